@@ -64,6 +64,8 @@ export interface CDefinition extends NodeBase {
   readonly fields: readonly CField[];
   /** enum constants, with explicit values where given. */
   readonly enumerators: readonly { readonly name: string; readonly value?: bigint; readonly span: Span }[];
+  /** `__attribute__((packed))` and the like after the closing brace: the text inside `((…))`. */
+  readonly attributes?: readonly string[];
 }
 
 export interface CField extends NodeBase {
@@ -72,6 +74,12 @@ export interface CField extends NodeBase {
   readonly type: TypeExpr;
   /** `int x : 3` */
   readonly bitWidth?: number;
+  /**
+   * A nested `struct { … } name;` / `union { … };` member: its definition (name '').
+   * `type` is then `struct`/`union` with an empty tag; a member without a name is anonymous
+   * (its fields belong to the enclosing struct) and has name ''.
+   */
+  readonly inline?: CDefinition;
 }
 
 /** `config = { max_strlen = 128; stack_mode = perf }` */
@@ -174,6 +182,8 @@ export interface Block extends NodeBase {
 export interface ExprStmt extends NodeBase {
   readonly kind: 'ExprStmt';
   readonly expr: Expr;
+  /** `_ = e;`: the value is dropped on purpose (no "discarded value" warning). */
+  readonly discard?: boolean;
 }
 
 export type CompoundOp = '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '<<' | '>>';
@@ -286,7 +296,11 @@ export interface IntLiteral extends NodeBase {
 
 export interface StringLiteral extends NodeBase {
   readonly kind: 'String';
-  /** The decoded value (escapes applied). */
+  /**
+   * The decoded value, as bytes: one character per byte, codes 0–255 (escapes applied,
+   * non-ASCII source characters UTF-8 encoded). Turn it into memory with
+   * `Buffer.from(value, 'latin1')`, never with the default UTF-8 encoding.
+   */
   readonly value: string;
 }
 
@@ -458,10 +472,12 @@ export interface TypeExpr extends NodeBase {
   readonly kind: 'Type';
   /** Base name as written: 'uint32', 'string', 'struct task_struct', 'unsigned long', 'inet'. */
   readonly name: string;
-  /** Number of `*`. */
+  /** Number of `*` (before any `[N]`: `int32*[4]` is an array of 4 pointers). */
   readonly pointer: number;
-  /** `[N]` suffix. */
+  /** `[N]` suffix; 0 for `[]` (size taken from the value, as in `(int8[])x`). */
   readonly arraySize?: number;
+  /** Number of `*` after the `[N]` suffix: `int32[4]*` is a pointer to an array. */
+  readonly outerPointer?: number;
   /** `typeof(...)` in a type position. */
   readonly typeofArg?: Expr | TypeExpr;
 }
