@@ -48,3 +48,50 @@ export interface BpfMap {
   /** User side: remove every entry (arrays: zero every value). */
   clear(): void;
 }
+
+// ── extensions (maps helper): flags, the user-side surface and the errno values ──────────
+
+/** map_update_elem flag that needs a bpf_spin_lock in the value; no value here has one. */
+export const BPF_F_LOCK = 4;
+/** Map creation flags this machine accepts (others are -EINVAL at creation). */
+export const BPF_F_NO_PREALLOC = 1;
+export const BPF_F_RDONLY_PROG = 1 << 7;
+export const BPF_F_WRONLY_PROG = 1 << 8;
+
+/** One entry as user space reads it: values has one element per CPU for per-CPU maps. */
+export interface MapEntry {
+  key: Uint8Array;
+  values: Uint8Array[];
+}
+
+/** A page of a batch lookup: entries, and the token to continue from (null at the end). */
+export interface MapBatch {
+  entries: MapEntry[];
+  next: number | null;
+}
+
+/**
+ * What the runtime and tests use besides the kernel side: copies in and out by key bytes,
+ * per-CPU values listed per CPU, batches in iteration order. These may allocate.
+ */
+export interface UserMap extends BpfMap {
+  /** Number of CPUs the map keeps values for (1 for shared maps). */
+  readonly ncpus: number;
+  /** Copies of the value for key (one per CPU for per-CPU maps), or undefined (ENOENT). */
+  lookupUser(key: Uint8Array): Uint8Array[] | undefined;
+  /**
+   * Sets key's value; values has one element per CPU for per-CPU maps or a single value that
+   * every CPU receives. 0 or -errno, with the same errnos as the kernel side.
+   */
+  updateUser(key: Uint8Array, values: readonly Uint8Array[], flags: number): number;
+  /** 0 or -errno. */
+  deleteUser(key: Uint8Array): number;
+  /** Up to count entries from token (0 to start), in entries() order. */
+  lookupBatch(token: number, count: number): MapBatch;
+  /** As lookupBatch, deleting what it returns; -EINVAL for maps without deletion (arrays), as in Linux. */
+  lookupAndDeleteBatch(token: number, count: number): MapBatch | number;
+  /** Deletes each key; returns how many were deleted, or the first -errno. */
+  deleteBatch(keys: readonly Uint8Array[]): number;
+  /** Releases the map's memory regions; the map is unusable afterwards. */
+  close(): void;
+}
