@@ -206,6 +206,7 @@ function typedefOfAnon(id) {
 // ── structs: flatten anonymous members, follow by-value members ─────────────────────────
 const opaqueSizes = new Map(); // "struct x" → size, for structs referenced but not laid out
 const usedTypedefs = new Set();
+const signedEnums = new Set(); // enums with a negative enumerator (BTF marks them SIGNED)
 
 function noteReferences(id) {
   // Typedef names anywhere on the chain, and the struct/union/enum at its base.
@@ -221,6 +222,7 @@ function noteReferences(id) {
   if (['STRUCT', 'UNION', 'ENUM', 'ENUM64'].includes(t.kind) && t.name) {
     const key = baseName(t);
     if (!opaqueSizes.has(key)) opaqueSizes.set(key, Number(t.size));
+    if (t.encoding === 'SIGNED') signedEnums.add(key);
   }
 }
 
@@ -427,7 +429,7 @@ write('functions.json', {
   functions: [...functions.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
 });
 write('structs.json', { ...header, structs: sortObj(structOut) });
-write('types.json', { ...header, typedefs, tagSizes: sortObj(tagSizes) });
+write('types.json', { ...header, typedefs, tagSizes: sortObj(tagSizes), signedEnums: [...signedEnums].sort() });
 console.error(
   `import-btf: ${functions.size} functions, ${Object.keys(structOut).length} structs, ` +
     `${Object.keys(tagSizes).length} sized tags, ${Object.keys(typedefs).length} typedefs`,

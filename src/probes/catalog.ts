@@ -65,6 +65,7 @@ export function tracepointFormat(category: string, event: string): TracepointFor
 interface TypesFile {
   readonly typedefs: Readonly<Record<string, CType>>;
   readonly tagSizes: Readonly<Record<string, number>>;
+  readonly signedEnums: readonly string[];
 }
 
 let types: TypesFile | undefined;
@@ -91,6 +92,7 @@ export function cTypeNames(): CTypeNames {
   names ??= {
     typedef: kernelTypedef,
     tagSize: (key) => (Object.hasOwn(typesFile().tagSizes, key) ? typesFile().tagSizes[key] : undefined),
+    enumSigned: (key) => typesFile().signedEnums.includes(key),
   };
   return names;
 }

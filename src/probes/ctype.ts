@@ -38,6 +38,8 @@ export interface CTypeNames {
   typedef(name: string): CType | undefined;
   /** The size of 'struct x' / 'union x' / 'enum x', if known. */
   tagSize(key: string): number | undefined;
+  /** Whether 'enum x' is signed (it has a negative enumerator); unsigned when not known. */
+  enumSigned?(key: string): boolean;
 }
 
 const QUALIFIERS = new Set(['const', 'volatile', 'restrict', '__restrict', '__user', '__kernel', '__iomem', '__rcu', '__percpu']);
@@ -114,8 +116,8 @@ export function parseCType(text: string, names: CTypeNames): CType | undefined {
     base = `${tag} ${words[1]}`;
     baseKind = tag;
     baseSize = names.tagSize(base) ?? (tag === 'enum' ? 4 : 0);
-    // Enums in the kernel are unsigned unless a negative enumerator exists; BTF records it,
-    // a bare text cannot, so an enum seen only by name is taken as unsigned.
+    // An enum is unsigned unless it has a negative enumerator, which only BTF can tell.
+    signed = tag === 'enum' && (names.enumSigned?.(base) ?? false);
   } else if (words.length === 1 && OTHER_BASES[words[0]!] !== undefined) {
     const o = OTHER_BASES[words[0]!]!;
     base = o.base;
