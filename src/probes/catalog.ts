@@ -144,6 +144,37 @@ export function kernelStruct(name: string): KernelStruct | undefined {
   return undefined;
 }
 
+let definitions: ReadonlyMap<string, string> | undefined;
+
+/**
+ * The C definition of a laid-out named struct or union as the kernel's BTF prints it
+ * (`struct path {\n\tstruct vfsmount *mnt;\n…};`), for `bpftrace -lv 'struct path'`.
+ */
+export function kernelStructDefinition(key: string): string | undefined {
+  if (!definitions) {
+    const map = new Map<string, string>();
+    const text = readFileSync(catalogPath('kernel', 'structs.h'), 'utf8');
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const m = /^((?:struct|union) \w+) \{(\};)?$/.exec(lines[i]!);
+      if (!m) continue;
+      let j = i;
+      while (!m[2] && !/^\}.*;$/.test(lines[j]!)) j++;
+      map.set(m[1]!, lines.slice(i, j + 1).join('\n'));
+      i = j;
+    }
+    definitions = map;
+  }
+  return definitions.get(key);
+}
+
+/** Every 'struct x' / 'union x' / 'enum x' the catalog knows by name (laid out or only sized), sorted. */
+export function kernelTypeNames(): readonly string[] {
+  const names = new Set(Object.keys(typesFile().tagSizes));
+  for (const k of Object.keys(structTable())) if (/^(struct|union) \w+$/.test(k)) names.add(k);
+  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** Names of every struct the catalog lays out, sorted. */
 export function kernelStructNames(): readonly string[] {
   return Object.keys(structTable()).sort();

@@ -1,9 +1,9 @@
 // `bpftrace -l [pattern]` and `-lv`: the probes of the synthetic kernel that a search pattern
 // selects, one per line as bpftrace 0.23 prints them, with a tracepoint's fields or a
-// function's BTF arguments under each when verbose. In: the pattern as typed; out: the text.
-// It lists; it does not check attach points of a program (the checker does).
+// function's BTF arguments under each when verbose; `-l 'struct x'` lists kernel types. In:
+// the pattern as typed; out: the text. It does not check a program's attach points (the checker does).
 
-import { kernelFunction, tracepointFormat } from './catalog.js';
+import { kernelFunction, kernelStructDefinition, kernelTypeNames, tracepointFormat } from './catalog.js';
 import { hasWildcard, globMatcher } from './glob.js';
 import { canonicalProvider, KERNEL_MODULE, probeNames } from './probe_names.js';
 
@@ -91,8 +91,23 @@ function matchesFor(provider: string, search: string): string[] {
   }
 }
 
+/**
+ * `bpftrace -l 'struct task_*'`: the kernel type names matching; with -v their C definitions,
+ * each followed by a blank line as bpftrace prints them. The pattern is not split on commas.
+ */
+function listTypes(pattern: string, verbose: boolean): ProbeListing {
+  const search = pattern.trim().replace(/\s+/g, ' ');
+  const names = kernelTypeNames().filter(globMatcher(search));
+  if (!verbose) return { text: names.map((n) => `${n}\n`).join(''), errors: [] };
+  const defs = names.map(kernelStructDefinition).filter((d): d is string => d !== undefined);
+  return { text: defs.sort(byteOrder).map((d) => `${d}\n\n`).join(''), errors: [] };
+}
+
+const TYPE_NAME = /^\s*(struct|union|enum) /;
+
 /** Lists the probes for a search pattern, with errors for provider names that do not exist. */
 export function listProbeListing(pattern: string | undefined, verbose: boolean): ProbeListing {
+  if (pattern !== undefined && TYPE_NAME.test(pattern)) return listTypes(pattern, verbose);
   const out: string[] = [];
   const errors: ListError[] = [];
   const whole = pattern === undefined || pattern.trim() === '' || pattern.trim() === '*' ? '*:*' : pattern;

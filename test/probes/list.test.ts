@@ -41,6 +41,11 @@ const cases: [string, string | undefined, boolean][] = [
   ['tracepoint-braces', 'tracepoint:sched:sched_{switch,wakeup}', false],
   ['tracepoint-question', 'tracepoint:sched:sched_wak?up*', false],
   ['bare-word', '*nanosleep*', false],
+  ['struct-path-v', 'struct path', true],
+  ['struct-qstr-v', 'struct qstr', true],
+  ['struct-task_struct-v', 'struct task_struct', true],
+  ['struct-names-q', 'struct q*', false],
+  ['struct-names-sock', 'struct sock*', false],
 ];
 
 describe('listProbes golden outputs', () => {
