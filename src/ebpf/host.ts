@@ -51,4 +51,6 @@ export interface KernelHost {
   funcIp(): bigint;
   /** send_signal(sig) to the current process; returns 0 or -errno. */
   sendSignal(sig: number): number;
+  /** Optional: where trace_printk / trace_vprintk messages go (the trace pipe); dropped if absent. */
+  tracePrintk?(message: string): void;
 }
