@@ -103,6 +103,7 @@ export interface Import extends NodeBase {
 /** `let @m = hash(100);` — mapType is the written name: hash, lruhash, percpuhash, percpulruhash, percpuarray… */
 export interface MapDecl extends NodeBase {
   readonly kind: 'MapDecl';
+  /** Without the `@`. */
   readonly name: string;
   readonly mapType: string;
   readonly maxEntries: bigint;
@@ -120,6 +121,7 @@ export interface MacroParam extends NodeBase {
   readonly kind: 'MacroParam';
   /** `$a` → variable, `@m` → map, `e` → expression. */
   readonly sort: 'variable' | 'map' | 'expression';
+  /** Without the sigil (`$a` → 'a', `@m` → 'm'). */
   readonly name: string;
 }
 
@@ -127,6 +129,7 @@ export interface MacroParam extends NodeBase {
 export interface Subprog extends NodeBase {
   readonly kind: 'Subprog';
   readonly name: string;
+  /** Parameter names without the `$`. */
   readonly params: readonly { readonly name: string; readonly type: TypeExpr; readonly span: Span }[];
   readonly returnType: TypeExpr;
   readonly body: Block;
@@ -312,6 +315,7 @@ export interface BoolLiteral extends NodeBase {
 /** `$x` */
 export interface Variable extends NodeBase {
   readonly kind: 'Variable';
+  /** Without the `$`. */
   readonly name: string;
 }
 
