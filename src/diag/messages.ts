@@ -57,4 +57,8 @@ export const compileMessages = {};
 // ── run (cli, loader, runtime) ───────────────────────────────────────────────────────────
 export const runMessages = {
   fileNotFound: (path: string) => m('file-not-found', `failed to open file '${path}': No such file or directory`),
+  // Helper errors reported at run time (runtime/output/printer.ts), worded as bpftrace 0.23.
+  helperMapFull: () => m('helper-map-full', "Map full; can't update element. Try increasing max_map_keys config"),
+  helperDeleteMissing: () => m('helper-delete-missing', "Can't delete map element because it does not exist."),
+  helperLookupMissing: () => m('helper-lookup-missing', "Can't lookup map element because it does not exist."),
 };
