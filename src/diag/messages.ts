@@ -57,6 +57,10 @@ export const compileMessages = {};
 // ── run (cli, loader, runtime) ───────────────────────────────────────────────────────────
 export const runMessages = {
   fileNotFound: (path: string) => m('file-not-found', `failed to open file '${path}': No such file or directory`),
+  fileUnreadable: (path: string, reason: string) => m('file-unreadable', `failed to open file '${path}': ${reason}`),
+  commandLine: (problem: string) => m('command-line', problem, ['bpftrace-ts --help lists the options']),
+  cannotRunYet: () =>
+    m('cannot-run-yet', 'running programs is not available in this build; --dry-run parses and checks the program'),
   // Helper errors reported at run time (runtime/output/printer.ts), worded as bpftrace 0.23.
   helperMapFull: () => m('helper-map-full', "Map full; can't update element. Try increasing max_map_keys config"),
   helperDeleteMissing: () => m('helper-delete-missing', "Can't delete map element because it does not exist."),

@@ -1,0 +1,177 @@
+// The command line of bpftrace-ts: the option table (data), and argv → CommandLine.
+// yargs owns the user-facing side (help text, unknown-option errors, choices); its parser
+// engine, yargs-parser, reads the ordinary run without loading yargs itself (yargs pulls in
+// Unicode width tables that cost more than the whole parse of a program, and the startup
+// budget of `bpftrace-ts -e 'BEGIN { exit(); }'` is 0.15 s). New options are new rows of
+// OPTIONS plus a field of CommandLine; nothing here runs anything.
+
+import yargsParser from 'yargs-parser';
+
+export type OptionType = 'boolean' | 'string';
+
+export interface OptionSpec {
+  /** Long name (`dry-run`) or, for single-letter options, the letter. */
+  readonly name: string;
+  readonly alias?: string;
+  readonly type: OptionType;
+  readonly describe: string;
+  /** Help section. */
+  readonly group: 'OPTIONS:' | 'TROUBLESHOOTING OPTIONS:';
+  readonly valueName?: string;
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: 'e', type: 'string', valueName: 'PROGRAM', describe: 'execute this program', group: 'OPTIONS:' },
+  {
+    name: 'l',
+    type: 'boolean',
+    describe: 'list probes matching the pattern given as argument (or the probes of the program)',
+    group: 'OPTIONS:',
+  },
+  { name: 'f', type: 'string', valueName: 'FORMAT', describe: "output format ('text', 'json')", group: 'OPTIONS:' },
+  { name: 'o', type: 'string', valueName: 'FILE', describe: 'redirect bpftrace output to file', group: 'OPTIONS:' },
+  { name: 'q', type: 'boolean', describe: 'keep messages quiet', group: 'OPTIONS:' },
+  { name: 'unsafe', type: 'boolean', describe: 'allow unsafe/destructive functionality', group: 'OPTIONS:' },
+  { name: 'help', alias: 'h', type: 'boolean', describe: 'show this help message', group: 'OPTIONS:' },
+  { name: 'version', alias: 'V', type: 'boolean', describe: 'bpftrace-ts version', group: 'OPTIONS:' },
+  { name: 'v', type: 'boolean', describe: 'verbose messages', group: 'TROUBLESHOOTING OPTIONS:' },
+  {
+    name: 'dry-run',
+    type: 'boolean',
+    describe: 'parse and check the program, then stop',
+    group: 'TROUBLESHOOTING OPTIONS:',
+  },
+  {
+    name: 'dump',
+    alias: 'd',
+    type: 'string',
+    valueName: 'STAGE',
+    describe: 'print the program as a stage sees it',
+    group: 'TROUBLESHOOTING OPTIONS:',
+  },
+];
+
+export type OutputFormat = 'text' | 'json';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+
+/** Where the program text comes from. */
+export type ProgramOrigin =
+  | { readonly kind: 'inline'; readonly text: string }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'stdin' };
+
+export interface CommandLine {
+  readonly program?: ProgramOrigin;
+  /** `-l`: list probes; the pattern is the first argument when there is no program. */
+  readonly list: boolean;
+  readonly listPattern?: string;
+  readonly verbose: boolean;
+  readonly dryRun: boolean;
+  /** `-d/--dump` points, in the order given (`all` expanded). */
+  readonly dumps: readonly string[];
+  readonly format: OutputFormat;
+  readonly outputFile?: string;
+  readonly quiet: boolean;
+  readonly unsafe: boolean;
+  /** `$1`… in order: arguments after the program, before and after `--`. */
+  readonly positional: readonly string[];
+  /** `--name=value` / `--flag` after `--`. */
+  readonly named: ReadonlyMap<string, string | true>;
+}
+
+/** What reading the command line decided. */
+export type CommandLineResult =
+  | { readonly kind: 'run'; readonly commandLine: CommandLine }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  /** A mistake in the command line; `useYargs` when yargs should explain it (unknown options). */
+  | { readonly kind: 'error'; readonly message: string; readonly useYargs?: boolean };
+
+const KNOWN_KEYS = new Set(['_', '--', ...OPTIONS.flatMap((o) => (o.alias ? [o.name, o.alias] : [o.name]))]);
+
+/** yargs-parser's configuration, shared with the yargs instance that prints help. */
+export const PARSER_CONFIGURATION = {
+  'populate--': true,
+  'camel-case-expansion': false,
+  'parse-numbers': false,
+  'parse-positional-numbers': false,
+  'duplicate-arguments-array': false,
+  'boolean-negation': false,
+} as const;
+
+function parserOptions(): yargsParser.Options {
+  const boolean: string[] = [];
+  const string: string[] = [];
+  const alias: Record<string, string> = {};
+  for (const o of OPTIONS) {
+    (o.type === 'boolean' ? boolean : string).push(o.name);
+    if (o.alias) alias[o.name] = o.alias;
+  }
+  return { boolean, string, alias, configuration: { ...PARSER_CONFIGURATION } };
+}
+
+/** Splits what follows `--` into named parameters and further positional ones. */
+function afterDoubleDash(args: readonly string[]): { named: Map<string, string | true>; positional: string[] } {
+  const named = new Map<string, string | true>();
+  const positional: string[] = [];
+  for (const a of args) {
+    const m = /^--([^=]+)(?:=(.*))?$/s.exec(a);
+    if (m) named.set(m[1]!, m[2] ?? true);
+    else positional.push(a);
+  }
+  return { named, positional };
+}
+
+/** Reads argv (without `node` and the script). `dumpPoints` are the valid `-d` values. */
+export function parseCommandLine(argv: readonly string[], dumpPoints: readonly string[]): CommandLineResult {
+  const parsed = yargsParser([...argv], parserOptions());
+  const unknown = Object.keys(parsed).filter((k) => !KNOWN_KEYS.has(k));
+  if (unknown.length > 0) return { kind: 'error', message: '', useYargs: true };
+  if (parsed['help']) return { kind: 'help' };
+  if (parsed['version']) return { kind: 'version' };
+
+  const args = (parsed._ as (string | number)[]).map(String);
+  const rest = afterDoubleDash(((parsed['--'] ?? []) as (string | number)[]).map(String));
+  const inline = parsed['e'] as string | undefined;
+  const list = Boolean(parsed['l']);
+
+  let program: ProgramOrigin | undefined;
+  let params = args;
+  if (inline !== undefined) {
+    program = { kind: 'inline', text: inline };
+  } else if (args.length > 0 && !list) {
+    program = args[0] === '-' ? { kind: 'stdin' } : { kind: 'file', path: args[0]! };
+    params = args.slice(1);
+  }
+  if (!program && !list) return { kind: 'error', message: 'USAGE: no program given: use -e PROGRAM, a FILE or - for stdin' };
+
+  const format = (parsed['f'] as string | undefined) ?? 'text';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    return { kind: 'error', message: `Invalid output format "${format}"\nValid formats: 'text', 'json'` };
+  }
+
+  const dumpArg = parsed['dump'] as string | undefined;
+  let dumps: string[] = [];
+  if (dumpArg !== undefined) {
+    if (dumpArg === 'all') dumps = [...dumpPoints];
+    else if (dumpPoints.includes(dumpArg)) dumps = [dumpArg];
+    else return { kind: 'error', message: `USAGE: invalid option for -d: ${dumpArg} (valid: ${['all', ...dumpPoints].join(', ')})` };
+  }
+
+  const listPattern = list && !program ? args[0] : undefined;
+  const commandLine: CommandLine = {
+    ...(program ? { program } : {}),
+    list,
+    ...(listPattern !== undefined ? { listPattern } : {}),
+    verbose: Boolean(parsed['v']),
+    dryRun: Boolean(parsed['dry-run']),
+    dumps,
+    format: format as OutputFormat,
+    ...(parsed['o'] !== undefined ? { outputFile: String(parsed['o']) } : {}),
+    quiet: Boolean(parsed['q']),
+    unsafe: Boolean(parsed['unsafe']),
+    positional: list && !program ? [] : [...params, ...rest.positional],
+    named: rest.named,
+  };
+  return { kind: 'run', commandLine };
+}

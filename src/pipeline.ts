@@ -1,0 +1,100 @@
+// The stages of bpftrace-ts in order, each a pure function from what earlier stages made to
+// what it makes, and the `--dump` points between them. runPipeline runs them in order and
+// stops after the first stage that reports errors (warnings ride along). Adding a stage is
+// adding an entry to STAGES and a field to Products; nothing here prints or reads files.
+
+import { InternalError, type Diagnostic, type Result } from './diag/diagnostic.js';
+import type { SourceFile } from './diag/source.js';
+import type { Program } from './parse/ast.js';
+import { parseProgram } from './parse/parse-program.js';
+import { dumpAst } from './parse/dump.js';
+
+/** Everything the stages may read: the program and the command line's parameters. */
+export interface PipelineInput {
+  readonly source: SourceFile;
+  /** Positional parameters: `$1` is positional[0]. */
+  readonly positional: readonly string[];
+  /** Named parameters after `--` (`--aa=20` → 'aa' → '20', `--bb` → 'bb' → true). */
+  readonly named: ReadonlyMap<string, string | true>;
+  /** `--unsafe` was given. */
+  readonly unsafe: boolean;
+}
+
+/** What the stages have produced so far; each stage adds its own field. */
+export interface Products {
+  /** After 'parse'. */
+  readonly program?: Program;
+}
+
+export interface Stage {
+  readonly name: string;
+  /** The `--dump` point that shows this stage's product. */
+  readonly dump?: string;
+  /** Runs the stage; the products given hold everything earlier stages made. */
+  run(input: PipelineInput, products: Products): Result<Products>;
+  /** Text for the dump point (only called after a successful run). */
+  print?(products: Products): string;
+}
+
+/** Reads a product a stage needs; its absence means the stage list is out of order. */
+function need<K extends keyof Products>(products: Products, key: K, stage: string): NonNullable<Products[K]> {
+  const value = products[key];
+  if (value === undefined) throw new InternalError(`pipeline: stage '${stage}' runs before '${String(key)}' exists`);
+  return value as NonNullable<Products[K]>;
+}
+
+export const STAGES: readonly Stage[] = [
+  {
+    name: 'parse',
+    dump: 'ast',
+    run(input, products) {
+      const r = parseProgram(input.source, { positional: input.positional });
+      return r.ok ? { ok: true, value: { ...products, program: r.value }, warnings: r.warnings } : r;
+    },
+    print: (products) => dumpAst(need(products, 'program', 'dump ast')),
+  },
+];
+
+/** The dump points that exist, in pipeline order (for `-d/--dump` choices). */
+export const DUMP_POINTS: readonly string[] = STAGES.flatMap((s) => (s.dump ? [s.dump] : []));
+
+export interface PipelineOptions {
+  /** Print these dump points (in pipeline order) as their stages complete. */
+  readonly dumps?: readonly string[];
+  /** Stop after this stage (default: the last one). */
+  readonly until?: string;
+}
+
+export interface PipelineOutcome {
+  /** No stage reported an error. */
+  readonly ok: boolean;
+  readonly products: Products;
+  /** Errors of the failing stage, and the warnings of every stage that ran, in order. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The requested dumps, in the order they were produced. */
+  readonly dumps: readonly { readonly point: string; readonly text: string }[];
+  /** Names of the stages that ran (the last one failed when !ok). */
+  readonly ran: readonly string[];
+}
+
+export function runPipeline(input: PipelineInput, options: PipelineOptions = {}): PipelineOutcome {
+  let products: Products = {};
+  const diagnostics: Diagnostic[] = [];
+  const dumps: { point: string; text: string }[] = [];
+  const ran: string[] = [];
+  for (const stage of STAGES) {
+    ran.push(stage.name);
+    const r = stage.run(input, products);
+    if (!r.ok) {
+      diagnostics.push(...r.diagnostics);
+      return { ok: false, products, diagnostics, dumps, ran };
+    }
+    diagnostics.push(...r.warnings);
+    products = r.value;
+    if (stage.dump && stage.print && options.dumps?.includes(stage.dump)) {
+      dumps.push({ point: stage.dump, text: stage.print(products) });
+    }
+    if (stage.name === options.until) break;
+  }
+  return { ok: true, products, diagnostics, dumps, ran };
+}
