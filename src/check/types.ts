@@ -70,6 +70,13 @@ export interface Field {
   readonly offset: number;
   /** For C bit fields. */
   readonly bitfield?: { readonly bitOffset: number; readonly bitWidth: number };
+  /**
+   * Tracepoint `__data_loc` field: the 4 bytes at `offset` hold (length << 16) | offset of
+   * the data within the record; `type` is a pointer to the data's element type.
+   */
+  readonly dataLoc?: boolean;
+  /** Tracepoint common_* field (bpftrace refuses to read those). */
+  readonly common?: boolean;
 }
 
 /** A C struct or union: a tracepoint's args record, a kernel struct, or the program's own. */
@@ -105,17 +112,19 @@ export interface SymbolType {
 /** kstack/ustack: a stack id in the stack_trace map (ustack: plus the pid), with how to print it. */
 export interface StackType {
   readonly kind: 'kstack' | 'ustack';
-  readonly size: 8 | 16;
+  /** bpftrace 0.23: 16 for kstack (stack id, nr frames), 24 for ustack (plus pid). */
+  readonly size: 8 | 16 | 24;
   readonly mode: 'bpftrace' | 'perf' | 'raw';
   readonly limit: number;
 }
 
 /**
  * Values with a fixed layout and a special printer: username (uid → name), timestamp
- * (strftime), inet (ntop), mac_address, cgroup_path, strerror, timestamp_mode.
+ * (strftime), inet (ntop), mac_address, cgroup_path, strerror, timestamp_mode. stack_mode is
+ * the type of the mode identifiers `kstack(perf)` takes (size 0, never stored).
  */
 export interface SpecialType {
-  readonly kind: 'username' | 'timestamp' | 'inet' | 'mac_address' | 'cgroup_path' | 'strerror' | 'timestamp_mode';
+  readonly kind: 'username' | 'timestamp' | 'inet' | 'mac_address' | 'cgroup_path' | 'strerror' | 'timestamp_mode' | 'stack_mode';
   readonly size: number;
 }
 
@@ -192,7 +201,12 @@ export function typeName(t: SizedType): string {
       return t.kind;
     case 'ksym':
     case 'usym':
-      return t.kind;
+      return `${t.kind}_t`;
+    case 'inet':
+      return `inet[${t.size}]`;
+    case 'cgroup_path':
+    case 'strerror':
+      return `${t.kind}_t`;
     case 'count':
     case 'sum':
     case 'min':

@@ -1,0 +1,327 @@
+// Probe resolution: each attach point's provider alias → canonical provider, its parts
+// checked as bpftrace's attach point parser and semantic analyser check them, wildcards and
+// `{a,b}` lists expanded against the probe catalog, unknown probes reported with the closest
+// real name, and each match given its context record (tracepoint format, function args).
+// In: expanded Probe nodes; out: ResolvedAttachPoints. No expression checking here.
+
+import type { DiagnosticBag } from '../diag/diagnostic.js';
+import { checkMessages as M } from '../diag/messages.js';
+import type { SourceFile } from '../diag/source.js';
+import type { AttachPoint, Probe } from '../parse/ast.js';
+import { kernelFunction, tracepointFormat } from '../probes/catalog.js';
+import { hasWildcard } from '../probes/glob.js';
+import { matchProbes, probeNames } from '../probes/probe_names.js';
+import type { ConfigValues } from './config.js';
+import { functionArgsStruct, functionRetType, tracepointStruct, type StructRegistry } from './ctypes.js';
+import type { ProbeMatch, ResolvedAttachPoint } from './program.js';
+import {
+  HARDWARE_EVENTS,
+  ITERATORS,
+  PROVIDERS,
+  SELF_SIGNALS,
+  SOFTWARE_EVENTS,
+  TIME_UNITS,
+  providerByName,
+  providerSpellings,
+  type Provider,
+} from './providers.js';
+import { closest } from './suggest.js';
+
+export interface ResolvedProbe {
+  readonly attachPoints: ResolvedAttachPoint[];
+  readonly providers: Provider[];
+}
+
+interface Ctx {
+  readonly bag: DiagnosticBag;
+  readonly source: SourceFile;
+  readonly config: ConfigValues;
+  readonly structs: StructRegistry;
+  /** Attach points of the probe being resolved (a lone missing tracepoint is an error, one of many a warning). */
+  readonly siblings: number;
+}
+
+/** Resolves every attach point of one probe. Errors/warnings go to ctx.bag. */
+export function resolveProbe(probe: Probe, source: SourceFile, bag: DiagnosticBag, config: ConfigValues, structs: StructRegistry): ResolvedProbe {
+  const ctx: Ctx = { bag, source, config, structs, siblings: probe.attachPoints.length };
+  const attachPoints: ResolvedAttachPoint[] = [];
+  const providers: Provider[] = [];
+  for (const ap of probe.attachPoints) {
+    for (const expanded of expandProviderWildcard(ap, ctx)) {
+      const r = resolveAttachPoint(expanded.ap, expanded.provider, ctx);
+      if (r) {
+        attachPoints.push(r);
+        providers.push(expanded.provider);
+      }
+    }
+  }
+  const iters = attachPoints.filter((a) => a.provider === 'iter');
+  if (iters.length > 0 && probe.attachPoints.length > 1) bag.error(source, iters[0]!.node.span, M.iterSingle());
+  return { attachPoints, providers };
+}
+
+/** `*:vfs_read`-style provider wildcards expand over the kernel providers that have the name. */
+function expandProviderWildcard(ap: AttachPoint, ctx: Ctx): { ap: AttachPoint; provider: Provider }[] {
+  const p = providerByName(ap.provider);
+  if (p) return [{ ap, provider: p }];
+  if (hasWildcard(ap.provider)) {
+    const re = new RegExp(`^${ap.provider.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const hits = PROVIDERS.filter((x) => x.kernelList && re.test(x.name));
+    if (hits.length === 0) {
+      ctx.bag.error(ctx.source, ap.span, M.noProviderMatch(ap.provider));
+      return [];
+    }
+    return hits.map((provider) => ({ ap, provider }));
+  }
+  const hint = closest(ap.provider, providerSpellings());
+  ctx.bag.error(ctx.source, ap.span, M.invalidProvider(ap.provider), hint ? [M.didYouMean(hint).text] : []);
+  return [];
+}
+
+function countError(ap: AttachPoint, provider: Provider, ctx: Ctx): undefined {
+  const expected = provider.parts.length === 1 ? String(provider.parts[0]) : `${provider.parts[0]} or ${provider.parts[1]}`;
+  ctx.bag.error(ctx.source, ap.span, M.apArgumentCount(provider.name, expected, ap.parts.length));
+  return undefined;
+}
+
+function simpleMatch(provider: Provider, parts: readonly string[], target = '', func = ''): ProbeMatch {
+  return { name: [provider.name, ...parts].join(':'), target, func };
+}
+
+/** A missing concrete probe: an error when it is the probe's only attach point, else per missing_probes. */
+function missing(ap: AttachPoint, ctx: Ctx, message: ReturnType<typeof M.tracepointNotFound>, hints: string[]): void {
+  if (ctx.siblings === 1 || ctx.config.missing_probes === 'error') ctx.bag.error(ctx.source, ap.span, message, hints);
+  else if (ctx.config.missing_probes === 'warn') ctx.bag.warning(ctx.source, ap.span, message, hints);
+}
+
+function resolveAttachPoint(ap: AttachPoint, provider: Provider, ctx: Ctx): ResolvedAttachPoint | undefined {
+  const parts = ap.parts;
+  const base = { node: ap, provider: provider.name, progType: provider.progType, parts };
+  const { bag, source } = ctx;
+  const err = (m: ReturnType<typeof M.invalidProvider>) => {
+    bag.error(source, ap.span, m);
+    return undefined;
+  };
+  switch (provider.name) {
+    case 'BEGIN':
+    case 'END': {
+      const p = parts.length === 1 && parts[0] === '*' ? [] : parts;
+      if (p.length !== 0) return err(M.specialTarget());
+      return { ...base, parts: [], matches: [{ name: provider.name, target: '', func: '' }] };
+    }
+    case 'self': {
+      if (parts.length !== 2) return countError(ap, provider, ctx);
+      if (parts[0] !== 'signal') return err(M.selfTrigger(parts[0]!));
+      if (!SELF_SIGNALS.includes(parts[1]!)) return err(M.selfSignal(parts[1]!));
+      return { ...base, matches: [simpleMatch(provider, parts, parts[0]!, parts[1]!)] };
+    }
+    case 'test':
+    case 'bench':
+      if (parts.length !== 1) return countError(ap, provider, ctx);
+      return { ...base, matches: [simpleMatch(provider, parts, '', parts[0]!)] };
+    case 'kprobe':
+    case 'kretprobe':
+    case 'fentry':
+    case 'fexit':
+      return kernelFunctionProbe(ap, provider, ctx);
+    case 'uprobe':
+    case 'uretprobe': {
+      if (parts.length !== 2 && parts.length !== 3) return countError(ap, provider, ctx);
+      const target = parts[0]!;
+      const func = parts[parts.length - 1]!;
+      if (target === '') return err(M.uprobeNeedsTarget(provider.name));
+      if (func === '') return err(M.uprobeNeedsFunction(provider.name));
+      if (provider.name === 'uretprobe' && ap.offset !== undefined) return err(M.uretprobeOffset());
+      const fn = func;
+      return {
+        ...base,
+        matches: [{ name: `${provider.name}:${target}:${fn}`, target, func: fn }],
+        ...(ap.offset !== undefined ? { offset: ap.offset } : {}),
+      };
+    }
+    case 'usdt': {
+      if (parts.length !== 2 && parts.length !== 3) return countError(ap, provider, ctx);
+      const target = parts[0]!;
+      const func = parts[parts.length - 1]!;
+      return { ...base, matches: [{ name: `usdt:${parts.join(':')}`, target, func }] };
+    }
+    case 'tracepoint':
+      return tracepointProbe(ap, provider, ctx);
+    case 'rawtracepoint': {
+      if (parts.length !== 1 && parts.length !== 2) return countError(ap, provider, ctx);
+      const fn = parts[parts.length - 1]!;
+      const names = hasWildcard(fn) ? matchProbes('rawtracepoint', fn) : probeNames('rawtracepoint').includes(fn) ? [fn] : [];
+      if (names.length === 0) {
+        const hint = hasWildcard(fn) ? undefined : closest(fn, probeNames('rawtracepoint'));
+        missing(ap, ctx, M.rawTracepointNotFound(fn), hint ? [M.didYouMean(`rawtracepoint:${hint}`).text] : []);
+      }
+      return { ...base, matches: names.map((n) => ({ name: `rawtracepoint:${n}`, target: '', func: n })) };
+    }
+    case 'profile':
+    case 'interval':
+      return timedProbe(ap, provider, ctx);
+    case 'software':
+    case 'hardware': {
+      if (parts.length !== 1 && parts.length !== 2) return countError(ap, provider, ctx);
+      const event = parts[0]!;
+      const table = provider.name === 'software' ? SOFTWARE_EVENTS : HARDWARE_EVENTS;
+      if (hasWildcard(event)) return err(M.perfWildcard(provider.name));
+      const row = table.find((e) => e.name === event || (e.alias !== '' && e.alias === event));
+      if (!row) {
+        const hint = closest(event, table.flatMap((e) => (e.alias ? [e.name, e.alias] : [e.name])));
+        bag.error(source, ap.span, provider.name === 'software' ? M.softwareUnknown(event) : M.hardwareUnknown(event), hint ? [M.didYouMean(hint).text] : []);
+        return undefined;
+      }
+      let count = BigInt(row.defaultCount);
+      if (parts.length === 2 && parts[1] !== '' && parts[1] !== '*') {
+        const n = parseUnsigned(parts[1]!);
+        if (n === undefined) return err(M.countInvalid(provider.name));
+        count = n;
+      }
+      return { ...base, matches: [simpleMatch(provider, parts, event, '')], period: { unit: 'count', value: count } };
+    }
+    case 'watchpoint':
+    case 'asyncwatchpoint': {
+      if (parts.length !== 3) return countError(ap, provider, ctx);
+      const addr = parseUnsigned(parts[0]!);
+      if (addr === undefined || addr === 0n) return err(M.watchpointAddress());
+      const len = parseUnsigned(parts[1]!);
+      if (len === undefined || ![1n, 2n, 4n, 8n].includes(len)) return err(M.watchpointLength());
+      const mode = parts[2]!;
+      if (mode === '' || !/^[rwx]+$/.test(mode) || new Set(mode).size !== mode.length) return err(M.watchpointMode());
+      return { ...base, matches: [simpleMatch(provider, parts, parts[0]!, mode)] };
+    }
+    case 'iter': {
+      if (parts.length !== 1 && parts.length !== 2) return countError(ap, provider, ctx);
+      const it = parts[0]!;
+      if (hasWildcard(it)) return err(M.iterWildcard());
+      if (!ITERATORS.includes(it)) return err(M.iterUnknown(it));
+      return { ...base, matches: [{ name: `iter:${it}`, target: '', func: it }] };
+    }
+  }
+}
+
+function kernelFunctionProbe(ap: AttachPoint, provider: Provider, ctx: Ctx): ResolvedAttachPoint | undefined {
+  const parts = ap.parts;
+  const base = { node: ap, provider: provider.name, progType: provider.progType, parts };
+  if (parts.length !== 1 && parts.length !== 2) return countError(ap, provider, ctx);
+  const fn = parts[parts.length - 1]!;
+  if (fn === '') {
+    ctx.bag.error(ctx.source, ap.span, M.kprobeNeedsFunction());
+    return undefined;
+  }
+  if (ap.offset !== undefined && provider.name !== 'kprobe') {
+    ctx.bag.error(ctx.source, ap.span, M.offsetNotAllowed());
+    return undefined;
+  }
+  const pattern = parts.join(':');
+  const withArgs = provider.name === 'fentry' || provider.name === 'fexit';
+  const names: string[] = hasWildcard(pattern)
+    ? matchProbes(provider.name, pattern)
+    : probeNames(provider.name).includes(fn) && (parts.length === 1 || matchProbes(provider.name, pattern).length > 0)
+      ? [fn]
+      : [];
+  if (names.length === 0 && !hasWildcard(pattern)) {
+    const hint = closest(fn, probeNames(provider.name));
+    const hints = hint ? [M.didYouMean(`${provider.name}:${hint}`).text] : [];
+    if (withArgs) missing(ap, ctx, M.functionNotFound(fn), hints);
+    else if (ctx.config.missing_probes !== 'ignore') {
+      // bpftrace only warns here; attaching fails later (an error for a lone attach point).
+      ctx.bag.warning(ctx.source, ap.span, M.notTraceable(fn), hints);
+      names.push(fn);
+    }
+  }
+  const matches: ProbeMatch[] = names.map((name) => {
+    const m: ProbeMatch = { name: `${provider.name}:${name}`, target: parts.length === 2 ? parts[0]! : '', func: name };
+    if (!withArgs) return m;
+    const kf = kernelFunction(name);
+    if (!kf) return m;
+    return { ...m, args: functionArgsStruct(kf, ctx.structs, provider.name), retval: functionRetType(kf, ctx.structs) };
+  });
+  return { ...base, matches, ...(ap.offset !== undefined ? { offset: ap.offset } : {}) };
+}
+
+function tracepointProbe(ap: AttachPoint, provider: Provider, ctx: Ctx): ResolvedAttachPoint | undefined {
+  let parts = ap.parts;
+  // `tracepoint:*foo*` means any category.
+  if (parts.length === 1 && hasWildcard(parts[0]!)) parts = ['*', parts[0]!];
+  if (parts.length !== 2) return countError(ap, provider, ctx);
+  const [category, event] = parts as [string, string];
+  if (category === '' || event === '') {
+    ctx.bag.error(ctx.source, ap.span, M.tracepointNeedsTarget());
+    return undefined;
+  }
+  const base = { node: ap, provider: provider.name, progType: provider.progType, parts };
+  const pattern = `${category}:${event}`;
+  const wildcard = hasWildcard(pattern);
+  const names = wildcard ? matchProbes('tracepoint', pattern) : probeNames('tracepoint').includes(pattern) ? [pattern] : [];
+  if (names.length === 0) {
+    const hints: string[] = [];
+    if (category === 'syscall') hints.push(M.syscallsHint(event).text);
+    else if (!wildcard) {
+      const hint = closest(pattern, probeNames('tracepoint'));
+      if (hint) hints.push(M.didYouMean(`tracepoint:${hint}`).text);
+    }
+    if (wildcard) {
+      ctx.bag.error(ctx.source, ap.span, M.tracepointsNotFound(pattern), hints);
+      return undefined;
+    }
+    missing(ap, ctx, M.tracepointNotFound(pattern), hints);
+    return { ...base, matches: [] };
+  }
+  const matches: ProbeMatch[] = names.map((n) => {
+    const colon = n.indexOf(':');
+    const cat = n.slice(0, colon);
+    const ev = n.slice(colon + 1);
+    const fmt = tracepointFormat(cat, ev);
+    const m: ProbeMatch = { name: `tracepoint:${n}`, target: cat, func: ev };
+    return fmt ? { ...m, args: tracepointStruct(fmt, ctx.structs) } : m;
+  });
+  return { ...base, matches };
+}
+
+/** profile:hz:99, interval:s:1, interval:1s, profile:100 (nanoseconds). */
+function timedProbe(ap: AttachPoint, provider: Provider, ctx: Ctx): ResolvedAttachPoint | undefined {
+  const parts = ap.parts;
+  const base = { node: ap, provider: provider.name, progType: provider.progType, parts };
+  const err = (m: ReturnType<typeof M.invalidProvider>) => {
+    ctx.bag.error(ctx.source, ap.span, m);
+    return undefined;
+  };
+  let unit: 'hz' | 's' | 'ms' | 'us' | 'ns';
+  let text: string;
+  if (parts.length === 1) {
+    // `interval:1s`, `interval:100` (nanoseconds), `profile:hz` is missing its rate.
+    const m = /^([0-9][0-9_]*)(s|ms|us|ns|hz)?$/.exec(parts[0]!);
+    if (!m) {
+      if (TIME_UNITS.includes(parts[0]!)) return countError(ap, provider, ctx);
+      return err(M.timeUnitInvalid(parts[0]!));
+    }
+    unit = (m[2] ?? 'ns') as typeof unit;
+    text = m[1]!;
+  } else if (parts.length === 2) {
+    if (parts[0] === '') return err(M.timeUnitMissing(provider.name));
+    if (!TIME_UNITS.includes(parts[0]!)) {
+      const hint = closest(parts[0]!, TIME_UNITS);
+      ctx.bag.error(ctx.source, ap.span, M.timeUnitInvalid(parts[0]!), hint ? [M.didYouMean(hint).text] : []);
+      return undefined;
+    }
+    unit = parts[0] as typeof unit;
+    text = parts[1]!;
+  } else return countError(ap, provider, ctx);
+  const value = parseUnsigned(text);
+  if (value === undefined) return err(M.rateInvalid(provider.name));
+  if (value <= 0n) return err(M.frequencyPositive(provider.name));
+  const name = parts.length === 1 ? `${provider.name}:${parts[0]}` : `${provider.name}:${unit}:${text}`;
+  return { ...base, matches: [{ name, target: unit, func: text }], period: { unit, value } };
+}
+
+/** Decimal, hex or `1e6`-style unsigned integers as attach points write them. */
+export function parseUnsigned(text: string): bigint | undefined {
+  const t = text.replace(/_/g, '');
+  if (/^[0-9]+$/.test(t)) return BigInt(t);
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return BigInt(t);
+  const sci = /^([0-9]+)[eE]([0-9]+)$/.exec(t);
+  if (sci) return BigInt(sci[1]!) * 10n ** BigInt(sci[2]!);
+  return undefined;
+}
