@@ -6,7 +6,9 @@
 // Not: verification (programs run as given) and not the JIT.
 
 import { MAX_BPF_STACK } from './isa.js';
-import * as i64 from './int64.js';
+import {
+  add, arsh, bswap16, bswap32, bswap64, hi, leS, leU, lsh, ltS, ltU, mul, neg, rsh, sdiv, sdiv32, sext16, sext32, sext8, smod, smod32, toU64, udiv, udiv32, umod, umod32,
+} from './int64.js';
 import type { Machine } from './machine.js';
 import { REGION_CTX, REGION_STACK, STACK_FRAMES } from './memory.js';
 import { type Program } from './program.js';
@@ -34,7 +36,7 @@ export function newRunResult(): RunResult {
 }
 
 /** r0 as an unsigned 64-bit bigint (for printing and tests; not for hot paths). */
-export const r0Of = (r: RunResult): bigint => i64.toU64(r.r0Lo, r.r0Hi);
+export const r0Of = (r: RunResult): bigint => toU64(r.r0Lo, r.r0Hi);
 
 // Register-file indexes (lo word; the hi word is +1).
 const R0 = 0;
@@ -55,15 +57,16 @@ const ZERO_KEY = new Uint8Array(4);
 
 /**
  * Runs prog with r1 = pointer to the context region (offset 0) and r10 = the top of the
- * first stack frame; other registers start at 0. When ctx is given it becomes the context
- * region (the region is re-pointed only when the buffer changes).
+ * first stack frame. When ctx is given it becomes the context region (the region is
+ * re-pointed only when the buffer changes).
  */
 export function run(prog: Program, m: Machine, ctx: Uint8Array | null, out: RunResult = newRunResult()): RunResult {
   const mem = m.mem;
   if (ctx !== null && mem.bytes[REGION_CTX] !== ctx) mem.setRegion(REGION_CTX, ctx, false);
-  const regs = m.regs;
-  regs.fill(0);
-  regs[R1 + 1] = REGION_CTX;
+  // Only r1 (and r10, in execute) are defined at entry, as in Linux: the verifier rejects
+  // any read of another register before it is written, so they are not cleared.
+  m.regs[R1] = 0;
+  m.regs[R1 + 1] = REGION_CTX;
   return execute(prog, m, out);
 }
 
@@ -95,7 +98,10 @@ function fault(out: RunResult, kind: FaultKind, pc: number, message: string): vo
   out.faultMessage = message;
 }
 
-function accessFault(out: RunResult, m: Machine, write: boolean, pc: number, region: number, lo: number, off: number, size: number): void {
+function accessFault(
+  out: RunResult, m: Machine, write: boolean, pc: number, region: number, lo: number, off: number, size: number, insns: number,
+): void {
+  out.insns = insns;
   const b = region >= 0 ? m.mem.bytes[region] : undefined;
   const where = b === undefined
     ? `unknown region ${region >>> 0}`
@@ -144,34 +150,36 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
     pc++;
     switch (w & 0xff) {
       // ── ALU64, imm operand (imm and its sign extension in i+2, i+3) ──────────────────
-      case 0x07: { // add
-        const d = (w >>> 8) & 0xff;
-        const a = regs[d]!;
-        const r = (a + code[i + 2]!) | 0;
-        regs[d + 1] = (regs[d + 1]! + code[i + 3]! + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
-        regs[d] = r;
-        continue;
-      }
-      case 0x17: { // sub
+      case 0x07: { // add (carry out of the low word computed without a branch)
         const d = (w >>> 8) & 0xff;
         const a = regs[d]!;
         const b = code[i + 2]!;
-        regs[d] = (a - b) | 0;
+        const r = (a + b) | 0;
+        regs[d] = r;
+        regs[d + 1] = (regs[d + 1]! + code[i + 3]! + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+        continue;
+      }
+      case 0x17: { // sub (borrow likewise)
+        const d = (w >>> 8) & 0xff;
+        const a = regs[d]!;
+        const b = code[i + 2]!;
+        const r = (a - b) | 0;
+        regs[d] = r;
         regs[d + 1] = (regs[d + 1]! - code[i + 3]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         continue;
       }
       case 0x27: { // mul
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.mul(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = mul(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0x37: { // div (selector 1: sdiv)
         const d = (w >>> 8) & 0xff;
         regs[d] = w >>> 24 === 0
-          ? i64.udiv(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)
-          : i64.sdiv(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!);
-        regs[d + 1] = i64.hi;
+          ? udiv(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)
+          : sdiv(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0x47: { // or
@@ -186,30 +194,42 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
         regs[d + 1] &= code[i + 3]!;
         continue;
       }
-      case 0x67: { // lsh
+      case 0x67: { // lsh (count masked to 63; the common constant shifts are inlined)
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.lsh(regs[d]!, regs[d + 1]!, code[i + 2]!);
-        regs[d + 1] = i64.hi;
+        const n = code[i + 2]! & 63;
+        if (n > 0 && n < 32) {
+          regs[d + 1] = (regs[d + 1]! << n) | (regs[d]! >>> (32 - n));
+          regs[d] <<= n;
+        } else {
+          regs[d] = lsh(regs[d]!, regs[d + 1]!, n);
+          regs[d + 1] = hi;
+        }
         continue;
       }
       case 0x77: { // rsh
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.rsh(regs[d]!, regs[d + 1]!, code[i + 2]!);
-        regs[d + 1] = i64.hi;
+        const n = code[i + 2]! & 63;
+        if (n > 0 && n < 32) {
+          regs[d] = (regs[d]! >>> n) | (regs[d + 1]! << (32 - n));
+          regs[d + 1] = regs[d + 1]! >>> n;
+        } else {
+          regs[d] = rsh(regs[d]!, regs[d + 1]!, n);
+          regs[d + 1] = hi;
+        }
         continue;
       }
       case 0x87: { // neg
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.neg(regs[d]!, regs[d + 1]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = neg(regs[d]!, regs[d + 1]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0x97: { // mod (selector 1: smod)
         const d = (w >>> 8) & 0xff;
         regs[d] = w >>> 24 === 0
-          ? i64.umod(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)
-          : i64.smod(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!);
-        regs[d + 1] = i64.hi;
+          ? umod(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)
+          : smod(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0xa7: { // xor
@@ -226,15 +246,15 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
       }
       case 0xc7: { // arsh
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.arsh(regs[d]!, regs[d + 1]!, code[i + 2]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = arsh(regs[d]!, regs[d + 1]!, code[i + 2]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0xd7: { // bswap16/32/64 (selector = width)
         const d = (w >>> 8) & 0xff;
         const sel = w >>> 24;
-        regs[d] = sel === 16 ? i64.bswap16(regs[d]!) : sel === 32 ? i64.bswap32(regs[d]!) : i64.bswap64(regs[d]!, regs[d + 1]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = sel === 16 ? bswap16(regs[d]!) : sel === 32 ? bswap32(regs[d]!) : bswap64(regs[d]!, regs[d + 1]!);
+        regs[d + 1] = hi;
         continue;
       }
 
@@ -243,9 +263,10 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
         const a = regs[d]!;
-        const r = (a + regs[s]!) | 0;
-        regs[d + 1] = (regs[d + 1]! + regs[s + 1]! + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
+        const b = regs[s]!;
+        const r = (a + b) | 0;
         regs[d] = r;
+        regs[d + 1] = (regs[d + 1]! + regs[s + 1]! + ((r >>> 0) < (a >>> 0) ? 1 : 0)) | 0;
         continue;
       }
       case 0x1f: { // sub
@@ -253,24 +274,25 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
         const s = (w >>> 16) & 0xff;
         const a = regs[d]!;
         const b = regs[s]!;
-        regs[d] = (a - b) | 0;
+        const r = (a - b) | 0;
+        regs[d] = r;
         regs[d + 1] = (regs[d + 1]! - regs[s + 1]! - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         continue;
       }
       case 0x2f: { // mul
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        regs[d] = i64.mul(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = mul(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0x3f: { // div (selector 1: sdiv)
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
         regs[d] = w >>> 24 === 0
-          ? i64.udiv(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)
-          : i64.sdiv(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!);
-        regs[d + 1] = i64.hi;
+          ? udiv(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)
+          : sdiv(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0x4f: { // or
@@ -289,23 +311,23 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
       }
       case 0x6f: { // lsh
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.lsh(regs[d]!, regs[d + 1]!, regs[(w >>> 16) & 0xff]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = lsh(regs[d]!, regs[d + 1]!, regs[(w >>> 16) & 0xff]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0x7f: { // rsh
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.rsh(regs[d]!, regs[d + 1]!, regs[(w >>> 16) & 0xff]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = rsh(regs[d]!, regs[d + 1]!, regs[(w >>> 16) & 0xff]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0x9f: { // mod (selector 1: smod)
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
         regs[d] = w >>> 24 === 0
-          ? i64.umod(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)
-          : i64.smod(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!);
-        regs[d + 1] = i64.hi;
+          ? umod(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)
+          : smod(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!);
+        regs[d + 1] = hi;
         continue;
       }
       case 0xaf: { // xor
@@ -323,15 +345,15 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
           regs[d] = regs[s]!;
           regs[d + 1] = regs[s + 1]!;
         } else {
-          regs[d] = sel === 8 ? i64.sext8(regs[s]!) : sel === 16 ? i64.sext16(regs[s]!) : i64.sext32(regs[s]!);
-          regs[d + 1] = i64.hi;
+          regs[d] = sel === 8 ? sext8(regs[s]!) : sel === 16 ? sext16(regs[s]!) : sext32(regs[s]!);
+          regs[d + 1] = hi;
         }
         continue;
       }
       case 0xcf: { // arsh
         const d = (w >>> 8) & 0xff;
-        regs[d] = i64.arsh(regs[d]!, regs[d + 1]!, regs[(w >>> 16) & 0xff]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = arsh(regs[d]!, regs[d + 1]!, regs[(w >>> 16) & 0xff]!);
+        regs[d + 1] = hi;
         continue;
       }
 
@@ -374,14 +396,14 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
       }
       case 0x34: { // div32 imm (selector 1: sdiv32)
         const d = (w >>> 8) & 0xff;
-        regs[d] = w >>> 24 === 0 ? i64.udiv32(regs[d]!, code[i + 2]!) : i64.sdiv32(regs[d]!, code[i + 2]!);
+        regs[d] = w >>> 24 === 0 ? udiv32(regs[d]!, code[i + 2]!) : sdiv32(regs[d]!, code[i + 2]!);
         regs[d + 1] = 0;
         continue;
       }
       case 0x3c: { // div32 reg (selector 1: sdiv32)
         const d = (w >>> 8) & 0xff;
         const b = regs[(w >>> 16) & 0xff]!;
-        regs[d] = w >>> 24 === 0 ? i64.udiv32(regs[d]!, b) : i64.sdiv32(regs[d]!, b);
+        regs[d] = w >>> 24 === 0 ? udiv32(regs[d]!, b) : sdiv32(regs[d]!, b);
         regs[d + 1] = 0;
         continue;
       }
@@ -441,14 +463,14 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
       }
       case 0x94: { // mod32 imm (selector 1: smod32)
         const d = (w >>> 8) & 0xff;
-        regs[d] = w >>> 24 === 0 ? i64.umod32(regs[d]!, code[i + 2]!) : i64.smod32(regs[d]!, code[i + 2]!);
+        regs[d] = w >>> 24 === 0 ? umod32(regs[d]!, code[i + 2]!) : smod32(regs[d]!, code[i + 2]!);
         regs[d + 1] = 0;
         continue;
       }
       case 0x9c: { // mod32 reg (selector 1: smod32)
         const d = (w >>> 8) & 0xff;
         const b = regs[(w >>> 16) & 0xff]!;
-        regs[d] = w >>> 24 === 0 ? i64.umod32(regs[d]!, b) : i64.smod32(regs[d]!, b);
+        regs[d] = w >>> 24 === 0 ? umod32(regs[d]!, b) : smod32(regs[d]!, b);
         regs[d + 1] = 0;
         continue;
       }
@@ -500,8 +522,8 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
       case 0xdc: { // be16/32/64: byte swap of the low width bits, zero-extended
         const d = (w >>> 8) & 0xff;
         const sel = w >>> 24;
-        regs[d] = sel === 16 ? i64.bswap16(regs[d]!) : sel === 32 ? i64.bswap32(regs[d]!) : i64.bswap64(regs[d]!, regs[d + 1]!);
-        regs[d + 1] = i64.hi;
+        regs[d] = sel === 16 ? bswap16(regs[d]!) : sel === 32 ? bswap32(regs[d]!) : bswap64(regs[d]!, regs[d + 1]!);
+        regs[d + 1] = hi;
         continue;
       }
 
@@ -533,95 +555,161 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
         return;
       }
 
-      // ── LDX (zero-extending) and LDXS (sign-extending) ─────────────────────────────
-      case 0x61: // ldxw
-      case 0x69: // ldxh
-      case 0x71: // ldxb
-      case 0x79: // ldxdw
-      case 0x81: // ldxsw
-      case 0x89: // ldxsh
+      // ── LDX (zero-extending) and LDXS (sign-extending): dst = *(size *)(src + off) ────────
+      case 0x79: { // ldxdw
+        const s = (w >>> 16) & 0xff;
+        const region = regs[s + 1]!;
+        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, 8);
+        if (o < 0) return accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, 8, executed + pc - blockStart);
+        const v = views[region]!;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = v.getInt32(o, true);
+        regs[d + 1] = v.getInt32(o + 4, true);
+        continue;
+      }
+      case 0x61: { // ldxw
+        const s = (w >>> 16) & 0xff;
+        const region = regs[s + 1]!;
+        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, 4);
+        if (o < 0) return accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, 4, executed + pc - blockStart);
+        const v = views[region]!;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = v.getInt32(o, true);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0x69: { // ldxh
+        const s = (w >>> 16) & 0xff;
+        const region = regs[s + 1]!;
+        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, 2);
+        if (o < 0) return accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, 2, executed + pc - blockStart);
+        const v = views[region]!;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = v.getUint16(o, true);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0x71: { // ldxb
+        const s = (w >>> 16) & 0xff;
+        const region = regs[s + 1]!;
+        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, 1);
+        if (o < 0) return accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, 1, executed + pc - blockStart);
+        const v = views[region]!;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = v.getUint8(o);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0x81: { // ldxsw
+        const s = (w >>> 16) & 0xff;
+        const region = regs[s + 1]!;
+        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, 4);
+        if (o < 0) return accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, 4, executed + pc - blockStart);
+        const v = views[region]!;
+        const d = (w >>> 8) & 0xff;
+        const x = v.getInt32(o, true);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
+      case 0x89: { // ldxsh
+        const s = (w >>> 16) & 0xff;
+        const region = regs[s + 1]!;
+        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, 2);
+        if (o < 0) return accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, 2, executed + pc - blockStart);
+        const v = views[region]!;
+        const d = (w >>> 8) & 0xff;
+        const x = v.getInt16(o, true);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
       case 0x91: { // ldxsb
         const s = (w >>> 16) & 0xff;
-        const op = w & 0xff;
-        const size = op === 0x79 ? 8 : op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : 1;
         const region = regs[s + 1]!;
-        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, size);
-        if (o < 0) {
-          accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, size);
-          out.insns = executed + pc - blockStart;
-          return;
-        }
+        const o = resolve(bytes, region, regs[s]!, code[i + 1]!, 1);
+        if (o < 0) return accessFault(out, m, false, pc - 1, region, regs[s]!, code[i + 1]!, 1, executed + pc - blockStart);
         const v = views[region]!;
         const d = (w >>> 8) & 0xff;
-        switch (op) {
-          case 0x79:
-            regs[d] = v.getInt32(o, true);
-            regs[d + 1] = v.getInt32(o + 4, true);
-            continue;
-          case 0x61:
-            regs[d] = v.getInt32(o, true);
-            regs[d + 1] = 0;
-            continue;
-          case 0x69:
-            regs[d] = v.getUint16(o, true);
-            regs[d + 1] = 0;
-            continue;
-          case 0x71:
-            regs[d] = v.getUint8(o);
-            regs[d + 1] = 0;
-            continue;
-          case 0x81:
-            regs[d] = v.getInt32(o, true);
-            regs[d + 1] = regs[d]! >> 31;
-            continue;
-          case 0x89:
-            regs[d] = v.getInt16(o, true);
-            regs[d + 1] = regs[d]! >> 31;
-            continue;
-          default: // 0x91
-            regs[d] = v.getInt8(o);
-            regs[d + 1] = regs[d]! >> 31;
-            continue;
-        }
+        const x = v.getInt8(o);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
       }
 
-      // ── ST (imm) and STX (register) ─────────────────────────────────────────────────
-      case 0x62: // stw
-      case 0x6a: // sth
-      case 0x72: // stb
-      case 0x7a: // stdw
-      case 0x63: // stxw
-      case 0x6b: // stxh
-      case 0x73: // stxb
+      // ── STX (register) and ST (imm, sign-extended): *(size *)(dst + off) = value ───────────
       case 0x7b: { // stxdw
         const d = (w >>> 8) & 0xff;
-        const op = w & 0xff;
-        const sz = op & 0x18;
-        const size = sz === 0x18 ? 8 : sz === 0x00 ? 4 : sz === 0x08 ? 2 : 1;
         const region = regs[d + 1]!;
-        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, size);
-        if (o < 0) {
-          accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, size);
-          out.insns = executed + pc - blockStart;
-          return;
-        }
-        let lo: number;
-        let hi: number;
-        if ((op & 0x07) === 0x02) { // ST: the imm, sign-extended
-          lo = code[i + 2]!;
-          hi = code[i + 3]!;
-        } else {
-          const s = (w >>> 16) & 0xff;
-          lo = regs[s]!;
-          hi = regs[s + 1]!;
-        }
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 8);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 8, executed + pc - blockStart);
         const v = views[region]!;
-        if (size === 8) {
-          v.setInt32(o, lo, true);
-          v.setInt32(o + 4, hi, true);
-        } else if (size === 4) v.setInt32(o, lo, true);
-        else if (size === 2) v.setInt16(o, lo, true);
-        else v.setInt8(o, lo);
+        v.setInt32(o, regs[(w >>> 16) & 0xff]!, true);
+        v.setInt32(o + 4, regs[((w >>> 16) & 0xff) + 1]!, true);
+        continue;
+      }
+      case 0x63: { // stxw
+        const d = (w >>> 8) & 0xff;
+        const region = regs[d + 1]!;
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 4);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 4, executed + pc - blockStart);
+        const v = views[region]!;
+        v.setInt32(o, regs[(w >>> 16) & 0xff]!, true);
+        continue;
+      }
+      case 0x6b: { // stxh
+        const d = (w >>> 8) & 0xff;
+        const region = regs[d + 1]!;
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 2);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 2, executed + pc - blockStart);
+        const v = views[region]!;
+        v.setInt16(o, regs[(w >>> 16) & 0xff]!, true);
+        continue;
+      }
+      case 0x73: { // stxb
+        const d = (w >>> 8) & 0xff;
+        const region = regs[d + 1]!;
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 1);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 1, executed + pc - blockStart);
+        const v = views[region]!;
+        v.setInt8(o, regs[(w >>> 16) & 0xff]!);
+        continue;
+      }
+      case 0x7a: { // stdw
+        const d = (w >>> 8) & 0xff;
+        const region = regs[d + 1]!;
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 8);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 8, executed + pc - blockStart);
+        const v = views[region]!;
+        v.setInt32(o, code[i + 2]!, true);
+        v.setInt32(o + 4, code[i + 3]!, true);
+        continue;
+      }
+      case 0x62: { // stw
+        const d = (w >>> 8) & 0xff;
+        const region = regs[d + 1]!;
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 4);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 4, executed + pc - blockStart);
+        const v = views[region]!;
+        v.setInt32(o, code[i + 2]!, true);
+        continue;
+      }
+      case 0x6a: { // sth
+        const d = (w >>> 8) & 0xff;
+        const region = regs[d + 1]!;
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 2);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 2, executed + pc - blockStart);
+        const v = views[region]!;
+        v.setInt16(o, code[i + 2]!, true);
+        continue;
+      }
+      case 0x72: { // stb
+        const d = (w >>> 8) & 0xff;
+        const region = regs[d + 1]!;
+        const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, 1);
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, 1, executed + pc - blockStart);
+        const v = views[region]!;
+        v.setInt8(o, code[i + 2]!);
         continue;
       }
 
@@ -634,11 +722,7 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
         const size = wide ? 8 : 4;
         const region = regs[d + 1]!;
         const o = resolveWritable(bytes, writable, region, regs[d]!, code[i + 1]!, size);
-        if (o < 0) {
-          accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, size);
-          out.insns = executed + pc - blockStart;
-          return;
-        }
+        if (o < 0) return accessFault(out, m, true, pc - 1, region, regs[d]!, code[i + 1]!, size, executed + pc - blockStart);
         const v = views[region]!;
         const oldLo = v.getInt32(o, true);
         const oldHi = wide ? v.getInt32(o + 4, true) : 0;
@@ -649,8 +733,8 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
         let nh = 0;
         switch (sel & 0xf0) {
           case 0x00: // add
-            nl = i64.add(oldLo, oldHi, sl, sh);
-            nh = i64.hi;
+            nl = add(oldLo, oldHi, sl, sh);
+            nh = hi;
             break;
           case 0x40: // or
             nl = oldLo | sl;
@@ -725,90 +809,90 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
       }
       case 0x25: { // jgt imm (unsigned)
         const d = (w >>> 8) & 0xff;
-        if (i64.ltU(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
+        if (ltU(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0x2d: { // jgt reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.ltU(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
+        if (ltU(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0x35: { // jge imm
         const d = (w >>> 8) & 0xff;
-        if (i64.leU(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
+        if (leU(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0x3d: { // jge reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.leU(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
+        if (leU(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0xa5: { // jlt imm
         const d = (w >>> 8) & 0xff;
-        if (i64.ltU(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
+        if (ltU(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
         continue;
       }
       case 0xad: { // jlt reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.ltU(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
+        if (ltU(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
         continue;
       }
       case 0xb5: { // jle imm
         const d = (w >>> 8) & 0xff;
-        if (i64.leU(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
+        if (leU(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
         continue;
       }
       case 0xbd: { // jle reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.leU(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
+        if (leU(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
         continue;
       }
       case 0x65: { // jsgt imm
         const d = (w >>> 8) & 0xff;
-        if (i64.ltS(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
+        if (ltS(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0x6d: { // jsgt reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.ltS(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
+        if (ltS(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0x75: { // jsge imm
         const d = (w >>> 8) & 0xff;
-        if (i64.leS(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
+        if (leS(code[i + 2]!, code[i + 3]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0x7d: { // jsge reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.leS(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
+        if (leS(regs[s]!, regs[s + 1]!, regs[d]!, regs[d + 1]!)) break;
         continue;
       }
       case 0xc5: { // jslt imm
         const d = (w >>> 8) & 0xff;
-        if (i64.ltS(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
+        if (ltS(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
         continue;
       }
       case 0xcd: { // jslt reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.ltS(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
+        if (ltS(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
         continue;
       }
       case 0xd5: { // jsle imm
         const d = (w >>> 8) & 0xff;
-        if (i64.leS(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
+        if (leS(regs[d]!, regs[d + 1]!, code[i + 2]!, code[i + 3]!)) break;
         continue;
       }
       case 0xdd: { // jsle reg
         const d = (w >>> 8) & 0xff;
         const s = (w >>> 16) & 0xff;
-        if (i64.leS(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
+        if (leS(regs[d]!, regs[d + 1]!, regs[s]!, regs[s + 1]!)) break;
         continue;
       }
 
