@@ -51,6 +51,8 @@ const typeOrExpr = (n: Node): A.TypeExpr | A.Expr => n['typeOrExpr']();
 const fields = (n: Node): A.CField[] => n['fields']();
 const list = (n: Node): Node[] => n.asIteration().children;
 const opt = (n: IterationNode): Node | undefined => n.children[0];
+/** The items of `(NonemptyListOf<X, sep> sep?)?`: a list with an optional trailing separator. */
+const optionalList = (n: IterationNode): Node[] => (n.children[0] ? list(n.children[0].child(0)) : []);
 
 /** bpftrace's own type names: a bare one of these in sizeof()/typeof() is a type. */
 const BUILTIN_TYPE_NAMES = new Set([
@@ -84,6 +86,46 @@ function compoundOp(op: Node): A.CompoundOp | undefined {
 /** `int`, `unsigned  long` → words separated by single spaces. */
 function normaliseWords(text: string): string {
   return text.trim().split(/\s+/).join(' ');
+}
+
+/**
+ * A `#define`'s replacement text: comments (outside string literals) and line
+ * continuations become single spaces, blanks at either end go. `start`/`end` bound the
+ * text within `raw`.
+ */
+function defineText(raw: string): { text: string; start: number; end: number } {
+  let out = '';
+  let lastSignificant = 0;
+  let first = -1;
+  for (let i = 0; i < raw.length; ) {
+    const c = raw[i]!;
+    if (c === '"') {
+      const m = /^"(?:\\.|[^"\\\n])*"?/.exec(raw.slice(i))![0];
+      if (first < 0) first = i;
+      out += m;
+      i += m.length;
+      lastSignificant = i;
+    } else if (raw.startsWith('//', i)) {
+      break;
+    } else if (raw.startsWith('/*', i)) {
+      const close = raw.indexOf('*/', i + 2);
+      i = close < 0 ? raw.length : close + 2;
+      out += ' ';
+    } else if (c === '\\' && /^\\\r?\n/.test(raw.slice(i))) {
+      i += raw[i + 1] === '\r' ? 3 : 2;
+      while (raw[i] === ' ' || raw[i] === '\t') i++;
+      out = out.trimEnd() + ' ';
+    } else {
+      if (!/\s/.test(c)) {
+        if (first < 0) first = i;
+        lastSignificant = i + 1;
+      }
+      out += c;
+      i++;
+    }
+  }
+  const text = out.trim();
+  return first < 0 ? { text: '', start: 0, end: 0 } : { text, start: first, end: lastSignificant };
 }
 
 function attachPoint(n: Node): A.AttachPoint {
@@ -210,20 +252,14 @@ const topActions: BPFtraceActionDict<A.TopLevel> = {
   },
   define(_h, _s1, _kw, _s2, name, params, value) {
     const p = opt(params);
-    const raw = value.sourceString;
-    // The replacement text without line continuations, comments and surrounding blanks.
-    const text = raw
-      .replace(/\\\r?\n/g, ' ')
-      .replace(/\/\*[\s\S]*?\*\//g, ' ')
-      .replace(/\/\/.*$/, '');
-    const lead = text.length - text.trimStart().length;
-    const valueStart = value.source.startIdx + lead;
+    const { text, start, end } = defineText(value.sourceString);
+    const base = value.source.startIdx;
     const node: A.Define = {
       kind: 'Define',
       span: { start: this.source.startIdx, end: value.source.endIdx },
       name: name.sourceString,
-      value: text.trim(),
-      valueSpan: { start: valueStart, end: valueStart + text.trim().length },
+      value: text,
+      valueSpan: { start: base + start, end: base + end },
     };
     return p ? { ...node, params: list(p.child(2)).map((x) => x.sourceString) } : node;
   },
@@ -247,14 +283,14 @@ const topActions: BPFtraceActionDict<A.TopLevel> = {
     const attrs = attributes.children.map((a) => a.child(3).sourceString.trim());
     return attrs.length > 0 ? { ...node, attributes: attrs } : node;
   },
-  CEnum(_kw, name, _open, enumerators, _comma, _close, attributes, _semi) {
+  CEnum(_kw, name, _open, enumerators, _close, attributes, _semi) {
     const node: A.CDefinition = {
       kind: 'CDefinition',
       span: sp(this),
       tag: 'enum',
       name: name.sourceString,
       fields: [],
-      enumerators: list(enumerators).map((e) => {
+      enumerators: optionalList(enumerators).map((e) => {
         // `("=" CEnumValue)?` is two optional children: the `=` and the value.
         const v = opt(e.child(2) as IterationNode);
         const base = { name: e.child(0).sourceString, span: sp(e) };
@@ -266,11 +302,11 @@ const topActions: BPFtraceActionDict<A.TopLevel> = {
     const attrs = attributes.children.map((a) => a.child(3).sourceString.trim());
     return attrs.length > 0 ? { ...node, attributes: attrs } : node;
   },
-  Config(_kw, _eq, _open, entries, _semi, _close) {
+  Config(_kw, _eq, _open, entries, _close) {
     return {
       kind: 'Config',
       span: sp(this),
-      entries: list(entries).map((e): A.ConfigEntry => {
+      entries: optionalList(entries).map((e): A.ConfigEntry => {
         const v = e.child(2).child(0);
         const span = sp(v);
         let value: A.ConfigEntry['value'];
@@ -560,8 +596,8 @@ const exprActions: BPFtraceActionDict<A.Expr> = {
     });
     return { kind: 'Record', span: sp(this), fields: recordFields };
   },
-  Primary_tuple(_open, first, _comma, rest, _trailing, _close) {
-    return { kind: 'Tuple', span: sp(this), elems: [expr(first), ...list(rest).map(expr)] };
+  Primary_tuple(_open, first, _comma, rest, _close) {
+    return { kind: 'Tuple', span: sp(this), elems: [expr(first), ...optionalList(rest).map(expr)] };
   },
   Primary_paren(_open, e, _close) {
     return expr(e);
@@ -589,8 +625,8 @@ const exprActions: BPFtraceActionDict<A.Expr> = {
     const node: A.BlockExpr = { kind: 'BlockExpr', span: sp(this), stmts: items.children.map(stmt) };
     return v ? { ...node, value: expr(v) } : node;
   },
-  Primary_call(name, _open, args, _comma, _close) {
-    return { kind: 'Call', span: sp(this), name: name.sourceString, args: list(args).map(expr) };
+  Primary_call(name, _open, args, _close) {
+    return { kind: 'Call', span: sp(this), name: name.sourceString, args: optionalList(args).map(expr) };
   },
   Primary_true(_kw) {
     return { kind: 'Bool', span: sp(this), value: true };
