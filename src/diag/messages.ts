@@ -35,6 +35,8 @@ export const parseMessages = {
     ),
   invalidAssignTarget: () => m('invalid-assign-target', 'invalid assignment target'),
   cDefinitionOrder: () => m('c-definition-order', 'C definitions must appear before probes and functions'),
+  rootLet: () =>
+    m('root-let', 'root-level let statements need to be map declarations, e.g. let @a = hash(2);'),
   configOrder: () => m('config-order', 'config must appear before probes and functions'),
   importOrder: () => m('import-order', 'root imports must appear before probes and functions'),
   duplicateConfig: () => m('duplicate-config', 'duplicate config block'),

@@ -330,6 +330,10 @@ const topActions: BPFtraceActionDict<A.TopLevel> = {
       maxEntries: integerLiteral(size).value,
     };
   },
+  RootLet(_kw, variable, _rest, _semi) {
+    report(sp(this), parseMessages.rootLet());
+    return { kind: 'MapDecl', span: sp(this), name: variable.sourceString.slice(1), mapType: '', maxEntries: 0n };
+  },
   MacroDef(_kw, name, params, body) {
     const p = opt(params);
     return {

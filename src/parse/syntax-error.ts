@@ -164,7 +164,9 @@ export function describeExpected(items: readonly ExpectedItem[]): string[] {
     names.push(statement ? 'statement' : 'expression');
   } else {
     const structural = names.filter((n) => !CONTINUATIONS.has(n));
+    // `/` divides, or closes a predicate when nothing else can come.
     if (structural.length > 0) names = structural;
+    else if (names.includes('/')) names = ['/'];
   }
   names.sort((a, b) => rank(a) - rank(b));
   return names.map(displayToken);
