@@ -33,6 +33,7 @@ export class HashMap implements UserMap {
   /** Region id of each CPU's slab (all the same region for shared maps). */
   readonly regions: Int32Array;
   readonly slabs: Uint8Array[];
+  private readonly slabViews: DataView[] = [];
   /** Key words of each slot, keyWords per slot. */
   readonly keys: Int32Array;
   /** Hash of each slot's key. */
@@ -49,6 +50,9 @@ export class HashMap implements UserMap {
   /** The last key buffer seen and a DataView of it, to read key words without allocating. */
   private lastKeyBytes: Uint8Array | null = null;
   private lastView: DataView = new DataView(new ArrayBuffer(0));
+  /** The same for the last value buffer written from (often the stack too, but cached apart). */
+  private lastValueBytes: Uint8Array | null = null;
+  private lastValueView: DataView = new DataView(new ArrayBuffer(0));
   private readonly freeSlots: Int32Array;
   private freeTop: number;
   private count = 0;
@@ -79,6 +83,7 @@ export class HashMap implements UserMap {
     for (let c = 0; c < this.ncpus; c++) {
       const slab = new Uint8Array(n * this.valueStride);
       this.slabs.push(slab);
+      this.slabViews.push(new DataView(slab.buffer));
       this.regions[c] = mem.allocRegion(slab, true);
     }
     if (!kind.percpu) this.regions.fill(this.regions[0]!);
@@ -118,7 +123,7 @@ export class HashMap implements UserMap {
     const slot = this.find(key, keyOff);
     if (slot >= 0) {
       if (flags === BPF_NOEXIST) return -EEXIST;
-      copyBytes(this.slabs[this.percpu ? cpu : 0]!, slot * this.valueStride, value, valueOff, this.valueSize);
+      this.writeValue(this.percpu ? cpu : 0, slot * this.valueStride, value, valueOff);
       if (this.lru && slot !== this.head) this.touch(slot);
       return 0;
     }
@@ -128,13 +133,41 @@ export class HashMap implements UserMap {
     const off = fresh * this.valueStride;
     if (this.percpu) {
       for (let c = 0; c < this.ncpus; c++) {
-        if (c === cpu) copyBytes(this.slabs[c]!, off, value, valueOff, this.valueSize);
+        if (c === cpu) this.writeValue(c, off, value, valueOff);
         else zeroBytes(this.slabs[c]!, off, this.valueStride);
       }
     } else {
-      copyBytes(this.slabs[0]!, off, value, valueOff, this.valueSize);
+      this.writeValue(0, off, value, valueOff);
     }
     return 0;
+  }
+
+  /**
+   * Copies value_size bytes from value[valueOff..] into CPU c's slab at off, a 32-bit word at
+   * a time through DataViews (a byte loop costs as much as the lookup itself). Correct when
+   * value lies in the same slab: a value never overlaps another slot's storage partially.
+   */
+  private writeValue(c: number, off: number, value: Uint8Array, valueOff: number): void {
+    const n = this.valueSize;
+    if (n > 64) return copyBytes(this.slabs[c]!, off, value, valueOff, n);
+    const dst = this.slabViews[c]!;
+    let src = this.lastValueView;
+    if (this.lastValueBytes !== value) {
+      src = this.lastValueView = new DataView(value.buffer, value.byteOffset, value.byteLength);
+      this.lastValueBytes = value;
+    }
+    let i = 0;
+    for (; i + 4 <= n; i += 4) dst.setInt32(off + i, src.getInt32(valueOff + i, true), true);
+    for (; i < n; i++) dst.setUint8(off + i, src.getUint8(valueOff + i));
+  }
+
+  /** A DataView of key bytes, from a one-entry cache. */
+  private viewOf(bytes: Uint8Array): DataView {
+    if (this.lastKeyBytes !== bytes) {
+      this.lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.lastKeyBytes = bytes;
+    }
+    return this.lastView;
   }
 
   delete(key: Uint8Array, keyOff: number): number {
@@ -155,12 +188,8 @@ export class HashMap implements UserMap {
     const full = size >> 2;
     let h = HASH_SEED ^ size;
     let o = keyOff;
-    let view = this.lastView;
-    if (this.lastKeyBytes !== key) {
-      // Key buffers are few (the stack, now and then a map value): one cached view is enough.
-      view = this.lastView = new DataView(key.buffer, key.byteOffset, key.byteLength);
-      this.lastKeyBytes = key;
-    }
+    // Key buffers are few (the stack, now and then a map value): one cached view is enough.
+    const view = this.viewOf(key);
     for (let i = 0; i < full; i++, o += 4) {
       let k = view.getInt32(o, true);
       w[i] = k;
