@@ -86,6 +86,8 @@ const REG = range(0, 10);
 const WREG = range(0, 9);
 const OFF16 = range(-0x8000, 0x7fff);
 const IMM32 = range(-0x8000_0000, 0x7fff_ffff);
+/** Ids (helper, BTF, map fd or index): Linux rejects negative ones. */
+const ID = range(0, 0x7fff_ffff);
 const only = (v: number): FieldRange => range(v, v);
 
 interface RowSpec {
@@ -203,12 +205,12 @@ for (const [cls, width] of [[BPF_JMP, 64], [BPF_JMP32, 32]] as const) {
   }
 }
 add({ mnemonic: 'call', code: BPF_JMP | BPF_CALL, kind: 'call', op: BPF_CALL, pseudo: 0, dst: ZERO, src: only(0),
-  off: ZERO, imm: IMM32, kernel: 'call {id}', conf: 'call {id}' });
+  off: ZERO, imm: ID, kernel: 'call {id}', conf: 'call {id}' });
 add({ mnemonic: 'call', code: BPF_JMP | BPF_CALL, kind: 'call_local', op: BPF_CALL, pseudo: 1, dst: ZERO,
-  src: only(1), off: ZERO, imm: IMM32, kernel: 'call pc{tgt32}', conf: 'call local {tgt32}' });
+  src: only(1), off: ZERO, imm: IMM32, kernel: 'call {pc32}', conf: 'call local {tgt32}' });
 // kfunc: Linux puts a module BTF fd index in off; only vmlinux kfuncs (off 0) exist here.
 add({ mnemonic: 'call', code: BPF_JMP | BPF_CALL, kind: 'call_kfunc', op: BPF_CALL, pseudo: 2, dst: ZERO,
-  src: only(2), off: ZERO, imm: IMM32, kernel: 'call kfunc {id}', conf: 'call kfunc {id}' });
+  src: only(2), off: ZERO, imm: ID, kernel: 'call kfunc {id}', conf: 'call kfunc {id}' });
 add({ mnemonic: 'exit', code: BPF_JMP | BPF_EXIT, kind: 'exit', op: BPF_EXIT, dst: ZERO, src: ZERO, off: ZERO,
   imm: ZERO, kernel: 'exit', conf: 'exit' });
 
@@ -224,8 +226,10 @@ const LDDW_FORMS: readonly (readonly [number, string, FieldRange])[] = [
   [6, 'map_idx_value({id}, {id2})', IMM32], // BPF_PSEUDO_MAP_IDX_VALUE: index, offset
 ];
 for (const [src, value, imm2] of LDDW_FORMS) {
+  // The first imm is the value's low word (src 0), a pc-relative offset (func) or an id.
+  const imm = src === 0 || src === 4 ? IMM32 : ID;
   add({ mnemonic: 'lddw', code: BPF_LD | BPF_IMM | BPF_DW, kind: 'lddw', pseudo: src, dst: WREG, src: only(src),
-    off: ZERO, imm: IMM32, imm2, kernel: `{d} = ${value} ll`, conf: `lddw {d}, ${value}` });
+    off: ZERO, imm, imm2, kernel: `{d} = ${value} ll`, conf: `lddw {d}, ${value}` });
 }
 
 // ── LDX / ST / STX / atomics ─────────────────────────────────────────────────────────────
@@ -321,12 +325,14 @@ export interface RowMismatch {
   readonly value: number;
   /** The row the slot came closest to, when the opcode exists. */
   readonly row?: OpcodeRow;
+  /** The slot itself. */
+  readonly insn: Insn;
 }
 
 /** The row an instruction slot is, or why it is none: the one loop over the legal-field table. */
 export function matchRow(insn: Insn): OpcodeRow | RowMismatch {
   const rows = ROWS_BY_CODE[insn.code & 0xff] ?? [];
-  if (rows.length === 0) return { field: 'code', value: insn.code };
+  if (rows.length === 0) return { field: 'code', value: insn.code, insn };
   let best: RowMismatch | undefined;
   let bestBad = 5;
   for (const row of rows) {
@@ -343,7 +349,7 @@ export function matchRow(insn: Insn): OpcodeRow | RowMismatch {
     if (bad === 0) return row;
     if (bad < bestBad) {
       bestBad = bad;
-      best = { field: first!, value: insn[first!], row };
+      best = { field: first!, value: insn[first!], row, insn };
     }
   }
   return best!;
@@ -351,11 +357,23 @@ export function matchRow(insn: Insn): OpcodeRow | RowMismatch {
 
 export const isRow = (x: OpcodeRow | RowMismatch): x is OpcodeRow => 'kind' in x;
 
-/** Human text for a mismatch, e.g. `unused src field of add64 imm must be 0, is 1`. */
+/**
+ * Human text for a mismatch, e.g. `unused src field of add imm must be 0, is 1`, or for a
+ * field that selects among rows sharing the opcode, `src of call must be one of 0, 1, 2, is 3`.
+ */
 export function describeMismatch(m: RowMismatch): string {
   if (m.field === 'code' || !m.row) return `unknown opcode 0x${(m.value & 0xff).toString(16).padStart(2, '0')}`;
-  const r = m.row[m.field as InsnField];
-  const what = `${rowTitle(m.row)}`;
+  const r = m.row[m.field];
+  const what = rowTitle(m.row);
+  // Rows of this opcode that accept every other field: the field is what selects among them.
+  const field = m.field;
+  const siblings = ROWS_BY_CODE[m.row.code]!.filter((row) =>
+    FIELDS.every((f) => f === field || (m.insn[f] >= row[f].min && m.insn[f] <= row[f].max)),
+  );
+  if (siblings.length > 1 && siblings.every((row) => row[field].min === row[field].max)) {
+    const show = (v: number): string => (m.row!.kind === 'atomic' ? `0x${v.toString(16)}` : `${v}`);
+    return `${field} of ${what} must be one of ${siblings.map((row) => show(row[field].min)).join(', ')}, is ${show(m.value)}`;
+  }
   if (r.min === 0 && r.max === 0) return `unused ${m.field} field of ${what} must be 0, is ${m.value}`;
   if (m.field === 'dst' || m.field === 'src') {
     return m.value === 10 && r.max === 9
