@@ -13,7 +13,8 @@ export const parseMessages = {
   syntax: (found: string, expected: string) => m('syntax', `syntax error, unexpected ${found}, expecting ${expected}`),
   syntaxUnexpected: (found: string) => m('syntax', `syntax error, unexpected ${found}`),
   unterminatedString: () => m('unterminated-string', 'unterminated string'),
-  unterminatedComment: () => m('unterminated-comment', 'unterminated comment'),
+  unterminatedComment: () => m('unterminated-comment', 'end of file during comment'),
+  noAttachPoints: () => m('no-attach-points', 'No attach points for probe'),
   unterminatedConditional: (directive: string) =>
     m('unterminated-conditional', `unterminated ${directive}, expecting #endif`),
   invalidEscape: (c: string) => m('invalid-escape', `invalid escape character '\\${c}'`),

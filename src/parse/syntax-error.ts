@@ -109,7 +109,8 @@ export function tokenAt(text: string, pos: number): FoundToken {
     return { name: 'preprocessor directive', span: at(line.length) };
   }
   if (rest.startsWith('/*') && !rest.includes('*/')) {
-    return { name: '/', span: at(2), message: parseMessages.unterminatedComment() };
+    const line = /^[^\n]*/.exec(rest)![0].trimEnd();
+    return { name: '/', span: at(line.length), message: parseMessages.unterminatedComment() };
   }
   for (const p of PUNCTUATION) if (rest.startsWith(p)) return { name: p, span: at(p.length) };
   return { name: displayToken(c), span: at(c.length) };
@@ -177,12 +178,26 @@ function rank(name: string): number {
   return i < 0 ? ORDER.length : i;
 }
 
+/** The offset just past the `}` closing the `{` at `open` (or the end of the text). */
+function matchingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return i + 1;
+  }
+  return text.length;
+}
+
 /** The diagnostic for a program that does not match the grammar. */
 export function syntaxError(source: SourceFile, pos: number, items: readonly ExpectedItem[]): Diagnostic {
-  const found = tokenAt(source.text, pos);
+  let found = tokenAt(source.text, pos);
   let message: Message;
   if (found.message) {
     message = found.message;
+  } else if (found.name === '{' && items.some((i) => i.text === 'attach point')) {
+    // An action block with nothing before it: say so, and show the whole block.
+    message = parseMessages.noAttachPoints();
+    found = { ...found, span: { start: pos, end: matchingBrace(source.text, pos) } };
   } else {
     const expected = describeExpected(items);
     message =
