@@ -138,8 +138,11 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
     bag,
     sourceFor,
     kernelEnum: kernelEnumConstant,
+    parameterStrings: ex.parameterStrings,
     declaredMaps,
   });
+  // bpftrace reports a pass's findings in source order (binding and typing interleaved).
+  sortBySource(bag, source);
   warnings.push(...bag.warnings);
   if (bag.hasErrors) return stop(bag);
 
@@ -248,6 +251,19 @@ function checkSpecialProbes(
       seen.add(ap.provider);
     }
   });
+}
+
+function sortBySource(bag: DiagnosticBag, root: SourceFile): void {
+  const rank = (d: Diagnostic) => (d.source && d.source !== root ? 1 : 0);
+  // A follow-up ("Initial declaration") stays right after the diagnostic it belongs to.
+  let prev = 0;
+  const indexed = bag.items.map((d, i) => {
+    const at = d.id === 'initial-declaration' ? prev : (d.span?.start ?? 0);
+    prev = at;
+    return { d, i, at };
+  });
+  indexed.sort((a, b) => rank(a.d) - rank(b.d) || a.at - b.at || a.i - b.i);
+  bag.items.splice(0, bag.items.length, ...indexed.map((x) => x.d));
 }
 
 function addressSpaceOf(providers: readonly Provider[]): 'kernel' | 'user' {

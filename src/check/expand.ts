@@ -62,6 +62,8 @@ export interface Expanded {
   readonly namedParams: readonly NamedParam[];
   /** Headers named by #include (kept for the record; kernel types come from the catalog). */
   readonly includes: readonly string[];
+  /** String literals that hold a positional parameter's text (exempt from the literal length limit). */
+  readonly parameterStrings: WeakSet<Expr>;
 }
 
 type Located<T> = { node: T; source: SourceFile };
@@ -118,6 +120,7 @@ export function expandProgram(root: Program, source: SourceFile, opts: ExpandOpt
       hygiene: expander.hygiene,
       namedParams: expander.namedParams(),
       includes: pre.includes,
+      parameterStrings: expander.parameterStrings,
     },
     warnings: bag.warnings,
   };
@@ -266,6 +269,7 @@ const MAX_MACRO_DEPTH = 64;
 
 class Expander extends AstCopier {
   readonly hygiene = new WeakMap<Variable, number>();
+  readonly parameterStrings = new WeakSet<Expr>();
   private frames: Frame[] = [];
   private nextId = 1;
   private source!: SourceFile;
@@ -504,11 +508,16 @@ class Expander extends AstCopier {
       return { kind: 'Int', value: 0n, text: '0', span };
     }
     const given = this.opts.positional[index - 1];
-    if (asString) return { kind: 'String', value: given ?? '', span };
+    const str = (value: string): Expr => {
+      const e: Expr = { kind: 'String', value, span };
+      this.parameterStrings.add(e);
+      return e;
+    };
+    if (asString) return str(given ?? '');
     if (given === undefined) return { kind: 'Int', value: 0n, text: '0', span };
     const n = parseIntParam(given);
     if (n !== undefined) return { kind: 'Int', value: n, text: given, span };
-    return { kind: 'String', value: given, span };
+    return str(given);
   }
 
   /** `str($1)` and `str($1 + N)`: the parameter's text (from offset N). */
@@ -522,7 +531,9 @@ class Expander extends AstCopier {
         this.err(arg.span, M.positionalStrOffset(pos.index, text.length));
         return undefined;
       }
-      return this.mark<Expr>({ kind: 'String', value: text.slice(Number(other.value)), span: arg.span });
+      const lit: Expr = { kind: 'String', value: text.slice(Number(other.value)), span: arg.span };
+      this.parameterStrings.add(lit);
+      return this.mark(lit);
     }
     if (arg.kind === 'PositionalCount') {
       this.err(arg.span, M.positionalCountInStr());

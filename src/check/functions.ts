@@ -466,10 +466,8 @@ const ROWS: FunctionRow[] = [
       const t = c.typeOf(c.args[0]!);
       if (t === undefined && !c.final) return undefined;
       let size = c.scope.config.max_strlen;
-      if (t?.kind === 'string') {
-        // str() of a string (a positional parameter, an already-read string) keeps it.
-        size = t.size;
-      } else if (!t || (t.kind !== 'int' && t.kind !== 'pointer' && t.kind !== 'array')) {
+      // str() of a string (a positional parameter, an already-read string) copies it, bounded like any other.
+      if (!t || (t.kind !== 'int' && t.kind !== 'pointer' && t.kind !== 'array' && t.kind !== 'string')) {
         c.error(M.strWantsIntOrPointer(t ? typeName(t) : 'none'), c.call.span);
       }
       if (c.args.length === 2) {

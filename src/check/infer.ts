@@ -78,6 +78,8 @@ export interface InferInput {
   readonly sourceFor: (node: object) => SourceFile;
   /** Kernel enum constants by name (from the catalog), when it has them. */
   readonly kernelEnum?: (name: string) => { value: bigint; enumName: string } | undefined;
+  /** String literals holding positional parameters (no literal length limit). */
+  readonly parameterStrings?: WeakSet<Expr>;
   /** Map declarations `let @m = hash(N)`. */
   readonly declaredMaps: ReadonlyMap<string, { mapType: string; maxEntries: bigint; span: Span }>;
 }
@@ -502,7 +504,10 @@ class Walker {
       // A declared type does not grow: the value must fit it.
       const lit = this.negLiteral(value);
       if (cur.kind === 'int' && assigned.kind === 'int' && lit !== undefined) {
-        if (!fitsInt(lit, cur)) this.error(stmt, M.varLiteralDoesNotFit(slot.name, lit, typeName(cur)));
+        // A negative literal never goes into an unsigned variable; others must fit its range.
+        if (lit < 0n && !cur.signed)
+          this.error(stmt, M.varTypeMismatch(slot.name, typeName(assigned), typeName(cur), 'when variable already has a type'));
+        else if (!fitsInt(lit, cur)) this.error(stmt, M.varLiteralDoesNotFit(slot.name, lit, typeName(cur)));
         return;
       }
       if (!sameKind(cur, assigned) || (assigned.kind === 'string' && assigned.size > cur.size)) {
@@ -553,6 +558,9 @@ class Walker {
     this.mapKey(s.target, true);
     let t: SizedType | undefined;
     if (s.op) {
+      // `@m += e` on a map nothing assigned yet starts from an int64 0, as `@m++` does.
+      const ms = this.mapState(name, s.target.span);
+      if (!ms.value) ms.value = int64;
       const cur = this.mapRead(s.target);
       const rhs = this.expr(s.value, {});
       t = cur && rhs ? this.binaryType(s, s.op, cur, rhs, s.target, s.value) : undefined;
@@ -673,7 +681,7 @@ class Walker {
         return literalType(e.value, false);
       case 'String': {
         const max = this.input.config.max_strlen;
-        if (e.value.length > max - 1 && !ctx.discarded) this.error(e, M.stringTooLong(max, e.value));
+        if (e.value.length > max - 1 && !this.input.parameterStrings?.has(e)) this.error(e, M.stringTooLong(max, e.value));
         return stringType(e.value.length + 1);
       }
       case 'Bool':
@@ -801,13 +809,10 @@ class Walker {
       this.error(e, M.builtinOutsideProbe(name));
       return undefined;
     }
+    const r = row.resolve(this.scope, name);
+    if ('error' in r) this.error(e, r.error);
     if (this.mapLoopDepth > 0 && row.readsContext && (name === 'args' || name === 'retval' || name === 'ctx' || row.pattern)) {
       this.error(e, M.builtinInForLoop(name));
-    }
-    const r = row.resolve(this.scope, name);
-    if ('error' in r) {
-      this.error(e, r.error);
-      return r.type;
     }
     return r.type;
   }
@@ -852,7 +857,7 @@ class Walker {
     }
     if (!this.placementOk(row, c, ctx)) {
       for (const [i, a] of c.args.entries()) this.argExpr(row, c, a, i);
-      return row.aggregation ? undefined : voidType;
+      return undefined;
     }
     for (const [i, a] of c.args.entries()) this.argExpr(row, c, a, i);
 
@@ -967,26 +972,39 @@ class Walker {
     return this.binaryType(e, e.op, l, r, e.left, e.right);
   }
 
+  /**
+   * Where the operator token is: bpftrace locates operator diagnostics there (`/` in
+   * `$a / $b`, `/=` in `$a /= 4`).
+   */
+  private opSpan(node: { span: Span }, op: string, le: Expr, re: Expr): Span {
+    const text = this.input.sourceFor(node).text;
+    const token = (node as { kind?: string }).kind === 'Binary' ? op : `${op}=`;
+    const at = text.indexOf(token, le.span.end);
+    if (at < 0 || at + token.length > re.span.start) return node.span;
+    return { start: at, end: at + token.length };
+  }
+
   private binaryType(node: { span: Span }, op: string, l: SizedType, r: SizedType, le: Expr, re: Expr): SizedType | undefined {
-    if (l.kind === 'pointer' || r.kind === 'pointer') return this.pointerBinary(node, op, l, r);
+    const at = this.opSpan(node, op, le, re);
+    if (l.kind === 'pointer' || r.kind === 'pointer') return this.pointerBinary(node, at, op, l, r);
     const li = asInt(l);
     const ri = asInt(r);
     if (li && ri) {
       const shift = op === '<<' || op === '>>';
       const signed = shift ? li.signed : li.signed && ri.signed;
       const t = intType(Math.max(li.size, ri.size) as IntType['size'], signed);
-      if (node.span && this.final && (node as Binary).kind === 'Binary') this.operandTypes.set(node as Binary, t);
-      this.intWarnings(node, op, li, ri, le, re);
+      if (this.final && (node as Binary).kind === 'Binary') this.operandTypes.set(node as Binary, t);
+      this.intWarnings(node, at, op, li, ri, le, re);
       return t;
     }
     if ((l.kind === 'array' && r.kind === 'array') || (l.kind === 'string' && r.kind === 'string') || (l.kind === 'tuple' && r.kind === 'tuple') || (l.kind === 'record' && r.kind === 'record') || (l.kind === 'buffer' && r.kind === 'buffer')) {
       if (op !== '==' && op !== '!=') {
-        this.error(node, M.binaryOnTypes(op, typeName(l), typeName(r)));
+        this.error(node, M.binaryOnTypes(op, typeName(l), typeName(r)), [], at);
         return uint64;
       }
       if (l.kind === 'array' && r.kind === 'array') {
-        if (l.count !== r.count) this.error(node, M.arrayCompareSize());
-        else if (l.elem.kind !== 'int' || typeName(l) !== typeName(r)) this.error(node, M.arrayCompareElem());
+        if (l.count !== r.count) this.error(node, M.arrayCompareSize(), [], at);
+        else if (l.elem.kind !== 'int' || typeName(l) !== typeName(r)) this.error(node, M.arrayCompareElem(), [], at);
       }
       if (l.kind === 'string' && r.kind === 'string') this.literalLongerWarning(node, le, re, l, r);
       return uint64;
@@ -999,10 +1017,10 @@ class Walker {
     const lit = le.kind === 'String' ? le : re.kind === 'String' ? re : undefined;
     if (!lit || (le.kind === 'String' && re.kind === 'String')) return;
     const other = lit === le ? r : l;
-    if (lit.value.length > other.size) this.warning(node, M.literalLonger(other.size));
+    if (lit.value.length > other.size) this.warning(node, M.literalLonger(other.size), joinSpans(le.span, re.span));
   }
 
-  private intWarnings(node: { span: Span }, op: string, l: IntType, r: IntType, le: Expr, re: Expr): void {
+  private intWarnings(node: { span: Span }, at: Span, op: string, l: IntType, r: IntType, le: Expr, re: Expr): void {
     if (!this.final) return;
     let ls = l.signed;
     let rs = r.signed;
@@ -1011,25 +1029,24 @@ class Walker {
     if (ls !== rs) {
       if (ls && !rs && lLit !== undefined && lLit >= 0n) ls = false;
       else if (!ls && rs && rLit !== undefined && rLit >= 0n) rs = false;
-      else if (['==', '!=', '<=', '>=', '<', '>'].includes(op))
-        this.warning(node, M.signedCompare(typeName(l), typeName(r)));
-      else if (['+', '-', '*', '/', '%'].includes(op)) this.warning(node, M.signedArithmetic(typeName(l), typeName(r)));
+      else if (['==', '!=', '<=', '>=', '<', '>'].includes(op)) this.warning(node, M.signedCompare(typeName(l), typeName(r)), at);
+      else if (['+', '-', '*', '/', '%'].includes(op)) this.warning(node, M.signedArithmetic(typeName(l), typeName(r)), at);
     }
     if (op === '/' || op === '%') {
       if (ls && lLit !== undefined && lLit >= 0n) ls = false;
       if (rs && rLit !== undefined && rLit >= 0n) rs = false;
-      if (ls || rs) this.warning(node, M.signedDivision(op));
+      if (ls || rs) this.warning(node, M.signedDivision(op), at);
     }
   }
 
-  private pointerBinary(node: { span: Span }, op: string, l: SizedType, r: SizedType): SizedType | undefined {
+  private pointerBinary(node: { span: Span }, at: Span, op: string, l: SizedType, r: SizedType): SizedType | undefined {
     const leftPtr = l.kind === 'pointer';
     const ptr = (leftPtr ? l : r) as Extract<SizedType, { kind: 'pointer' }>;
     const other = leftPtr ? r : l;
     const compare = ['==', '!=', '<=', '>=', '<', '>'].includes(op);
     const logical = op === '&&' || op === '||';
     const invalid = () => {
-      this.error(node, M.binaryOnTypes(op, typeName(l), typeName(r)));
+      this.error(node, M.binaryOnTypes(op, typeName(l), typeName(r)), [], at);
       return undefined;
     };
     if (other.kind === 'pointer') {
@@ -1062,15 +1079,16 @@ class Walker {
       if (t.kind === 'pointer') return t.to.kind === 'void' ? intType(1, false) : t.to;
       if (t.kind === 'struct' && t.name.startsWith('struct _tracepoint_')) return t;
       if (t.kind === 'int') return uint64;
-      if (t.kind === 'struct') this.error(e, M.derefStruct(t.name));
-      else this.error(e, M.unaryOnType(e.op, typeName(t)));
-      return undefined;
+      const opAt = { start: e.span.start, end: e.span.start + 1 };
+      if (t.kind === 'struct') this.error(e, M.derefStruct(t.name), [], opAt);
+      else this.error(e, M.unaryOnType('dereference', typeName(t)), [], opAt);
+      return voidType;
     }
     const i = asInt(t);
     if (!i) {
       if (e.op === '!' && t.kind === 'pointer') return uint64;
-      this.error(e, M.unaryOnType(e.op, typeName(t)));
-      return undefined;
+      this.error(e, M.unaryOnType(e.op, typeName(t)), [], { start: e.span.start, end: e.span.start + 1 });
+      return voidType;
     }
     if (e.op === '!') return t.kind === 'bool' ? boolType : intType(i.size, false);
     return intType(8, i.signed);
@@ -1086,11 +1104,11 @@ class Walker {
       m.read = true;
       const v = m.value;
       this.set(t, v);
-      if (!isIntLike(v) && v.kind !== 'pointer') this.error(e, M.unaryOnType(e.op, typeName(v)));
+      if (!isIntLike(v) && v.kind !== 'pointer') this.error(e, M.unaryOnType(incDecName(e), typeName(v)));
       return v;
     }
     const v = this.expr(t, {});
-    if (v && !isIntLike(v) && v.kind !== 'pointer') this.error(e, M.unaryOnType(e.op, typeName(v)));
+    if (v && !isIntLike(v) && v.kind !== 'pointer') this.error(e, M.unaryOnType(incDecName(e), typeName(v)));
     return v;
   }
 
@@ -1145,7 +1163,10 @@ class Walker {
     } else {
       const resolved = this.input.structs.fromText(t.name, 0);
       if (!resolved || C_TYPE_HINTS[t.name]) {
-        this.error(at, M.castToUnknown(t.name + '*'.repeat(t.pointer)), C_TYPE_HINTS[t.name] ? [M.didYouMean(C_TYPE_HINTS[t.name]!).text] : []);
+        // bpftrace reads a C keyword type as an unknown struct: both messages, then the hint.
+        const span = this.typeSpan(at, t);
+        this.error(at, M.unknownType(t.name), [], span);
+        this.error(at, M.castToUnknown(t.name + ' *'.repeat(t.pointer)), C_TYPE_HINTS[t.name] ? [M.didYouMean(C_TYPE_HINTS[t.name]!).text] : [], span);
         return undefined;
       }
       base = resolved;
@@ -1156,6 +1177,13 @@ class Walker {
     if (t.arraySize !== undefined && !sized) out = plainArray(out, t.arraySize);
     for (let i = 0; i < (t.outerPointer ?? 0); i++) out = pointerTo(out, 'kernel');
     return out;
+  }
+
+  /** A cast's `(type)` part, where bpftrace locates cast errors. */
+  private typeSpan(at: { span: Span }, t: TypeExpr): Span {
+    const text = this.input.sourceFor(at).text;
+    const close = text.indexOf(')', t.span.end);
+    return close >= 0 && close < at.span.end ? { start: at.span.start, end: close + 1 } : at.span;
   }
 
   private cast(e: Extract<Expr, { kind: 'Cast' }>): SizedType | undefined {
@@ -1169,7 +1197,7 @@ class Walker {
     const okTarget =
       target.kind === 'int' || target.kind === 'bool' || target.kind === 'pointer' || (target.kind === 'array' && (target.elem.kind === 'int' || target.elem.kind === 'bool'));
     if (!okTarget) {
-      this.error(e, M.castTo(typeName(target)));
+      this.error(e, M.castTo(typeName(target)), [], this.typeSpan(e, e.type));
       return undefined;
     }
     if (target.kind === 'array') {
@@ -1183,17 +1211,17 @@ class Walker {
       }
       if (!isIntLike(rhs) || target.size !== rhs.size) {
         this.error(e, M.castFromTo(typeName(rhs), typeName(target)));
-        return undefined;
+        return target;
       }
     } else if (rhs.kind === 'array') {
       if (target.kind !== 'int' || target.size !== rhs.size) {
         this.error(e, M.castFromTo(typeName(rhs), typeName(target)));
-        return undefined;
+        return target;
       }
     } else if (target.kind === 'int' || target.kind === 'bool') {
       if (!isIntLike(rhs) && rhs.kind !== 'pointer' && !isCastableAgg(rhs)) {
         this.error(e, M.castFromTo(typeName(rhs), typeName(target)));
-        return undefined;
+        return target;
       }
       const lit = this.negLiteral(e.expr);
       if (target.kind === 'int' && target.enumName && lit !== undefined) {
@@ -1332,6 +1360,11 @@ class Walker {
 }
 
 const STACK_MODE_NAMES = new Set(['bpftrace', 'perf', 'raw']);
+
+/** bpftrace's names for ++/-- in messages: '++ (post)', '-- (pre)'. */
+function incDecName(e: Extract<Expr, { kind: 'IncDec' }>): string {
+  return `${e.op} (${e.prefix ? 'pre' : 'post'})`;
+}
 
 function aggregateHint(kind: string): string {
   const hints: Record<string, string> = {

@@ -37,11 +37,13 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   let bestScore = Infinity;
   for (const c of candidates) {
     if (c === name) continue;
+    // A name with a few letters left out is still recognisable (`cnt` for `count`).
+    const dropped = c.length > name.length && c.length - name.length <= 3 && name.length >= 3 && isSubsequence(name, c);
     // Cheap bound: lengths alone already exceed the limit.
-    if (Math.abs(c.length - name.length) > limit) continue;
+    if (!dropped && Math.abs(c.length - name.length) > limit) continue;
     const dist = editDistance(name, c);
-    if (dist > limit) continue;
-    const score = c.length > name.length && isSubsequence(name, c) ? (c.length - name.length) / 2 - 0.1 : dist;
+    if (!dropped && dist > limit) continue;
+    const score = dropped ? (c.length - name.length) / 2 - 0.1 : dist;
     if (score < bestScore) {
       best = c;
       bestScore = score;
