@@ -6,7 +6,14 @@ import { describe, expect, test } from 'vitest';
 import type { AggregationType, SizedType, StackType } from '../../src/check/types.js';
 import { boolType, intType, stringType, voidType } from '../../src/check/types.js';
 import { InternalError } from '../../src/diag/diagnostic.js';
-import { decodeAggregate, decodeMapValue, decodeValue, type DecodeContext } from '../../src/runtime/output/decode.js';
+import {
+  decodeAggregate,
+  decodeMapDump,
+  decodeMapValue,
+  decodeValue,
+  type DecodeContext,
+} from '../../src/runtime/output/decode.js';
+import { TextPrinter } from '../../src/runtime/output/text.js';
 import { encodeValue } from '../../src/runtime/output/encode.js';
 import {
   AGG_FIELDS,
@@ -351,5 +358,22 @@ describe('encodeValue is decodeValue inverted', () => {
         expect(decodeValue(t, encodeValue(t, v), 0)).toEqual(v);
       }),
     );
+  });
+});
+
+describe('decodeMapDump', () => {
+  test('keys, per-CPU values and raw key bytes, ready for the printers', () => {
+    const dump = decodeMapDump('@c', STR, aggType('count', false), [
+      { key: ascii('b', 64), values: [le([2, 8]), le([3, 8])] },
+      { key: ascii('a', 64), values: [le([1, 8]), le([0, 8])] },
+    ]);
+    expect(dump.entries.map((e) => [e.key, e.value])).toEqual([
+      [str('b'), { kind: 'count', value: 5n }],
+      [str('a'), { kind: 'count', value: 1n }],
+    ]);
+    expect(dump.entries[0]!.keyBytes).toEqual(ascii('b', 64));
+    expect(new TextPrinter().map(dump)).toBe('@c[a]: 1\n@c[b]: 5\n');
+    const scalar = decodeMapDump('@x', voidType, I64, [{ key: le([0, 8]), values: [le([-4, 8])] }]);
+    expect(new TextPrinter().map(scalar)).toBe('@x: -4\n');
   });
 });

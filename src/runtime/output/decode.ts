@@ -7,13 +7,8 @@ import type { AggregationType, SizedType, StackType, StructType } from '../../ch
 import { isAggregation } from '../../check/types.js';
 import { InternalError } from '../../diag/diagnostic.js';
 import { cStringAt } from './bytes.js';
-import { AGG_FIELDS, histBucketCount, lhistBucketCount } from './layouts.js';
-import type {
-  AggregateValue,
-  StackFrame,
-  TseriesAggFunc,
-  Value,
-} from './values.js';
+import { AGG_FIELDS, histBucketCount, lhistBucketCount, TSERIES_AGG_CODES } from './layouts.js';
+import type { AggregateValue, MapDump, StackFrame, Value } from './values.js';
 import { NONE } from './values.js';
 
 /**
@@ -189,9 +184,6 @@ export function unresolvedSymbol(address: bigint): string {
 
 // ── aggregations ─────────────────────────────────────────────────────────────────────────
 
-/** tseries agg functions as the compiler numbers them in AggregationType.params[2]. */
-export const TSERIES_AGG_CODES: readonly TseriesAggFunc[] = ['none', 'avg', 'max', 'min', 'sum'];
-
 /**
  * Combines the per-CPU copies of an aggregation value (one element for shared maps, each
  * `type.size` bytes from offset 0) into one AggregateValue.
@@ -332,4 +324,23 @@ export function decodeMapValue(
     return { kind: 'int', value, size: type.size, signed: type.signed };
   }
   return decodeValue(type, first, 0, ctx);
+}
+
+/**
+ * A whole map as user space reads it (keys and per-CPU values, e.g. UserMap.entries()) →
+ * a MapDump the printers take. Maps without keys have keyType voidType.
+ */
+export function decodeMapDump(
+  name: string,
+  keyType: SizedType,
+  valueType: SizedType,
+  entries: Iterable<{ readonly key: Uint8Array; readonly values: readonly Uint8Array[] }>,
+  ctx: DecodeContext = EMPTY_CONTEXT,
+): MapDump {
+  const out: MapDump['entries'][number][] = [];
+  for (const e of entries) {
+    const key = keyType.kind === 'void' ? NONE : decodeValue(keyType, e.key, 0, ctx);
+    out.push({ key, value: decodeMapValue(valueType, e.values, ctx), keyBytes: e.key.slice() });
+  }
+  return { name, keyType, valueType, entries: out };
 }

@@ -4,7 +4,7 @@
 
 export * from './values.js';
 export * from './layouts.js';
-export { decodeValue, decodeAggregate, decodeMapValue, readInt, unresolvedSymbol, TSERIES_AGG_CODES } from './decode.js';
+export { decodeValue, decodeAggregate, decodeMapValue, decodeMapDump, readInt, unresolvedSymbol } from './decode.js';
 export type { DecodeContext } from './decode.js';
 export { encodeValue, writeValue } from './encode.js';
 export { formatPrintf, splitFormat, cFormat, printfSpecifier, PRINTF_SPECIFIERS, DEFAULT_PRINTF_OPTIONS } from './printf.js';

@@ -132,6 +132,9 @@ export function lhistBucketIndex(value: bigint, min: bigint, max: bigint, step: 
 // the number of values (avg), 1 once set (min/max), unused (sum). epoch 0 marks an unused
 // slot; the wall clock never yields it.
 
+/** The agg function of a tseries, as AggregationType.params[2] numbers it (absent = none). */
+export const TSERIES_AGG_CODES = ['none', 'avg', 'max', 'min', 'sum'] as const;
+
 export function tseriesValueSize(numIntervals: number): number {
   return AGG_FIELDS.tseries.slotSize * numIntervals;
 }
@@ -140,7 +143,7 @@ export function tseriesValueSize(numIntervals: number): number {
 
 /**
  * Bytes of one CPU's value for an aggregation, from its kind and arguments: hist [bits],
- * lhist [min, max, step], tseries [interval_ns, num_intervals]. The compiler sizes maps
+ * lhist [min, max, step], tseries [interval_ns, num_intervals, agg code]. The compiler sizes maps
  * with this; AggregationType.size must equal it.
  */
 export function aggregationValueSize(kind: AggregationKind, params: readonly bigint[] = []): number {

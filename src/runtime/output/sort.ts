@@ -10,7 +10,7 @@ import type { SizedType } from '../../check/types.js';
 import { encodeValue } from './encode.js';
 import type { AggregateValue, MapDump, MapDumpEntry, Value } from './values.js';
 
-type Ordered = { entry: MapDumpEntry; keyBytes: Uint8Array };
+type Ordered = { entry: MapDumpEntry; keyBytes: Uint8Array; sortKey: bigint | undefined };
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -70,11 +70,11 @@ export function orderEntries(dump: MapDump): MapDumpEntry[] {
   const rows: Ordered[] = dump.entries.map((entry) => ({
     entry,
     keyBytes: entry.keyBytes ?? encodeValue(dump.keyType, entry.key),
+    sortKey: sortValue(entry.value),
   }));
   rows.sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
-  const first = rows[0];
-  if (first !== undefined && sortValue(first.entry.value) !== undefined) {
-    rows.sort((a, b) => compareBig(sortValue(a.entry.value)!, sortValue(b.entry.value)!));
+  if (rows.length > 0 && rows.every((r) => r.sortKey !== undefined)) {
+    rows.sort((a, b) => compareBig(a.sortKey!, b.sortKey!));
   } else {
     sortByKey(dump.keyType, rows);
   }

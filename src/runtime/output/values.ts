@@ -6,6 +6,7 @@
 import type { SizedType } from '../../check/types.js';
 import { voidType } from '../../check/types.js';
 import { binaryFromUtf8 } from './bytes.js';
+import type { TSERIES_AGG_CODES } from './layouts.js';
 
 // ── plain values ─────────────────────────────────────────────────────────────────────────
 
@@ -185,7 +186,7 @@ export interface LhistAggregate {
   readonly buckets: readonly bigint[];
 }
 
-export type TseriesAggFunc = 'none' | 'avg' | 'max' | 'min' | 'sum';
+export type TseriesAggFunc = (typeof TSERIES_AGG_CODES)[number];
 
 /** tseries(): the value of each interval that has one, oldest first. */
 export interface TseriesAggregate {
