@@ -290,4 +290,35 @@ describe('the kernel loads our objects', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // The section names bpftrace's other probe kinds become (BEGIN/END are uprobes there).
+  // fentry/fexit are left out: kernels without BPF trampolines (as on some VMs) refuse them.
+  // [section, program type the kernel reports] (kretprobes and uprobes are kprobe programs).
+  const SECTIONS: [string, string][] = [
+    ['kretprobe/vfs_read', 'kprobe'],
+    ['perf_event', 'perf_event'],
+    ['raw_tracepoint/sys_enter', 'raw_tracepoint'],
+    ['uprobe', 'kprobe'],
+    ['tracepoint/sched/sched_switch', 'tracepoint'],
+  ];
+  test.skipIf(skipReason !== undefined)(`${title.replace('every program', 'each probe section type')}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpftrace-ts-elf-'));
+    const pin = `/sys/fs/bpf/bpftrace_ts_test_${process.pid}_sections`;
+    const file = join(dir, 'sections.o');
+    const insns = asm('r0 = 0\nexit');
+    const programs = SECTIONS.map(([section], i) => ({ section, name: `p${i}`, insns, mapRelocs: [] }));
+    writeFileSync(file, writeElf({ programs, maps: [], license: 'GPL' }));
+    try {
+      const load = spawnSync('bpftool', ['prog', 'loadall', file, pin], { encoding: 'utf8' });
+      expect(load.status, `${load.stdout}\n${load.stderr}`).toBe(0);
+      const types = SECTIONS.map((_, i) => {
+        const show = spawnSync('bpftool', ['-j', 'prog', 'show', 'pinned', join(pin, `p${i}`)], { encoding: 'utf8' });
+        return (JSON.parse(show.stdout) as { type: string }).type;
+      });
+      expect(types).toEqual(SECTIONS.map(([, t]) => t));
+    } finally {
+      if (existsSync(pin)) rmSync(pin, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
