@@ -8,6 +8,9 @@ import type { SourceFile } from './diag/source.js';
 import type { Program } from './parse/ast.js';
 import { parseProgram } from './parse/parse-program.js';
 import { dumpAst } from './parse/dump.js';
+import { checkProgram } from './check/check.js';
+import { dumpTypes } from './check/dump.js';
+import type { CheckedProgram } from './check/program.js';
 
 /** Everything the stages may read: the program and the command line's parameters. */
 export interface PipelineInput {
@@ -24,6 +27,8 @@ export interface PipelineInput {
 export interface Products {
   /** After 'parse'. */
   readonly program?: Program;
+  /** After 'check'. */
+  readonly checked?: CheckedProgram;
 }
 
 export interface Stage {
@@ -52,6 +57,21 @@ export const STAGES: readonly Stage[] = [
       return r.ok ? { ok: true, value: { ...products, program: r.value }, warnings: r.warnings } : r;
     },
     print: (products) => dumpAst(need(products, 'program', 'dump ast')),
+  },
+  {
+    name: 'check',
+    dump: 'types',
+    run(input, products) {
+      // The checker takes a bare `--flag` as ''.
+      const named = Object.fromEntries([...input.named].map(([k, v]) => [k, v === true ? '' : v]));
+      const r = checkProgram(need(products, 'program', 'check'), input.source, {
+        unsafe: input.unsafe,
+        positional: input.positional,
+        named,
+      });
+      return r.ok ? { ok: true, value: { ...products, checked: r.value }, warnings: r.warnings } : r;
+    },
+    print: (products) => dumpTypes(need(products, 'checked', 'dump types')),
   },
 ];
 
