@@ -354,7 +354,7 @@ export class HashMap implements UserMap {
 
   updateUser(key: Uint8Array, values: readonly Uint8Array[], flags: number): number {
     if (key.length !== this.keySize || !validUserValues(values, this.ncpus, this.valueSize)) return -EINVAL;
-    let rc = this.update(key, 0, values[0]!, 0, flags, 0);
+    const rc = this.update(key, 0, values[0]!, 0, flags, 0);
     if (rc !== 0 || !this.percpu) return rc;
     const off = this.find(key, 0) * this.valueStride;
     for (let c = 0; c < this.ncpus; c++) copyBytes(this.slabs[c]!, off, values[values.length === 1 ? 0 : c]!, 0, this.valueSize);
