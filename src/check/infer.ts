@@ -134,6 +134,12 @@ export function inferTypes(input: InferInput): InferOutput {
 class InferState {
   readonly maps = new Map<string, MapState>();
   readonly slotTypes = new Map<number, SizedType>();
+  /** Per integer slot: the unification of every non-literal value assigned to it. */
+  readonly intSlots = new Map<number, IntType>();
+  /** Integer slots that are also assigned non-negative literals (int64 in bpftrace 0.23). */
+  readonly literalSlots = new Set<number>();
+  /** Integer slots assigned some unsigned non-literal value. */
+  readonly unsignedSlots = new Set<number>();
 
   fingerprint(): string {
     const parts: string[] = [];
@@ -519,13 +525,22 @@ class Walker {
       this.error(stmt, M.varTypeMismatch(slot.name, typeName(assigned), typeName(cur), 'when variable already contains a value of type'));
       return;
     }
-    const flexible = this.isNonNegativeLiteral(value);
-    if (cur && cur.kind === 'int' && assigned.kind === 'int') {
-      const u = unify(cur, assigned, flexible);
-      if (u && !cur.signed && u.kind === 'int' && u.signed && this.final) {
-        this.warning(stmt, M.signMismatchAssign(slot.name, typeName(assigned), typeName(cur)));
+    if (assigned.kind === 'int' && (!cur || cur.kind === 'int')) {
+      // Integers: the slot holds every value assigned to it. Non-negative literals fit any
+      // integer and do not make it signed (`$a = 1; $a = (uint64)2` is uint64).
+      if (this.isNonNegativeLiteral(value)) this.state.literalSlots.add(slot.id);
+      else {
+        const acc = this.state.intSlots.get(slot.id);
+        const u = acc ? unify(acc, assigned) : assigned;
+        if (!assigned.signed) this.state.unsignedSlots.add(slot.id);
+        // Signed values into a variable that also holds unsigned ones: it becomes signed.
+        else if (this.state.unsignedSlots.has(slot.id) && u)
+          this.warning(stmt, M.signMismatchAssign(slot.name, typeName(assigned), typeName(u)));
+        if (u && u.kind === 'int') this.state.intSlots.set(slot.id, u);
       }
-      if (u) this.state.slotTypes.set(slot.id, u);
+      const acc = this.state.intSlots.get(slot.id);
+      const t = !acc ? int64 : this.state.literalSlots.has(slot.id) ? intType(8, acc.signed) : acc;
+      this.state.slotTypes.set(slot.id, t);
       return;
     }
     if (!this.updateSlot(target, assigned, stmt)) {

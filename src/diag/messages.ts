@@ -175,8 +175,8 @@ export const checkMessages = {
       'var-literal-does-not-fit',
       `Type mismatch for ${name}: trying to assign value '${value}' which does not fit into the variable of type '${type}'`,
     ),
-  signMismatchAssign: (name: string, got: string, have: string) =>
-    m('sign-mismatch-assign', `Assigning '${got}' to ${name} of type '${have}' changes its signedness; ${name} becomes signed`),
+  signMismatchAssign: (name: string, got: string, result: string) =>
+    m('sign-mismatch-assign', `Sign mismatch: ${name} holds unsigned values and is assigned '${got}'; its type becomes '${result}'`),
   invalidAssignment: (type: string) => m('invalid-assignment', `Invalid expression for assignment: ${type}`),
   invalidVarDeclType: (type: string) => m('invalid-var-decl-type', `Invalid variable declaration type: ${type}`),
   variableNoType: (name: string) => m('variable-no-type', `Could not resolve the type of ${name}`),
