@@ -25,7 +25,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'l',
     type: 'boolean',
-    describe: 'list probes matching the pattern given as argument (or the probes of the program)',
+    describe: 'list probes matching a pattern (or the probes of the program)',
     group: 'OPTIONS:',
   },
   { name: 'f', type: 'string', valueName: 'FORMAT', describe: "output format ('text', 'json')", group: 'OPTIONS:' },

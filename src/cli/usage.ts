@@ -7,15 +7,16 @@ import { OPTIONS, PARSER_CONFIGURATION } from './options.js';
 
 const USAGE = [
   'USAGE:',
-  '    $0 [options] filename [arguments…] [-- named parameters…]',
-  '    $0 [options] - <stdin input>',
-  "    $0 [options] -e 'program' [arguments…]",
+  '  $0 [options] FILE [arguments…] [-- named parameters…]',
+  '  $0 [options] - < FILE',
+  "  $0 [options] -e 'PROGRAM' [arguments…]",
 ].join('\n');
 
 const EXAMPLES: readonly (readonly [string, string])[] = [
   ["$0 -l '*sleep*'", 'list probes containing "sleep"'],
-  ["$0 -e 'kprobe:do_nanosleep { printf(\"PID %d sleeping...\\n\", pid); }'", 'trace processes calling sleep'],
-  ["$0 -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'", 'count syscalls by process name'],
+  ["$0 -lv 'tracepoint:sched:sched_switch'", 'list a probe with its arguments'],
+  ["$0 --dry-run -e 'BEGIN { exit(); }'", 'parse and check a program'],
+  ["$0 -e '…' 42 -- --depth=3", '$1 is 42, getopt("depth") is 3'],
 ];
 
 async function build(argv: readonly string[], dumpPoints: readonly string[]) {
