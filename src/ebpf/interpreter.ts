@@ -49,8 +49,9 @@ const FRAME_WORDS = 9;
 /** Frame stacks by nesting level, so a helper may run a program from inside a run. */
 const framePool: Int32Array[] = [];
 let nesting = 0;
-/** Slot of the helper call in progress, for the fault a throwing helper becomes. */
+/** Slot of the helper call in progress and instructions run so far, for the fault a throwing helper becomes. */
 let helperPc = -1;
+let helperInsns = 0;
 
 /** Four zero bytes: the key of element 0, which lddw map_value points into. */
 const ZERO_KEY = new Uint8Array(4);
@@ -84,6 +85,7 @@ export function execute(prog: Program, m: Machine, out: RunResult = newRunResult
   } catch (e) {
     // Only a helper can throw (the loop itself has no throwing operation): report it as a fault.
     fault(out, 'helper', helperPc, `helper threw at insn ${helperPc}: ${e instanceof Error ? e.message : String(e)}`);
+    out.insns = helperInsns;
   } finally {
     nesting--;
   }
@@ -975,6 +977,7 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
             return;
           }
           helperPc = pc - 1;
+          helperInsns = executed + pc - blockStart;
           fn(m);
           continue;
         }

@@ -112,7 +112,7 @@ describe('faults are results', () => {
     };
     const m = new Machine(new IdleHost());
     const r = run(load('r0 = 0x1\ncall 7\nexit', { helpers }), m, null);
-    expect(summary(r)).toEqual(expect.objectContaining({ fault: 'helper', faultPc: 1, faultMessage: 'helper threw at insn 1: boom' }));
+    expect(summary(r)).toEqual(expect.objectContaining({ fault: 'helper', faultPc: 1, insns: 2, faultMessage: 'helper threw at insn 1: boom' }));
     expect(summary(run(load('r0 = 0x2\nexit'), m, null))).toEqual({ r0: 2n, insns: 2, fault: undefined, faultPc: -1, faultMessage: '' });
   });
 });
