@@ -98,7 +98,7 @@ export function expandProgram(root: Program, source: SourceFile, opts: ExpandOpt
       else macros.set(def.name, [...same, it as Located<MacroDef>]);
     }
   }
-  const expander = new Expander(macros, pre.defines, opts, bag, sourceOf);
+  const expander = new Expander(macros, pre.defines, opts, bag, sourceOf, source);
   for (const it of pre.items) {
     const n = it.node;
     if (n.kind === 'Probe') out.push(expander.probe(n, it.source));
@@ -285,6 +285,7 @@ class Expander extends AstCopier {
     private readonly opts: ExpandOptions,
     private readonly bag: DiagnosticBag,
     private readonly sourceOf: WeakMap<object, SourceFile>,
+    private readonly rootSource: SourceFile,
   ) {
     super();
   }
@@ -301,21 +302,15 @@ class Expander extends AstCopier {
       ...(p.predicate ? { predicate: this.expr(p.predicate) } : {}),
       body: this.block(p.body),
     };
-    if (source.name !== '' && this.isForeign(source)) this.sourceOf.set(out, source);
+    if (source !== this.rootSource) this.sourceOf.set(out, source);
     return out;
   }
 
   subprog(s: import('../parse/ast.js').Subprog, source: SourceFile): import('../parse/ast.js').Subprog {
     this.source = source;
     const out = { ...s, body: this.block(s.body) };
-    if (this.isForeign(source)) this.sourceOf.set(out, source);
+    if (source !== this.rootSource) this.sourceOf.set(out, source);
     return out;
-  }
-
-  private rootSource: SourceFile | undefined;
-  private isForeign(source: SourceFile): boolean {
-    this.rootSource ??= source;
-    return source !== this.rootSource;
   }
 
   private get frame(): Frame | undefined {
@@ -332,7 +327,7 @@ class Expander extends AstCopier {
 
   private mark<T extends object>(node: T): T {
     const src = this.currentSource();
-    if (this.rootSource && src !== this.rootSource) this.sourceOf.set(node, src);
+    if (src !== this.rootSource) this.sourceOf.set(node, src);
     return node;
   }
 
