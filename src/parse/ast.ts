@@ -480,6 +480,8 @@ export interface TypeExpr extends NodeBase {
   readonly pointer: number;
   /** `[N]` suffix; 0 for `[]` (size taken from the value, as in `(int8[])x`). */
   readonly arraySize?: number;
+  /** Every dimension, outermost first, when there are several (`int y[2][3]` → [2, 3]; arraySize is then 2). */
+  readonly arrayDims?: readonly number[];
   /** Number of `*` after the `[N]` suffix: `int32[4]*` is a pointer to an array. */
   readonly outerPointer?: number;
   /** `typeof(...)` in a type position. */

@@ -116,14 +116,19 @@ function printCField(f: A.CField, indent: string): string {
   const t = f.type;
   const base = f.inline ? printCDefinition(f.inline, indent) : t.name;
   const declarator =
-    '*'.repeat(t.pointer) + f.name + (t.arraySize !== undefined ? `[${t.arraySize}]` : '') +
-    (f.bitWidth !== undefined ? ` : ${f.bitWidth}` : '');
+    '*'.repeat(t.pointer) + f.name + dimensions(t) + (f.bitWidth !== undefined ? ` : ${f.bitWidth}` : '');
   return declarator === '' ? base : `${base} ${declarator}`;
+}
+
+/** `[2][3]`, `[4]`, `[]` (size 0), or nothing. */
+function dimensions(t: A.TypeExpr): string {
+  const dims = t.arrayDims ?? (t.arraySize !== undefined ? [t.arraySize] : []);
+  return dims.map((d) => `[${d === 0 ? '' : d}]`).join('');
 }
 
 export function printType(t: A.TypeExpr): string {
   const base = t.typeofArg !== undefined ? `typeof(${printTypeOrExpr(t.typeofArg)})` : t.name;
-  const array = t.arraySize !== undefined ? `[${t.arraySize === 0 ? '' : t.arraySize}]` : '';
+  const array = dimensions(t);
   const stars = '*'.repeat(t.pointer);
   const outer = '*'.repeat(t.outerPointer ?? 0);
   return `${base}${stars ? ' ' + stars : ''}${array}${outer}`;

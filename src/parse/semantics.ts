@@ -174,26 +174,29 @@ function makeType(
 ): A.TypeExpr {
   let pointer = 0;
   let outerPointer = 0;
-  let arraySize: number | undefined;
+  const dims: number[] = [];
   for (const s of suffixes) {
     if (s.sourceString === '*') {
-      if (arraySize === undefined) pointer++;
+      if (dims.length === 0) pointer++;
       else outerPointer++;
       continue;
     }
-    if (arraySize !== undefined) {
-      report(sp(s), parseMessages.unsupportedCDeclarator());
-      continue;
-    }
+    // `T[2]*[3]` has no representation: dimensions must be adjacent.
+    if (outerPointer > 0) report(sp(s), parseMessages.unsupportedCDeclarator());
     const digits = s.sourceString.slice(1, -1).trim();
-    arraySize = digits === '' ? 0 : Number(decodeIntegerOrReport(digits, s));
+    dims.push(digits === '' ? 0 : Number(decodeIntegerOrReport(digits, s)));
   }
-  const t: A.TypeExpr = { kind: 'Type', span, name: base.name, pointer };
+  return withDims({ kind: 'Type', span, name: base.name, pointer }, dims, outerPointer, base.typeofArg);
+}
+
+/** Adds the optional parts of a TypeExpr that are present. */
+function withDims(t: A.TypeExpr, dims: readonly number[], outerPointer = 0, typeofArg?: A.Expr | A.TypeExpr): A.TypeExpr {
   return {
     ...t,
-    ...(arraySize !== undefined ? { arraySize } : {}),
+    ...(dims.length > 0 ? { arraySize: dims[0]! } : {}),
+    ...(dims.length > 1 ? { arrayDims: dims } : {}),
     ...(outerPointer > 0 ? { outerPointer } : {}),
-    ...(base.typeofArg !== undefined ? { typeofArg: base.typeofArg } : {}),
+    ...(typeofArg !== undefined ? { typeofArg } : {}),
   };
 }
 
@@ -288,7 +291,7 @@ const topActions: BPFtraceActionDict<A.TopLevel> = {
       kind: 'CDefinition',
       span: sp(this),
       tag: 'enum',
-      name: name.sourceString,
+      name: opt(name)?.sourceString ?? '',
       fields: [],
       enumerators: optionalList(enumerators).map((e) => {
         // `("=" CEnumValue)?` is two optional children: the `=` and the value.
@@ -391,17 +394,18 @@ const fieldActions: BPFtraceActionDict<A.CField[]> = {
           : t.sourceString;
     return list(declarators).map((d) => cField(d, baseName));
   },
-  CMember_nested(tag, _open, members, _close, declarators, _semi) {
+  CMember_nested(tag, name, _open, members, _close, declarators, _end) {
+    const tagName = opt(name)?.sourceString ?? '';
     const inline: A.CDefinition = {
       kind: 'CDefinition',
       span: sp(this),
       tag: tag.sourceString as 'struct' | 'union',
-      name: '',
+      name: tagName,
       fields: members.children.flatMap(fields),
       enumerators: [],
     };
     const ds = list(declarators);
-    const typeName = tag.sourceString;
+    const typeName = tagName === '' ? tag.sourceString : `${tag.sourceString} ${tagName}`;
     if (ds.length === 0) {
       const type: A.TypeExpr = { kind: 'Type', span: sp(tag), name: typeName, pointer: 0 };
       return [{ kind: 'CField', span: sp(this), name: '', type, inline }];
@@ -411,16 +415,14 @@ const fieldActions: BPFtraceActionDict<A.CField[]> = {
 };
 
 function cField(d: Node, baseName: string): A.CField {
-  const [stars, name, dim, bits] = d.children as [IterationNode, Node, IterationNode, IterationNode];
-  const dimNode = opt(dim);
+  const [stars, name, dims, bits] = d.children as [IterationNode, Node, IterationNode, IterationNode];
   const bitNode = opt(bits);
-  const type: A.TypeExpr = {
-    kind: 'Type',
-    span: sp(d),
-    name: baseName,
-    pointer: stars.children.length,
-    ...(dimNode ? { arraySize: Number(decodeIntegerOrReport(dimNode.child(1).sourceString, dimNode)) } : {}),
-  };
+  // `int y[]` (a flexible array member) has size 0, as `[]` does in casts.
+  const sizes = dims.children.map((dim) => {
+    const size = opt(dim.child(1) as IterationNode);
+    return size ? Number(decodeIntegerOrReport(size.sourceString, size)) : 0;
+  });
+  const type = withDims({ kind: 'Type', span: sp(d), name: baseName, pointer: stars.children.length }, sizes);
   const field: A.CField = { kind: 'CField', span: sp(d), name: name.sourceString, type };
   return bitNode ? { ...field, bitWidth: Number(decodeIntegerOrReport(bitNode.child(1).sourceString, bitNode)) } : field;
 }

@@ -153,6 +153,9 @@ export const EXPRESSIONS: readonly (readonly [string, string])[] = [
   ['(@m)[2]', '(index @m 2)'],
   ['"/"[0]', '(index "/" 0)'],
   ['$x.if', '(. $x if)'],
+  ['config().max_strlen', '(. (call config) max_strlen)'],
+  ['struct', 'id:struct'],
+  ['(int8[2][3])$x', '(cast <int8[2][3]> $x)'],
   // tuples and records
   ['(1, "a")', '(tuple 1 "a")'],
   ['(1,)', '(tuple 1)'],
@@ -288,6 +291,10 @@ export const PROGRAMS: readonly (readonly [string, string])[] = [
   [
     'struct, union, enum',
     'struct S {\n  int a;\n  char *name;\n  unsigned long long big;\n  struct S *next, *prev;\n  int y[4];\n  unsigned int flag : 1;\n  union {\n    int i;\n    long l;\n  };\n  struct {\n    short s;\n  } inner;\n  const char *c;\n} __attribute__((packed));\nunion U { int a; long b; };\nenum E { A, B = 5, C = -1, };\nstruct Empty {}\nBEGIN {}\n',
+  ],
+  [
+    'C definitions as clang accepts them',
+    'struct B { int y[2][3]; int flex[]; struct Bar { int x; } bar; unsigned long last }\nenum { ONE = 1, TWO };\nstruct Bits { short a:4, b:8; int c:1 };\nBEGIN {}\n',
   ],
   ['config block', 'config = {\n  max_strlen = 128;\n  stack_mode = perf;\n  license = "GPL";\n  print_maps_on_exit = false\n}\nBEGIN {}\n'],
   ['config without entries', 'config = {}\nBEGIN {}\n'],

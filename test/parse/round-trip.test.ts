@@ -93,6 +93,24 @@ describe.skipIf(!haveRef)(`bpftrace's own programs (from ${REF})`, () => {
   );
 
   test.each(tutorial)('tutorial %s parses and round-trips', (name, text) => roundTrip(name, text));
+
+  // The one-line programs of bpftrace's runtime tests (`PROG …`), a corpus of odd corners.
+  const runtimeDir = path.join(REF, 'tests', 'runtime');
+  const runtime = haveRef
+    ? fs
+        .readdirSync(runtimeDir)
+        .filter((f) => fs.statSync(path.join(runtimeDir, f)).isFile())
+        .sort()
+        .flatMap((f) =>
+          fs
+            .readFileSync(path.join(runtimeDir, f), 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('PROG '))
+            .map((l, i) => [`${f} #${i + 1}`, l.slice(5)] as const),
+        )
+    : [];
+  test('the runtime tests hold hundreds of programs', () => expect(runtime.length).toBeGreaterThan(500));
+  test.each(runtime)('runtime test %s parses and round-trips', (name, text) => roundTrip(name, text));
 });
 
 if (!haveRef) {
