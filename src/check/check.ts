@@ -17,7 +17,8 @@ import { inferTypes, type Unit } from './infer.js';
 import { resolveProbe } from './probes.js';
 import type { BpfMapType, CheckedProbe, CheckedProgram, CheckedSubprog, MapInfo, VarSlot } from './program.js';
 import { providerByName, type Provider } from './providers.js';
-import { isAggregation, type SizedType } from './types.js';
+import { isAggregation, typeName, type SizedType } from './types.js';
+import type { FunctionRow } from './functions.js';
 import { kernelEnumConstant } from './kernel_enums.js';
 
 export interface CheckOptions extends ExpandHooks {
@@ -111,11 +112,18 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
     });
   });
   const subprogNodes = ex.program.items.filter((i): i is Subprog => i.kind === 'Subprog');
-  const tmpWalkerTypes = new StructTypeResolver(structs);
+  const typeNames = new StructTypeResolver(structs);
+  const presetSlots = new Map<number, SizedType>();
+  const subprogTypes = new Map<string, { params: SizedType[]; returnType: SizedType; row: FunctionRow }>();
   subprogNodes.forEach((s, j) => {
     const index = probeNodes.length + j;
     const params: Variable[] = s.params.map((p) => ({ kind: 'Variable', name: p.name, span: p.span }));
+    const first = binder.slots.length;
     binder.bindProbe(index, undefined, s.body, params);
+    const paramTypes = s.params.map((p) => typeNames.resolve(p.type.name, p.type.pointer, p.type.arraySize));
+    paramTypes.forEach((t, i) => presetSlots.set(first + i, t));
+    const returnType = typeNames.resolve(s.returnType.name, s.returnType.pointer, s.returnType.arraySize);
+    subprogTypes.set(s.name, { params: paramTypes, returnType, row: subprogramRow(s, paramTypes, returnType) });
     units.push({
       index,
       providers: [],
@@ -123,7 +131,7 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
       addressSpace: 'kernel',
       longestName: 0,
       body: s.body,
-      returnType: tmpWalkerTypes.resolve(s.returnType.name, s.returnType.pointer),
+      returnType,
       isSubprog: true,
     });
   });
@@ -139,6 +147,8 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
     sourceFor,
     kernelEnum: kernelEnumConstant,
     parameterStrings: ex.parameterStrings,
+    presetSlots,
+    subprogs: subprogTypes,
     declaredMaps,
   });
   // bpftrace reports a pass's findings in source order (binding and typing interleaved).
@@ -273,9 +283,30 @@ function addressSpaceOf(providers: readonly Provider[]): 'kernel' | 'user' {
 /** Subprogram return/param types written as names. */
 class StructTypeResolver {
   constructor(private readonly structs: StructRegistry) {}
-  resolve(name: string, pointer: number): SizedType {
-    return this.structs.fromText(name, pointer) ?? (name === 'void' ? { kind: 'void', size: 0 } : { kind: 'int', size: 8, signed: true });
+  resolve(name: string, pointer: number, arraySize?: number): SizedType {
+    if (name === 'void' && pointer === 0) return { kind: 'void', size: 0 };
+    if (name === 'string') return { kind: 'string', size: arraySize ?? 64 };
+    return this.structs.fromText(name, pointer, arraySize) ?? { kind: 'int', size: 8, signed: true };
   }
+}
+
+/** A table row for calls of the program's own `fn` (they are not builtins, but the compiler reads calls uniformly). */
+function subprogramRow(s: Subprog, params: readonly SizedType[], returnType: SizedType): FunctionRow {
+  return {
+    name: s.name,
+    minArgs: params.length,
+    maxArgs: params.length,
+    exactArity: true,
+    argKinds: ['value'],
+    signature: `${typeName(returnType)} ${s.name}(${params.map(typeName).join(', ')})`,
+    async: false,
+    unsafe: false,
+    compileTime: false,
+    aggregation: false,
+    placement: 'any',
+    helpers: [],
+    check: () => returnType,
+  };
 }
 
 

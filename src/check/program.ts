@@ -181,14 +181,20 @@ export interface MapInfo {
 
 export type BpfMapType = 'hash' | 'lru_hash' | 'percpu_hash' | 'lru_percpu_hash' | 'percpu_array' | 'array';
 
-/** What the checker resolved for one call of a builtin function. */
+/** What the checker resolved for one call of a builtin function (or of the program's own `fn`). */
 export interface CallInfo {
+  /** The function's table row; for a call of a subprogram, a row made for it (its name is the `fn`'s). */
   readonly fn: FunctionRow;
+  /** The call is of the program's own `fn` subprogram (see CheckedProgram.subprogs). */
+  readonly subprog?: boolean;
   /** printf, system, cat, errorf, warnf: the parsed format string (id indexes `formats`). */
   readonly format?: FormatSpec;
   /** Map-taking functions (clear, zero, print(@m), len(@m), delete, has_key, for): the map name. */
   readonly map?: string;
-  /** delete/has_key: the key expression (both the `delete(@m, k)` and `delete(@m[k])` forms). */
+  /**
+   * delete/has_key: the key expression (`delete(@m, k)`, and `delete(@m[k])` with one key;
+   * for `delete(@m[k1, k2])` the keys are those of the MapRef argument).
+   */
   readonly key?: Expr;
   /** str/buf/path: the byte size the result holds. */
   readonly size?: number;

@@ -373,6 +373,8 @@ export const checkMessages = {
   unrollMax: () => m('unroll-max', 'unroll maximum value is 100'),
   unrollMin: () => m('unroll-min', 'unroll minimum value is 1'),
   returnValueInProbe: () => m('return-value-in-probe', 'A probe cannot return a value'),
+  subprogArgType: (fn: string, n: number, want: string, got: string) =>
+    m('subprog-arg-type', `Argument ${n} of ${fn}() must be of type '${want}', not '${got}'`),
   returnType: (declared: string, got: string) => m('return-type', `Function is of type ${declared}, cannot return ${got}`),
   unknownType: (name: string) => m('unknown-type', `Cannot resolve unknown type "${name}"`),
   castToUnknown: (name: string) => m('cast-to-unknown', `Cannot cast to "${name}"`),

@@ -194,3 +194,24 @@ describe('expressions', () => {
     ]);
   });
 });
+
+describe('subprograms', () => {
+  test('fn parameters and return types; calls are typed by the declaration', () => {
+    const c = check('fn add($a: int64, $b: int64): int64 { return $a + $b; } BEGIN { $x = add(1, 2); }');
+    expect(varTypes(c)).toEqual({ '$x@0': 'int64' });
+    expect(c.subprogs.map((s) => `${s.node.name}(${s.params.map((p) => typeName(p.type)).join(',')}): ${typeName(s.returnType)}`)).toEqual([
+      'add(int64,int64): int64',
+    ]);
+    const call = [...c.calls.values()][0]!;
+    expect([call.fn.name, call.subprog]).toEqual(['add', true]);
+  });
+
+  test.each([
+    ['fn f($a: int64): int64 { return $a; } BEGIN { $x = f(1, 2); }', 'f() requires one argument (2 provided)'],
+    ['fn f($a: int64): int64 { return $a; } BEGIN { $x = f("s"); }', "Argument 1 of f() must be of type 'int64', not 'string[2]'"],
+    ['fn f(): int64 { return "s"; } BEGIN { $x = f(); }', 'Function is of type int64, cannot return string[2]'],
+    ['BEGIN { return 1; }', 'A probe cannot return a value'],
+  ])('%s', (program, message) => {
+    expect(runCheck(program).stderr).toContain(message);
+  });
+});
