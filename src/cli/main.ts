@@ -59,7 +59,8 @@ async function run(cmd: CommandLine, io: CliIo): Promise<number> {
       unsafe: cmd.unsafe,
     };
     const outcome = runPipeline(input, { dumps: cmd.dumps });
-    for (const d of outcome.dumps) output.write(cmd.dumps.length > 1 ? `\n${d.point}:\n${d.text}` : d.text);
+    // Several dumps are headed by their names and separated by a blank line.
+    outcome.dumps.forEach((d, i) => output.write(cmd.dumps.length > 1 ? `${i > 0 ? '\n' : ''}${d.point}:\n${d.text}` : d.text));
     if (outcome.diagnostics.length > 0) await printDiagnostics(io, outcome.diagnostics);
     if (!outcome.ok) return 1;
     if (cmd.list) return await listProgramProbes(outcome.products, cmd.verbose, output);
