@@ -24,6 +24,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'e', type: 'string', valueName: 'PROGRAM', describe: 'execute this program', group: 'OPTIONS:' },
   {
     name: 'l',
+    alias: 'list',
     type: 'boolean',
     describe: 'list probes matching a pattern (or the probes of the program)',
     group: 'OPTIONS:',

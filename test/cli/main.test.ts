@@ -172,6 +172,7 @@ describe('listing', () => {
     [['-l', 'tracepoint:sched:sched_switch'], 'tracepoint:sched:sched_switch', false],
     [['-lv', 'tracepoint:sched:sched_switch'], 'tracepoint:sched:sched_switch', true],
     [['-l', '-v', 'kprobe:vfs_*'], 'kprobe:vfs_*', true],
+    [['--list', 'tracepoint:sched:*'], 'tracepoint:sched:*', false],
   ])('%j prints what listProbes gives', async (argv, pattern, verbose) => {
     const r = await run(argv);
     expect(r).toEqual({ code: 0, out: listProbes(pattern, verbose), err: '' });
