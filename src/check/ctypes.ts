@@ -38,6 +38,26 @@ export const INT_TYPE_NAMES: Readonly<Record<string, SizedType>> = {
   int64: intType(8, true),
 };
 
+/**
+ * The kernel's fixed-width integer typedefs, usable in casts as bpftrace allows with BTF
+ * (`(uint64_t)x`), whether or not the catalog lists them.
+ */
+export const FIXED_WIDTH_TYPEDEFS: Readonly<Record<string, SizedType>> = Object.fromEntries(
+  ([1, 2, 4, 8] as const).flatMap((size) => {
+    const bits = size * 8;
+    const u = intType(size, false);
+    const i = intType(size, true);
+    return [
+      [`uint${bits}_t`, u],
+      [`int${bits}_t`, i],
+      [`u${bits}`, u],
+      [`s${bits}`, i],
+      [`__u${bits}`, u],
+      [`__s${bits}`, i],
+    ];
+  }),
+);
+
 /** C spellings bpftrace hints at when used in a cast (`(int)x` → did you mean int32?). */
 export const C_TYPE_HINTS: Readonly<Record<string, string>> = { char: 'int8', short: 'int16', int: 'int32', long: 'int64' };
 
@@ -170,11 +190,16 @@ export class StructRegistry {
       ...(def.tag === 'union' ? { union: true } : {}),
     };
     this.cache.set(key, st);
-    const types = def.fields.map((f) => ({
-      name: f.name,
-      type: this.fromText(f.type.name, f.type.pointer, f.type.arraySize) ?? intType(8, true),
-      bitWidth: f.bitWidth,
-    }));
+    const types = def.fields.map((f, i) => {
+      let type: SizedType;
+      if (f.inline) {
+        // `struct { … } name;` members: a nested type named after its place, as BTF names them.
+        const inner = this.fromDefinition(`${key}::${f.name || `(anon ${i})`}`, f.inline);
+        type = f.type.pointer > 0 ? pointerTo(inner, 'kernel') : inner;
+        if (f.type.arraySize !== undefined) type = arrayOf(type, f.type.arraySize);
+      } else type = this.fromText(f.type.name, f.type.pointer, f.type.arraySize) ?? intType(8, true);
+      return { name: f.name, type, bitWidth: f.bitWidth, anonymous: !!f.inline && f.name === '' };
+    });
     if (def.tag === 'union') {
       st.fields = types.map((t) => ({ name: t.name, type: t.type, offset: 0 }));
       const size = Math.max(0, ...types.map((t) => t.type.size));
@@ -214,12 +239,16 @@ export class StructRegistry {
       if (bit > 0) offset += 1;
       st.size = Math.ceil(offset / maxAlign) * maxAlign;
     }
+    // Members of anonymous nested structs/unions belong to this struct, at their real offsets.
+    st.fields = st.fields.flatMap((f, i) =>
+      types[i]?.anonymous && f.type.kind === 'struct' ? f.type.fields.map((g) => ({ ...g, offset: g.offset + f.offset })) : [f],
+    );
     return st;
   }
 
   /** A C type written as text pieces (a struct field of the program, a cast to a C name). */
   fromText(name: string, pointer: number, arraySize?: number): SizedType | undefined {
-    const builtin = INT_TYPE_NAMES[name];
+    const builtin = INT_TYPE_NAMES[name] ?? FIXED_WIDTH_TYPEDEFS[name];
     let base: SizedType | undefined = builtin ?? (name === 'bool' ? boolType : undefined);
     if (!base) {
       const tagged = /^(struct|union|enum)\s+(\w+)$/.exec(name);
