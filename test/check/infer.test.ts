@@ -215,3 +215,57 @@ describe('subprograms', () => {
     expect(runCheck(program).stderr).toContain(message);
   });
 });
+
+/**
+ * Map and variable types as bpftrace 0.23 resolves them (recorded from
+ * `bpftrace --dry-run -d all`, the "AST after: Semantic" pass). Two edits: 0.23 types
+ * `true` as an unnamed BTF enum (we have bool), and marks `args.args` as context memory.
+ */
+const RECORDED_023: [string, string[]][] = [
+  [
+    "BEGIN { @a = 1; @b = pid; @c = (int8)-1; @d = 3000000000; @e[\"x\"] = \"y\"; @e[\"abcdef\"] = \"abcdefghij\"; @f = comm; @g = (1, \"a\"); @g = (2, \"abc\"); @h = nsecs; @i = -1; @j = uid; @k = true; }",
+    ["map: @a :: [int64]", "map: @b :: [uint64]", "map: @c :: [int64]", "map: @d :: [uint64]", "map: @e :: [string[11]]", "map: @f :: [string[16]]", "map: @g :: [(int64,string[4])]", "map: @h :: [uint64]", "map: @i :: [int64]", "map: @j :: [uint64]", "map: @k :: [bool]"],
+  ],
+  [
+    "BEGIN { $a = 1; $b = pid; $c = (uint8)1; $d = (int16)1; $e = comm; $f = \"x\"; $f = \"xyz\"; $g = pid + 1; $h = pid == 1; $i = !pid; $j = ~pid; $k = -pid; $l = pid ? 1 : 2; print(($a,$b,$c,$d,$e,$f,$g,$h,$i,$j,$k,$l)); }",
+    ["variable: $a :: [int64]", "variable: $b :: [uint32]", "variable: $c :: [uint8]", "variable: $d :: [int16]", "variable: $e :: [string[16]]", "variable: $f :: [string[4]]", "variable: $g :: [uint64]", "variable: $h :: [uint64]", "variable: $i :: [uint32]", "variable: $j :: [uint64]", "variable: $k :: [uint64]", "variable: $l :: [int64]"],
+  ],
+  [
+    "BEGIN { @x[pid] = count(); @y[comm, pid] = sum(pid); @z = avg((int32)1); @w = min(-1); @v = max(pid); @u = stats(1); @t = hist(1); @s = lhist(1, 0, 10, 1); }",
+    ["map: @s :: [lhist_t]", "map: @t :: [hist_t]", "map: @u :: [stats_t]", "map: @v :: [umax_t]", "map: @w :: [min_t]", "map: @x :: [count_t]", "map: @y :: [usum_t]", "map: @z :: [avg_t]"],
+  ],
+  [
+    "BEGIN { $a = (uint8)1 + (uint32)2; $b = (int8)1 * (int32)2; $c = (uint64)1 - (uint64)2; $d = 1 << 2; $e = (uint32)1 >> 2; $f = (int32)1 & (uint8)2; print(($a,$b,$c,$d,$e,$f)); }",
+    ["variable: $a :: [uint32]", "variable: $b :: [int32]", "variable: $c :: [uint64]", "variable: $d :: [int64]", "variable: $e :: [uint64]", "variable: $f :: [uint32]"],
+  ],
+  [
+    "tracepoint:syscalls:sys_enter_openat { $a = args.filename; $b = args.dfd; $c = args.flags; $d = args.mode; @x = args.flags; printf(\"%s\\n\", str(args.filename)); }",
+    ["map: @x :: [int64]", "variable: $a :: [int8 *]", "variable: $b :: [int64]", "variable: $c :: [int64]", "variable: $d :: [uint16]"],
+  ],
+  [
+    "tracepoint:sched:sched_switch { $a = args.prev_comm; $b = args.prev_pid; $c = args.prev_state; $d = args.next_prio; }",
+    ["variable: $a :: [string[16]]", "variable: $b :: [int32]", "variable: $c :: [int64]", "variable: $d :: [int32]"],
+  ],
+  [
+    "tracepoint:raw_syscalls:sys_enter { $a = args.id; $b = args.args; }",
+    ["variable: $a :: [int64]", "variable: $b :: [uint64[6]]"],
+  ],
+  [
+    "BEGIN { $t = curtask; $p = $t->pid; $c = $t->comm; $r = $t->real_parent; $rp = $t->real_parent->tgid; }",
+    ["variable: $c :: [string[16]]", "variable: $p :: [int32]", "variable: $r :: [struct task_struct *]", "variable: $rp :: [int32]", "variable: $t :: [struct task_struct *]"],
+  ],
+  [
+    "BEGIN { @a[1] = 1; $x = has_key(@a, 1); $y = strncmp(comm, \"a\", 1); $z = strcontains(comm, \"a\"); $s = ksym(1); $u = strerror(1); $n = ntop(1); $b = bswap((uint16)1); $l = len(@a); $k = kstack; $us = ustack; $un = username; $cp = cgroup_path(1); }",
+    ["map: @a :: [int64]", "variable: $b :: [uint16]", "variable: $cp :: [cgroup_path_t]", "variable: $k :: [kstack]", "variable: $l :: [int64]", "variable: $n :: [inet[24]]", "variable: $s :: [ksym_t]", "variable: $u :: [strerror_t]", "variable: $un :: [username]", "variable: $us :: [ustack]", "variable: $x :: [uint8]", "variable: $y :: [uint64]", "variable: $z :: [uint64]"],
+  ],
+];
+
+describe('types match bpftrace 0.23', () => {
+  test.each(RECORDED_023)('%s', (program, expected) => {
+    const c = check(program);
+    const lines = new Set<string>();
+    for (const m of c.maps.values()) lines.add(`map: ${m.name} :: [${typeName(m.valueType)}]`);
+    for (const p of c.probes) for (const v of p.variables) lines.add(`variable: ${v.name} :: [${typeName(v.type)}]`);
+    expect([...lines].sort()).toEqual([...expected].sort());
+  });
+});
