@@ -15,6 +15,7 @@ export const parseMessages = {
   unterminatedString: () => m('unterminated-string', 'unterminated string'),
   unterminatedComment: () => m('unterminated-comment', 'end of file during comment'),
   noAttachPoints: () => m('no-attach-points', 'No attach points for probe'),
+  tooDeep: () => m('too-deep', 'the program nests expressions or blocks too deeply to be parsed'),
   unterminatedConditional: (directive: string) =>
     m('unterminated-conditional', `unterminated ${directive}, expecting #endif`),
   invalidEscape: (c: string) => m('invalid-escape', `invalid escape character '\\${c}'`),
@@ -149,6 +150,7 @@ export const checkMessages = {
   specialTarget: () => m('special-target', 'BEGIN/END probes should not have a target'),
   duplicateSpecial: (name: string) => m('duplicate-special', `More than one ${name} probe defined`),
   noAttachPoints: () => m('no-attach-points', 'No attach points for probe'),
+  tooDeep: () => m('too-deep', 'the program nests expressions or blocks too deeply to be parsed'),
   mapDeclType: (kind: string) =>
     m('map-decl-type', `Invalid bpf map type: ${kind}. Valid types are hash, lruhash, percpuhash, percpulruhash and percpuarray`),
   mapDeclDuplicate: (name: string) => m('map-decl-duplicate', `Map ${name} is already declared`),
@@ -368,6 +370,7 @@ export const checkMessages = {
     m('ternary-stacks', 'Ternary operator must have the same stack type on the right and left sides.'),
   ternaryCondition: (kind: string) => m('ternary-condition', `Invalid condition in ternary: ${kind}`),
   ifCondition: (kind: string) => m('if-condition', `Invalid condition in if(): ${kind}`),
+  whileCondition: (kind: string) => m('while-condition', `Invalid condition in while(): ${kind}`),
   predicateType: (kind: string) => m('predicate-type', `Invalid type for predicate: ${kind}`),
   unrollInvalid: () => m('unroll-invalid', 'invalid unroll value'),
   unrollMax: () => m('unroll-max', 'unroll maximum value is 100'),

@@ -19,14 +19,31 @@ export interface ParseOptions {
 
 /** Parses a whole program. Errors are located in `source` and rendered by src/diag. */
 export function parseProgram(source: SourceFile, options: ParseOptions = {}): Result<Program> {
-  const match = grammar.match(source.text, 'Program');
-  if (match.failed()) return { ok: false, diagnostics: [failure(source, match)] };
-  const bag = new DiagnosticBag();
-  const context = { source, bag, ...(options.positional ? { positional: options.positional } : {}) };
-  const program = withParseContext(context, () => bpftraceSemantics()(match)['program']() as Program);
-  checkSectionOrder(source, program, bag);
-  if (bag.hasErrors) return { ok: false, diagnostics: bag.items };
-  return { ok: true, value: program, warnings: bag.warnings };
+  return withinStack(source, () => {
+    const match = grammar.match(source.text, 'Program');
+    if (match.failed()) return { ok: false, diagnostics: [failure(source, match)] };
+    const bag = new DiagnosticBag();
+    const context = { source, bag, ...(options.positional ? { positional: options.positional } : {}) };
+    const program = withParseContext(context, () => bpftraceSemantics()(match)['program']() as Program);
+    checkSectionOrder(source, program, bag);
+    if (bag.hasErrors) return { ok: false, diagnostics: bag.items };
+    return { ok: true, value: program, warnings: bag.warnings };
+  });
+}
+
+/**
+ * Runs a parse that recurses once per nesting level (Ohm's matcher and the semantics):
+ * a program nested deeper than the JavaScript stack allows gets a diagnostic, not a
+ * RangeError trace.
+ */
+function withinStack<T>(source: SourceFile, parse: () => Result<T>): Result<T> {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const m = parseMessages.tooDeep();
+    return { ok: false, diagnostics: [{ severity: 'error', id: m.id, message: m.text, source, hints: [] }] };
+  }
 }
 
 /**
@@ -36,12 +53,14 @@ export function parseProgram(source: SourceFile, options: ParseOptions = {}): Re
 export function parseExpression(source: SourceFile, span: Span = { start: 0, end: source.text.length }): Result<Expr> {
   // Blank out everything outside the span so offsets stay those of the whole source.
   const text = ' '.repeat(span.start) + source.text.slice(span.start, span.end);
-  const match = grammar.match(text, 'Expr');
-  if (match.failed()) return { ok: false, diagnostics: [failure(source, match)] };
-  const bag = new DiagnosticBag();
-  const value = withParseContext({ source, bag }, () => bpftraceSemantics()(match)['expr']() as Expr);
-  if (bag.hasErrors) return { ok: false, diagnostics: bag.items };
-  return { ok: true, value, warnings: bag.warnings };
+  return withinStack(source, () => {
+    const match = grammar.match(text, 'Expr');
+    if (match.failed()) return { ok: false, diagnostics: [failure(source, match)] };
+    const bag = new DiagnosticBag();
+    const value = withParseContext({ source, bag }, () => bpftraceSemantics()(match)['expr']() as Expr);
+    if (bag.hasErrors) return { ok: false, diagnostics: bag.items };
+    return { ok: true, value, warnings: bag.warnings };
+  });
 }
 
 /** The parts of a failed MatchResult that ohm-js 17 has but does not declare in its types. */

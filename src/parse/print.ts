@@ -5,30 +5,9 @@
 
 import type * as A from './ast.js';
 import { encodeString } from './literals.js';
+import { BINARY_PRECEDENCE } from './operators.js';
 
 const INDENT = '  ';
-
-/** Binding strength of binary operators (bpftrace's table: higher binds tighter). */
-const BINARY_PRECEDENCE: Readonly<Record<A.BinaryOp, number>> = {
-  '||': 1,
-  '&&': 2,
-  '|': 3,
-  '^': 4,
-  '&': 5,
-  '==': 6,
-  '!=': 6,
-  '<': 7,
-  '>': 7,
-  '<=': 7,
-  '>=': 7,
-  '<<': 8,
-  '>>': 8,
-  '+': 9,
-  '-': 9,
-  '*': 10,
-  '/': 10,
-  '%': 10,
-};
 
 /** Precedence levels outside the binary table. */
 const TERNARY = 0;

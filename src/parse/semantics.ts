@@ -13,6 +13,7 @@ import { parseMessages } from '../diag/messages.js';
 import type * as A from './ast.js';
 import { decodeInteger, decodeString } from './literals.js';
 import { splitAttachPoint, substitutePositionals } from './attach-point.js';
+import { BINARY_PRECEDENCE } from './operators.js';
 
 /** What the actions need besides the tree: where diagnostics go and the positional values. */
 export interface ParseContext {
@@ -70,8 +71,22 @@ function blockExpr(n: Node): A.BlockExpr {
   return n['expr']() as A.BlockExpr;
 }
 
-function binary(this: NonterminalNode, l: Node, op: Node, r: Node): A.Expr {
-  return { kind: 'Binary', span: sp(this), op: op.sourceString as A.BinaryOp, left: expr(l), right: expr(r) };
+/**
+ * Groups `a op b op c …` by precedence climbing: each operator takes as its right operand
+ * everything that binds tighter. Recursion is bounded by the number of precedence levels.
+ */
+function climb(operands: readonly A.Expr[], ops: readonly A.BinaryOp[]): A.Expr {
+  let k = 0;
+  const parse = (minPrecedence: number): A.Expr => {
+    let left = operands[k]!;
+    while (k < ops.length && BINARY_PRECEDENCE[ops[k]!] >= minPrecedence) {
+      const op = ops[k++]!;
+      const right = parse(BINARY_PRECEDENCE[op] + 1);
+      left = { kind: 'Binary', span: { start: left.span.start, end: right.span.end }, op, left, right };
+    }
+    return left;
+  };
+  return parse(0);
 }
 
 function incTarget(n: Node): A.Variable | A.MapRef {
@@ -546,16 +561,11 @@ const exprActions: BPFtraceActionDict<A.Expr> = {
   Ternary_full(cond, _q, then, _c, e) {
     return { kind: 'Ternary', span: sp(this), cond: expr(cond), then: expr(then), else: expr(e) };
   },
-  LogicalOr_op: binary,
-  LogicalAnd_op: binary,
-  BitOr_op: binary,
-  BitXor_op: binary,
-  BitAnd_op: binary,
-  Equality_op: binary,
-  Relational_op: binary,
-  Shift_op: binary,
-  Additive_op: binary,
-  Multiplicative_op: binary,
+  Binary(first, ops, rest) {
+    if (ops.children.length === 0) return expr(first);
+    const operands = [expr(first), ...rest.children.map(expr)];
+    return climb(operands, ops.children.map((o) => o.sourceString as A.BinaryOp));
+  },
   Unary_preIncrement(_op, target) {
     return { kind: 'IncDec', span: sp(this), op: '++', prefix: true, target: incTarget(target) };
   },
