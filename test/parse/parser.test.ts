@@ -162,3 +162,22 @@ describe('spans', () => {
     expect(slice(probe.body)).toBe('{ @x[comm] = (uint32)arg0 + 1; }');
   });
 });
+
+describe('limits', () => {
+  test('100 nested parentheses parse', () => {
+    const probe = parsed(`BEGIN { $x = ${'('.repeat(100)}1${')'.repeat(100)}; }`).items[0] as A.Probe;
+    expect(sstmt(probe.body.stmts[0]!)).toBe('(= $x 1)');
+  });
+
+  test('a long flat chain of operators parses without deep recursion', () => {
+    const probe = parsed(`BEGIN { $x = ${'1 + '.repeat(2000)}1; }`).items[0] as A.Probe;
+    expect((probe.body.stmts[0] as A.AssignVar).value.kind).toBe('Binary');
+  });
+
+  test('nesting beyond the stack is a diagnostic, not a crash', () => {
+    const r = parseProgram(new SourceFile('stdin', `BEGIN { $x = ${'('.repeat(20000)}1${')'.repeat(20000)}; }`));
+    expect(r.ok ? 'parsed' : renderDiagnostics(r.diagnostics)).toBe(
+      'ERROR: the program nests expressions or blocks too deeply to be parsed\n',
+    );
+  });
+});
