@@ -4,7 +4,7 @@
 // the parse context's diagnostic bag. No Ohm type leaves this file except through
 // parse-program.ts, which owns the match. It does not check types or resolve names.
 
-import type { IterationNode, Node, NonterminalNode } from 'ohm-js';
+import type { IterationNode, Node } from 'ohm-js';
 import grammar from './generated/bpftrace.ohm-bundle.js';
 import type { BPFtraceActionDict } from './generated/bpftrace.ohm-bundle.js';
 import type { DiagnosticBag, Message } from '../diag/diagnostic.js';
