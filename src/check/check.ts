@@ -68,8 +68,8 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
   // Pass 4: config.
   const configBag = new DiagnosticBag();
   const config = resolveConfig(ex.configs, opts.config, configBag);
-  warnings.push(...configBag.warnings);
   if (configBag.hasErrors) return stop(configBag);
+  warnings.push(...configBag.warnings);
 
   // C definitions the program brings.
   const structs = new StructRegistry();
@@ -89,8 +89,8 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
     else if (item.maxEntries <= 0n) probeBag.error(sourceFor(item), item.span, M.mapDeclSize(`@${name}`));
     else declaredMaps.set(name, { mapType: item.mapType, maxEntries: item.maxEntries, span: item.span });
   }
-  warnings.push(...probeBag.warnings);
   if (probeBag.hasErrors) return stop(probeBag);
+  warnings.push(...probeBag.warnings);
 
   // Pass 6: semantic analysis (scopes, then types to a fixed point).
   const bag = new DiagnosticBag();
@@ -151,10 +151,12 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
     subprogs: subprogTypes,
     declaredMaps,
   });
-  // bpftrace reports a pass's findings in source order (binding and typing interleaved).
+  // bpftrace reports a pass's findings in source order (binding and typing interleaved),
+  // and only what its first failing semantic pass found.
+  keepFirstPassFindings(bag);
   sortBySource(bag, source);
-  warnings.push(...bag.warnings);
   if (bag.hasErrors) return stop(bag);
+  warnings.push(...bag.warnings);
 
   // Assemble the checked program.
   const slotType = (id: number): SizedType => out.slotTypes.get(id) ?? { kind: 'int', size: 8, signed: true };
@@ -263,12 +265,73 @@ function checkSpecialProbes(
   });
 }
 
+/**
+ * bpftrace's parser rejects unknown functions before any semantic pass runs, and its
+ * semantic analyser stops after the first pass with errors while some checks only run in
+ * its final pass. So: unknown-function errors hide the rest; otherwise the final-pass-only
+ * findings (LATE_FINDINGS) show only when nothing else failed.
+ */
+function keepFirstPassFindings(bag: DiagnosticBag): void {
+  const errors = bag.items.filter((d) => d.severity === 'error');
+  let keep: (d: Diagnostic) => boolean = () => true;
+  if (errors.some((d) => d.id === 'unknown-function')) keep = (d) => d.id === 'unknown-function';
+  else if (errors.some((d) => !LATE_FINDINGS.has(d.id))) keep = (d) => !LATE_FINDINGS.has(d.id);
+  bag.items.splice(0, bag.items.length, ...bag.items.filter(keep));
+}
+
+/** Message ids of the checks bpftrace 0.23 makes only in its final semantic pass. */
+const LATE_FINDINGS = new Set([
+  'arg-wants-kind',
+  'format-mismatch',
+  'binary-type-mismatch',
+  'binary-on-types',
+  'array-compare-size',
+  'array-compare-elem',
+  'literal-longer',
+  'signed-compare',
+  'signed-arithmetic',
+  'signed-division',
+  'unary-on-type',
+  'ternary-types',
+  'ternary-condition',
+  'if-condition',
+  'while-condition',
+  'predicate-type',
+  'index-on-type',
+  'index-out-of-bounds',
+  'index-void-pointer',
+  'index-not-integer',
+  'field-on-type',
+  'tuple-index',
+  'map-key-mismatch',
+  'map-has-no-keys',
+  'not-printable',
+  'print-stats-top-div',
+  'print-in-loop',
+  'buf-wants-arg',
+  'buf-needs-length',
+  'join-wants-arg',
+  'path-wants-arg',
+  'tuple-mismatch',
+  'invalid-assignment',
+  'lhist-step',
+  'lhist-buckets',
+  'lhist-min-negative',
+  'lhist-min-max',
+  'lhist-step-range',
+  'strftime-monotonic',
+  'for-map-scalar',
+  'unreachable',
+]);
+
 function sortBySource(bag: DiagnosticBag, root: SourceFile): void {
   const rank = (d: Diagnostic) => (d.source && d.source !== root ? 1 : 0);
   // A follow-up ("Initial declaration") stays right after the diagnostic it belongs to.
+  // Follow-ups of a failed operand ('none' values) come after what failed inside them.
   let prev = 0;
   const indexed = bag.items.map((d, i) => {
-    const at = d.id === 'initial-declaration' ? prev : (d.span?.start ?? 0);
+    const followUp = d.id === 'invalid-assignment' || (d.id === 'not-printable' && d.message.startsWith('none '));
+    const at = d.id === 'initial-declaration' ? prev : followUp ? (d.span?.end ?? 0) : (d.span?.start ?? 0);
     prev = at;
     return { d, i, at };
   });

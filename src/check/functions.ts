@@ -768,7 +768,11 @@ const ROWS: FunctionRow[] = [
         return voidType;
       }
       const t = c.typeOf(arg);
-      if (t === undefined) return c.final ? voidType : undefined;
+      if (t === undefined) {
+        // An argument that failed to type: bpftrace follows up with this (dropped when an earlier pass failed).
+        if (c.final && arg.kind !== 'Variable') c.error(M.notPrintable('none', 'print'), c.call.span);
+        return c.final ? voidType : undefined;
+      }
       if (t.kind === 'void' || t.kind === 'stack_mode' || t.kind === 'timestamp_mode') {
         c.error(M.notPrintable(typeName(t), 'print'), c.call.span);
       } else if (c.args.length !== 1) {

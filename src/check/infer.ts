@@ -287,6 +287,7 @@ class Walker {
   private loopDepth = 0;
   private mapLoopDepth = 0;
   private beginSeen = false;
+  private sargWarned = false;
   private endSeen = false;
 
   constructor(
@@ -397,12 +398,15 @@ class Walker {
         this.block(s.body);
         return;
       }
-      case 'While':
-        this.expr(s.cond, {});
+      case 'While': {
+        // bpftrace 0.23 leaves this to the kernel's verifier; we say it before compiling.
+        const t = this.expr(s.cond, {});
+        if (this.final && t && !isIntLike(t) && t.kind !== 'pointer' && !isCastableAgg(t)) this.error(s, M.whileCondition(kindName(t)));
         this.loopDepth++;
         this.block(s.body);
         this.loopDepth--;
         return;
+      }
       case 'ForRange': {
         const from = this.expr(s.from, {});
         const to = this.expr(s.to, {});
@@ -562,6 +566,7 @@ class Walker {
       t = cur && rhs ? this.binaryType(s, s.op, cur, rhs, s.target, s.value) : undefined;
     } else t = this.expr(s.value, { assignedVar: true });
     if (t) this.assignToSlot(s.target, t, s, s.value);
+    else if (!s.op) this.error(s.value, M.invalidAssignment('none'));
     this.set(s.target, this.slotType(s.target));
   }
 
@@ -709,8 +714,6 @@ class Walker {
         return boolType;
       case 'Variable': {
         const t = this.slotType(e);
-        // Reported only when nothing else went wrong (it would just echo an earlier error).
-        if (!t && this.final && this.input.slotOf.has(e) && !this.input.bag.hasErrors) this.error(e, M.variableNoType(`$${bare(e.name)}`));
         return t;
       }
       case 'Map':
@@ -830,6 +833,10 @@ class Walker {
     if (row.needsProbe && this.unit.isSubprog) {
       this.error(e, M.builtinOutsideProbe(name));
       return undefined;
+    }
+    if (row.name === 'sarg' && this.final && !this.sargWarned) {
+      this.sargWarned = true;
+      this.input.bag.warning(undefined, undefined, M.sargDeprecated());
     }
     const r = row.resolve(this.scope, name);
     if ('error' in r) this.error(e, r.error);
@@ -1049,7 +1056,8 @@ class Walker {
       return uint64;
     }
     this.error(node, M.binaryTypeMismatch(op, typeName(l), typeName(r)), [], joinSpans(le.span, re.span));
-    return undefined;
+    // bpftrace still gives the operation its default integer type, so nothing downstream echoes this.
+    return uint64;
   }
 
   private literalLongerWarning(node: { span: Span }, le: Expr, re: Expr, l: SizedType, r: SizedType): void {
@@ -1085,7 +1093,7 @@ class Walker {
     const compare = ['==', '!=', '<=', '>=', '<', '>'].includes(op);
     const logical = op === '&&' || op === '||';
     const invalid = () => {
-      this.error(node, M.binaryOnTypes(op, typeName(l), typeName(r)), [], at);
+      this.error(node, M.pointerOperator(op, typeName(l), typeName(r)), [], at);
       return undefined;
     };
     if (other.kind === 'pointer') {
@@ -1127,7 +1135,7 @@ class Walker {
     if (!i) {
       if (e.op === '!' && t.kind === 'pointer') return uint64;
       this.error(e, M.unaryOnType(e.op, typeName(t)), [], { start: e.span.start, end: e.span.start + 1 });
-      return voidType;
+      return uint64;
     }
     if (e.op === '!') return t.kind === 'bool' ? boolType : intType(i.size, false);
     return intType(8, i.signed);
@@ -1158,7 +1166,7 @@ class Walker {
     if (ai && bi && a.kind === b.kind) return a;
     if (!sameKind(a, b)) {
       this.error(node, M.ternaryTypes(typeName(a), typeName(b)));
-      return undefined;
+      return a;
     }
     if ((a.kind === 'kstack' || a.kind === 'ustack') && (b.kind === 'kstack' || b.kind === 'ustack') && (a.mode !== b.mode || a.limit !== b.limit)) {
       this.error(node, M.ternaryStacks());

@@ -351,6 +351,10 @@ export const checkMessages = {
   stringTooLong: (max: number, value: string) => m('string-too-long', `String is too long (over ${max} bytes): ${value}`),
   binaryTypeMismatch: (op: string, l: string, r: string) =>
     m('binary-type-mismatch', `Type mismatch for '${op}': comparing '${l}' with '${r}'`),
+  pointerOperator: (op: string, l: string, r: string) =>
+    m('pointer-operator', `The ${op} operator can not be used on expressions of types ${l}, ${r}`),
+  sargDeprecated: () =>
+    m('sarg-deprecated', 'sarg* is deprecated and will be removed in the future. Use *(reg("sp") + <stack_offset>) instead.'),
   binaryOnTypes: (op: string, l: string, r: string) =>
     m('binary-on-types', `The ${op} operator can not be used on expressions of types ${l}, ${r}`),
   arrayCompareSize: () => m('array-compare-size', 'Only arrays of same size support comparison operators.'),

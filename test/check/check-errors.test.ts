@@ -61,10 +61,6 @@ const DEVIATIONS: Record<string, { missing?: string[]; extra?: string[]; why: st
     extra: ['ERROR: join() only supports int or pointer arguments (string provided)'],
     why: 'bpftrace 0.23 drops the function name from this message; we keep it',
   },
-  'tuple-index': {
-    missing: ['ERROR: none type passed to print() is not printable'],
-    why: 'a follow-on of the invalid index; we report the cause only',
-  },
   'macaddr-size': {
     why: 'same two errors; ours are ordered by position, the cast error comes second',
   },
@@ -75,6 +71,16 @@ const DEVIATIONS: Record<string, { missing?: string[]; extra?: string[]; why: st
   'positional-str-offset': {
     missing: ['ERROR: $1 used numerically but given "abc"'],
     why: 'a positional parameter inside str() is its text; only the offset is wrong',
+  },
+  'interval-bad-rate': {
+    missing: ['ERROR: stoull'],
+    extra: ['ERROR: Invalid rate of interval probe'],
+    why: "bpftrace 0.23 prints the C++ exception's name ('stoull') on its own line before the message",
+  },
+  'str-negative-length': {
+    missing: ['ERROR: strcannot use negative length (-1)'],
+    extra: ['ERROR: str() cannot use negative length (-1)'],
+    why: 'bpftrace 0.23 runs the function name into the message',
   },
   'kprobe-not-traceable': {
     extra: ['WARNING: vfs_reed is not traceable (either non-existing, inlined, or marked as "notrace"); attaching to it will likely fail'],
