@@ -269,3 +269,24 @@ describe('types match bpftrace 0.23', () => {
     expect([...lines].sort()).toEqual([...expected].sort());
   });
 });
+
+describe('the side tables cover the expanded tree', () => {
+  test('every expression node has a type (mode identifiers aside)', async () => {
+    const { forEachExpr } = await import('../../src/check/rewrite.js');
+    const c = check(
+      'macro twice(x) { x * 2 }\n' +
+        'kprobe:vfs_read /pid > 1/ { @start[tid] = nsecs; @n++; $s = str(arg1, 16); $t = (1, $s); if ($t.0 == 1) { printf("%s %d\\n", $t.1, twice(3)); } ' +
+        'for ($kv : @start) { @sum = sum($kv.1); } $u = (uint32)arg2 + 1; @h[comm] = hist($u); @k[kstack(perf, 3)] = count(); $c = nsecs(monotonic); ' +
+        'unroll(2) { $u += 1; } $r = (a = 1, b = "x"); print($r.b); $z = sizeof(struct file); delete(@start, tid); }',
+    );
+    const missing: string[] = [];
+    const p = c.probes[0]!;
+    for (const root of [p.predicate!, p.body]) {
+      forEachExpr(root as never, (e) => {
+        const modeArg = e.kind === 'Identifier' && ['perf', 'monotonic'].includes(e.name);
+        if (!c.types.has(e) && !modeArg) missing.push(`${e.kind}@${e.span.start}`);
+      });
+    }
+    expect(missing).toEqual([]);
+  });
+});
