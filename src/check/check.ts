@@ -80,14 +80,14 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
   const probeNodes = ex.program.items.filter((i): i is Probe => i.kind === 'Probe');
   const resolved = probeNodes.map((p) => resolveProbe(p, sourceFor(p), probeBag, config, structs));
   checkSpecialProbes(resolved.map((r) => r.attachPoints), probeNodes, sourceFor, probeBag);
-  const declaredMaps = new Map<string, { mapType: string; maxEntries: bigint; span: Span }>();
+  const declaredMaps = new Map<string, { mapType: string; maxEntries: bigint; span: Span; node: object }>();
   for (const item of ex.program.items) {
     if (item.kind !== 'MapDecl') continue;
     const name = item.name.replace(/^@/, '');
     if (!DECLARABLE[item.mapType]) probeBag.error(sourceFor(item), item.span, M.mapDeclType(item.mapType));
     else if (declaredMaps.has(name)) probeBag.error(sourceFor(item), item.span, M.mapDeclDuplicate(`@${name}`));
     else if (item.maxEntries <= 0n) probeBag.error(sourceFor(item), item.span, M.mapDeclSize(`@${name}`));
-    else declaredMaps.set(name, { mapType: item.mapType, maxEntries: item.maxEntries, span: item.span });
+    else declaredMaps.set(name, { mapType: item.mapType, maxEntries: item.maxEntries, span: item.span, node: item });
   }
   if (probeBag.hasErrors) return stop(probeBag);
   warnings.push(...probeBag.warnings);
@@ -151,6 +151,9 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
     subprogs: subprogTypes,
     declaredMaps,
   });
+  for (const [name, decl] of declaredMaps) {
+    if (!out.maps.has(name)) bag.warning(sourceFor(decl.node), decl.span, M.unusedMap(`@${name}`));
+  }
   // bpftrace reports a pass's findings in source order (binding and typing interleaved),
   // and only what its first failing semantic pass found.
   keepFirstPassFindings(bag);

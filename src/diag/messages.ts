@@ -153,6 +153,7 @@ export const checkMessages = {
   tooDeep: () => m('too-deep', 'the program nests expressions or blocks too deeply to be parsed'),
   mapDeclType: (kind: string) =>
     m('map-decl-type', `Invalid bpf map type: ${kind}. Valid types are hash, lruhash, percpuhash, percpulruhash and percpuarray`),
+  unusedMap: (name: string) => m('unused-map', `Unused map: ${name}`),
   mapDeclDuplicate: (name: string) => m('map-decl-duplicate', `Map ${name} is already declared`),
   mapDeclSize: (name: string) => m('map-decl-size', `Map ${name} must have a positive max entries`),
 
