@@ -1,0 +1,208 @@
+// Precision tracking (Linux's mark_chain_precision): when a scalar's exact range starts to
+// matter (a pointer offset, a helper size, a decided branch), walk the path's instruction
+// history backwards to the registers and stack slots it came from, and mark them precise in
+// every checkpoint on the way. Pruning compares only precise scalars. In: the env and what
+// must be precise; out: marks on checkpoint states. When the walk meets something it does not
+// model (a bpf-to-bpf call or return, an atomic fetch) it marks every scalar precise instead.
+
+import {
+  BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IMM, BPF_JA, BPF_JMP, BPF_JMP32,
+  BPF_LD, BPF_LDX, BPF_MOV, BPF_NEG, BPF_PSEUDO_CALL, BPF_ST, BPF_STX, BPF_X, BPF_CMPXCHG, classOf, modeOf, opOf,
+  sourceOf,
+} from '../isa.js';
+import type { Env } from './env.js';
+import { SCALAR, STACK_SPILL, byteIndex, slotBit, slotStart, type HistEntry, type VState } from './state.js';
+
+const MAX_FRAMES = 8;
+
+class Backtrack {
+  regs = new Array<number>(MAX_FRAMES).fill(0);
+  lo = new Array<number>(MAX_FRAMES).fill(0);
+  hi = new Array<number>(MAX_FRAMES).fill(0);
+
+  empty(): boolean {
+    for (let f = 0; f < MAX_FRAMES; f++) if (this.regs[f] || this.lo[f] || this.hi[f]) return false;
+    return true;
+  }
+  hasReg(f: number, r: number): boolean {
+    return (this.regs[f]! & (1 << r)) !== 0;
+  }
+  setReg(f: number, r: number): void {
+    this.regs[f]! |= 1 << r;
+  }
+  clearReg(f: number, r: number): void {
+    this.regs[f]! &= ~(1 << r);
+  }
+  hasSlot(f: number, spi: number): boolean {
+    return ((spi < 32 ? this.lo[f]! : this.hi[f]!) & slotBit(spi)) !== 0;
+  }
+  setSlot(f: number, spi: number): void {
+    if (spi < 32) this.lo[f]! |= slotBit(spi);
+    else this.hi[f]! |= slotBit(spi);
+  }
+  clearSlot(f: number, spi: number): void {
+    if (spi < 32) this.lo[f]! &= ~slotBit(spi);
+    else this.hi[f]! &= ~slotBit(spi);
+  }
+  hasLoc(f: number, loc: number): boolean {
+    return loc >= 0 ? this.hasReg(f, loc) : this.hasSlot(f, -1 - loc);
+  }
+  setLoc(f: number, loc: number): void {
+    if (loc >= 0) this.setReg(f, loc);
+    else this.setSlot(f, -1 - loc);
+  }
+}
+
+const FAIL = -1;
+
+/** Undo one instruction: which registers/slots before it determined the precise ones after it. */
+function backtrackInsn(env: Env, h: HistEntry, fr: number, bt: Backtrack): number {
+  const x = env.insns[h.idx]!;
+  const cls = classOf(x.code);
+  const op = opOf(x.code);
+  const d = x.dst;
+  const s = x.src;
+  if (h.linked) syncLinked(h, bt);
+  if (cls === BPF_ALU || cls === BPF_ALU64) {
+    if (!bt.hasReg(fr, d)) return 0;
+    if (op === BPF_END || op === BPF_NEG) return 0;
+    if (op === BPF_MOV) {
+      bt.clearReg(fr, d);
+      if (sourceOf(x.code) === BPF_X && s !== 10) bt.setReg(fr, s);
+      return 0;
+    }
+    if (sourceOf(x.code) === BPF_X && s !== 10) bt.setReg(fr, s);
+    return 0;
+  }
+  if (cls === BPF_LDX) {
+    if (!bt.hasReg(fr, d)) return 0;
+    bt.clearReg(fr, d);
+    if (h.stackSlot >= 0) bt.setSlot(h.stackSlot >> 6, h.stackSlot & 63);
+    return 0;
+  }
+  if (cls === BPF_STX || cls === BPF_ST) {
+    if (cls === BPF_STX && bt.hasReg(fr, d)) return FAIL;
+    if (cls === BPF_STX && modeOf(x.code) === BPF_ATOMIC) {
+      if (x.imm & BPF_FETCH && (bt.hasReg(fr, s) || (x.imm === BPF_CMPXCHG && bt.hasReg(fr, 0)))) return FAIL;
+      return 0;
+    }
+    if (h.stackSlot < 0) return 0;
+    const sf = h.stackSlot >> 6;
+    const spi = h.stackSlot & 63;
+    if (!bt.hasSlot(sf, spi)) return 0;
+    bt.clearSlot(sf, spi);
+    if (cls === BPF_STX) bt.setReg(fr, s);
+    return 0;
+  }
+  if (cls === BPF_JMP || cls === BPF_JMP32) {
+    if (op === BPF_CALL) {
+      if (x.src === BPF_PSEUDO_CALL) return bt.empty() ? 0 : FAIL;
+      bt.clearReg(fr, 0);
+      for (let r = 1; r <= 5; r++) if (bt.hasReg(fr, r)) return FAIL;
+      return 0;
+    }
+    if (op === BPF_EXIT) return bt.empty() ? 0 : FAIL;
+    if (op === BPF_JA) return 0;
+    if (sourceOf(x.code) === BPF_X && (bt.hasReg(fr, d) || bt.hasReg(fr, s))) {
+      bt.setReg(fr, d);
+      bt.setReg(fr, s);
+    }
+    if (h.linked) syncLinked(h, bt);
+    return 0;
+  }
+  if (cls === BPF_LD) {
+    if (!bt.hasReg(fr, d)) return 0;
+    if (modeOf(x.code) !== BPF_IMM) return FAIL;
+    bt.clearReg(fr, d);
+    return 0;
+  }
+  return 0;
+}
+
+function syncLinked(h: HistEntry, bt: Backtrack): void {
+  const linked = h.linked!;
+  if (!linked.some((l) => bt.hasLoc(l.frame, l.loc))) return;
+  for (const l of linked) bt.setLoc(l.frame, l.loc);
+}
+
+/** Set the marks in checkpoint state `st`; drop from bt what is not a scalar or already precise. */
+function markInState(st: VState, bt: Backtrack): boolean {
+  for (let f = 0; f < MAX_FRAMES; f++) {
+    if (!bt.regs[f] && !bt.lo[f] && !bt.hi[f]) continue;
+    const fs = st.frames[f];
+    if (fs === undefined) return false;
+    for (let r = 0; r < 11; r++) {
+      if (!bt.hasReg(f, r)) continue;
+      const reg = fs.regs[r]!;
+      if (reg.type !== SCALAR || reg.precise) bt.clearReg(f, r);
+      else reg.precise = true;
+    }
+    for (let spi = 0; spi < 64; spi++) {
+      if (!bt.hasSlot(f, spi)) continue;
+      const sp = fs.spill[spi];
+      if (fs.stype[byteIndex(slotStart(spi))] !== STACK_SPILL || sp === null || sp.type !== SCALAR || sp.precise) {
+        bt.clearSlot(f, spi);
+      } else sp.precise = true;
+    }
+  }
+  return true;
+}
+
+/** Every scalar in every checkpoint above the current path becomes precise. */
+function markAllPrecise(env: Env): void {
+  for (let cp = env.cur.parent; cp !== null; cp = cp.parent) {
+    for (const f of cp.state.frames) {
+      for (const r of f.regs) if (r.type === SCALAR) r.precise = true;
+      for (const sp of f.spill) if (sp !== null && sp.type === SCALAR) sp.precise = true;
+    }
+  }
+}
+
+function run(env: Env, bt: Backtrack): void {
+  let hist = env.cur.history;
+  let fr = env.cur.curframe;
+  let cp = env.cur.parent;
+  for (;;) {
+    for (let i = hist.length - 1; i >= 0; i--) {
+      if (backtrackInsn(env, hist[i]!, fr, bt) === FAIL) {
+        markAllPrecise(env);
+        return;
+      }
+      if (bt.empty()) return;
+    }
+    if (cp === null) return;
+    if (!markInState(cp.state, bt)) {
+      markAllPrecise(env);
+      return;
+    }
+    if (bt.empty()) return;
+    hist = cp.state.history;
+    fr = cp.state.curframe;
+    cp = cp.parent;
+  }
+}
+
+/** The scalar in register `regno` of the current frame must be exact from here on. */
+export function markRegPrecise(env: Env, regno: number): void {
+  if (env.regs[regno]!.type !== SCALAR) return;
+  const bt = new Backtrack();
+  bt.setReg(env.cur.curframe, regno);
+  run(env, bt);
+}
+
+/** After pruning against `old`: what was precise there must be precise on the current path. */
+export function propagatePrecision(env: Env, old: VState): void {
+  const bt = new Backtrack();
+  for (let f = 0; f < old.frames.length; f++) {
+    const of = old.frames[f]!;
+    for (let r = 0; r < 10; r++) {
+      const reg = of.regs[r]!;
+      if (reg.type === SCALAR && reg.precise && of.regRead & (1 << r)) bt.setReg(f, r);
+    }
+    for (let spi = 0; spi < 64; spi++) {
+      const sp = of.spill[spi];
+      if (sp !== null && sp.type === SCALAR && sp.precise && of.stackRead(spi)) bt.setSlot(f, spi);
+    }
+  }
+  if (!bt.empty()) run(env, bt);
+}

@@ -1,0 +1,562 @@
+// The verifier's abstract machine state, shaped like Linux's bpf_reg_state / bpf_func_state /
+// bpf_verifier_state: per register a type (scalar, ctx, fp, map_value, …) with the scalar
+// bounds and known bits of its value or offset; per frame the registers and 512 bytes of stack
+// (a type per byte, spilled registers per 8-byte slot); per path the frames and the references
+// held. Copying and equivalence for pruning live here too. Not here: how instructions change it.
+
+import { TNUM_UNKNOWN, TNUM_ZERO, tnumConst, tnumIn, tnumEquals, type Tnum, U64_MAX } from './tnum.js';
+
+// ── register types (base type | flags), as the kernel's enum bpf_reg_type ──────────────────
+export const NOT_INIT = 0;
+export const SCALAR = 1;
+export const PTR_TO_CTX = 2;
+export const CONST_PTR_TO_MAP = 3;
+export const PTR_TO_MAP_VALUE = 4;
+export const PTR_TO_MAP_KEY = 5;
+export const PTR_TO_STACK = 6;
+export const PTR_TO_PACKET = 7;
+export const PTR_TO_PACKET_META = 8;
+export const PTR_TO_MEM = 9;
+export const PTR_TO_BUF = 10;
+export const PTR_TO_BTF_ID = 11;
+
+export const BASE_TYPE_MASK = 0xff;
+export const PTR_MAYBE_NULL = 1 << 8;
+export const MEM_RDONLY = 1 << 9;
+export const MEM_RINGBUF = 1 << 10;
+export const PTR_TRUSTED = 1 << 11;
+
+export const baseType = (t: number): number => t & BASE_TYPE_MASK;
+export const mayBeNull = (t: number): boolean => (t & PTR_MAYBE_NULL) !== 0;
+export const isPointerType = (t: number): boolean => t !== NOT_INIT && t !== SCALAR;
+
+const BASE_NAMES: Readonly<Record<number, string>> = {
+  [NOT_INIT]: '?',
+  [SCALAR]: 'scalar',
+  [PTR_TO_CTX]: 'ctx',
+  [CONST_PTR_TO_MAP]: 'map_ptr',
+  [PTR_TO_MAP_VALUE]: 'map_value',
+  [PTR_TO_MAP_KEY]: 'map_key',
+  [PTR_TO_STACK]: 'fp',
+  [PTR_TO_PACKET]: 'pkt',
+  [PTR_TO_PACKET_META]: 'pkt_meta',
+  [PTR_TO_MEM]: 'mem',
+  [PTR_TO_BUF]: 'buf',
+  [PTR_TO_BTF_ID]: 'ptr_',
+};
+
+/** The kernel's reg_type_str: flag prefixes, base name, "_or_null" postfix. */
+export function regTypeStr(t: number): string {
+  const base = baseType(t);
+  let postfix = '';
+  if (mayBeNull(t)) postfix = base === PTR_TO_BTF_ID ? 'or_null_' : '_or_null';
+  const prefix = (t & MEM_RDONLY ? 'rdonly_' : '') + (t & MEM_RINGBUF ? 'ringbuf_' : '') + (t & PTR_TRUSTED ? 'trusted_' : '');
+  return prefix + (BASE_NAMES[base] ?? '?') + postfix;
+}
+
+export const S64_MIN = -(1n << 63n);
+export const S64_MAX = (1n << 63n) - 1n;
+export const S32_MIN = -0x80000000;
+export const S32_MAX = 0x7fffffff;
+export const U32_MAX = 0xffffffff;
+
+/**
+ * One register's abstract value. For scalars the bounds describe the value; for pointers they
+ * describe the variable part of the offset and `off` holds the fixed part, as in Linux.
+ */
+export class Reg {
+  type = NOT_INIT;
+  /** Fixed offset of a pointer. */
+  off = 0;
+  varOff: Tnum = TNUM_ZERO;
+  smin = 0n;
+  smax = 0n;
+  umin = 0n;
+  umax = 0n;
+  s32min = 0;
+  s32max = 0;
+  u32min = 0;
+  u32max = 0;
+  /** Links copies of one value (null checks, scalar range sharing). */
+  id = 0;
+  /** Reference this pointer holds (ringbuf_reserve); released by submit/discard. */
+  refObjId = 0;
+  /** CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE: the map's fd. */
+  mapFd = 0;
+  /** PTR_TO_MEM: bytes accessible. PTR_TO_BTF_ID: bytes of the object when known. */
+  memSize = 0;
+  /** PTR_TO_STACK: which frame's stack. */
+  frameno = 0;
+  /** PTR_TO_BTF_ID: the struct's name (task_struct). */
+  btfName = '';
+  /** Only on checkpoint states: the exact value matters to some later instruction. */
+  precise = false;
+
+  clone(): Reg {
+    const r = new Reg();
+    r.type = this.type;
+    r.off = this.off;
+    r.varOff = this.varOff;
+    r.smin = this.smin;
+    r.smax = this.smax;
+    r.umin = this.umin;
+    r.umax = this.umax;
+    r.s32min = this.s32min;
+    r.s32max = this.s32max;
+    r.u32min = this.u32min;
+    r.u32max = this.u32max;
+    r.id = this.id;
+    r.refObjId = this.refObjId;
+    r.mapFd = this.mapFd;
+    r.memSize = this.memSize;
+    r.frameno = this.frameno;
+    r.btfName = this.btfName;
+    r.precise = this.precise;
+    return r;
+  }
+
+  /** Copy everything but the precision mark, which belongs to the state the register sits in. */
+  assign(src: Reg): void {
+    this.type = src.type;
+    this.off = src.off;
+    this.varOff = src.varOff;
+    this.smin = src.smin;
+    this.smax = src.smax;
+    this.umin = src.umin;
+    this.umax = src.umax;
+    this.s32min = src.s32min;
+    this.s32max = src.s32max;
+    this.u32min = src.u32min;
+    this.u32max = src.u32max;
+    this.id = src.id;
+    this.refObjId = src.refObjId;
+    this.mapFd = src.mapFd;
+    this.memSize = src.memSize;
+    this.frameno = src.frameno;
+    this.btfName = src.btfName;
+    this.precise = false;
+  }
+}
+
+/** Register with every bound at its widest (unknown scalar) — the kernel's __mark_reg_unknown. */
+export function markUnknown(r: Reg): void {
+  r.type = SCALAR;
+  r.off = 0;
+  r.id = 0;
+  r.refObjId = 0;
+  r.mapFd = 0;
+  r.memSize = 0;
+  r.frameno = 0;
+  r.btfName = '';
+  r.precise = false;
+  markUnbounded(r);
+}
+
+export function markUnbounded(r: Reg): void {
+  r.varOff = TNUM_UNKNOWN;
+  r.smin = S64_MIN;
+  r.smax = S64_MAX;
+  r.umin = 0n;
+  r.umax = U64_MAX;
+  r.s32min = S32_MIN;
+  r.s32max = S32_MAX;
+  r.u32min = 0;
+  r.u32max = U32_MAX;
+}
+
+export function mark64Unbounded(r: Reg): void {
+  r.smin = S64_MIN;
+  r.smax = S64_MAX;
+  r.umin = 0n;
+  r.umax = U64_MAX;
+}
+
+export function mark32Unbounded(r: Reg): void {
+  r.s32min = S32_MIN;
+  r.s32max = S32_MAX;
+  r.u32min = 0;
+  r.u32max = U32_MAX;
+}
+
+/** Set every bound to one known 64-bit value (the kernel's __mark_reg_known). */
+export function setKnown(r: Reg, value: bigint): void {
+  const u = BigInt.asUintN(64, value);
+  r.varOff = tnumConst(u);
+  r.umin = u;
+  r.umax = u;
+  const s = BigInt.asIntN(64, u);
+  r.smin = s;
+  r.smax = s;
+  const lo = Number(u & 0xffffffffn);
+  r.u32min = lo;
+  r.u32max = lo;
+  r.s32min = lo | 0;
+  r.s32max = lo | 0;
+}
+
+/** A known scalar (mov imm, lddw). */
+export function markKnownScalar(r: Reg, value: bigint): void {
+  markUnknown(r);
+  setKnown(r, value);
+}
+
+/** A pointer with no offset: mark_reg_known_zero, the caller sets the type. */
+export function markKnownZero(r: Reg): void {
+  markUnknown(r);
+  setKnown(r, 0n);
+}
+
+export function markNotInit(r: Reg): void {
+  markUnknown(r);
+  r.type = NOT_INIT;
+}
+
+export const isConst = (r: Reg): boolean => r.varOff.mask === 0n;
+export const isScalarConst = (r: Reg): boolean => r.type === SCALAR && r.varOff.mask === 0n;
+export const isNullScalar = (r: Reg): boolean => r.type === SCALAR && r.varOff.mask === 0n && r.varOff.value === 0n;
+
+// ── stack ─────────────────────────────────────────────────────────────────────────────────
+export const STACK_INVALID = 0;
+export const STACK_SPILL = 1;
+export const STACK_MISC = 2;
+export const STACK_ZERO = 3;
+export const SLOT_CHARS = ['?', 'r', 'm', '0'];
+
+export const STACK_BYTES = 512;
+export const STACK_SLOTS = 64;
+
+/** Index into FuncState.stype for the byte at fp offset `off` (-512..-1). */
+export const byteIndex = (off: number): number => STACK_BYTES + off;
+/** 8-byte slot number of fp offset `off`, as the kernel's spi. */
+export const slotOf = (off: number): number => (-off - 1) >> 3;
+/** Lowest fp offset of slot spi. */
+export const slotStart = (spi: number): number => -(spi + 1) * 8;
+
+/** A set of stack slots (0..63) as two 32-bit words, for liveness and precision marks. */
+export const slotBit = (spi: number): number => 1 << (spi & 31);
+
+export class FuncState {
+  regs: Reg[];
+  /** Type of each stack byte; index byteIndex(off). */
+  stype: Uint8Array;
+  /** Spilled register per slot (meaningful when the slot's lowest byte is STACK_SPILL). */
+  spill: (Reg | null)[];
+  /** Bytes of stack in use, a multiple of 8 (the kernel's allocated_stack). */
+  allocated = 0;
+  /** Call instruction that created this frame; -1 for the main program. */
+  callsite = -1;
+  frameno = 0;
+  subprog = 0;
+  // liveness: writes since the last checkpoint (current state) or in the segment that led
+  // to this checkpoint (checkpoint copies); reads below the checkpoint (checkpoint copies).
+  regWritten = 0;
+  stackWrittenLo = 0;
+  stackWrittenHi = 0;
+  regRead = 0;
+  stackReadLo = 0;
+  stackReadHi = 0;
+
+  constructor(empty = true) {
+    if (empty) {
+      this.regs = [];
+      for (let i = 0; i < 11; i++) this.regs.push(new Reg());
+      this.stype = new Uint8Array(STACK_BYTES);
+      this.spill = new Array<Reg | null>(STACK_SLOTS).fill(null);
+    } else {
+      this.regs = [];
+      this.stype = new Uint8Array(0);
+      this.spill = [];
+    }
+  }
+
+  clone(): FuncState {
+    const f = new FuncState(false);
+    f.regs = this.regs.map((r) => r.clone());
+    f.stype = this.stype.slice();
+    f.spill = this.spill.map((r) => (r === null ? null : r.clone()));
+    f.allocated = this.allocated;
+    f.callsite = this.callsite;
+    f.frameno = this.frameno;
+    f.subprog = this.subprog;
+    f.regWritten = this.regWritten;
+    f.stackWrittenLo = this.stackWrittenLo;
+    f.stackWrittenHi = this.stackWrittenHi;
+    f.regRead = this.regRead;
+    f.stackReadLo = this.stackReadLo;
+    f.stackReadHi = this.stackReadHi;
+    return f;
+  }
+
+  isSpilled(spi: number): boolean {
+    return this.stype[byteIndex(slotStart(spi))] === STACK_SPILL && this.spill[spi] !== null;
+  }
+
+  stackWritten(spi: number): boolean {
+    return ((spi < 32 ? this.stackWrittenLo : this.stackWrittenHi) & slotBit(spi)) !== 0;
+  }
+  markStackWritten(spi: number): void {
+    if (spi < 32) this.stackWrittenLo |= slotBit(spi);
+    else this.stackWrittenHi |= slotBit(spi);
+  }
+  stackRead(spi: number): boolean {
+    return ((spi < 32 ? this.stackReadLo : this.stackReadHi) & slotBit(spi)) !== 0;
+  }
+  markStackRead(spi: number): void {
+    if (spi < 32) this.stackReadLo |= slotBit(spi);
+    else this.stackReadHi |= slotBit(spi);
+  }
+}
+
+export interface RefState {
+  id: number;
+  insnIdx: number;
+}
+
+/** A linked register recorded with a conditional jump, for precision backtracking. */
+export interface LinkedReg {
+  frame: number;
+  /** Register number, or -1 - spi for a spilled stack slot. */
+  loc: number;
+}
+
+/** One executed instruction on the current path, for precision backtracking. */
+export interface HistEntry {
+  idx: number;
+  /** A stack spill/fill at a fixed slot: frame * 64 + spi, else -1. */
+  stackSlot: number;
+  linked: LinkedReg[] | null;
+}
+
+/** A path being explored: frames, references held, and its link to the last checkpoint. */
+export class VState {
+  frames: FuncState[] = [];
+  refs: RefState[] = [];
+  parent: Checkpoint | null = null;
+  /** Instructions executed since `parent` (for precision backtracking). */
+  history: HistEntry[] = [];
+  /** Position in the branch stack's log, for the kernel-style trace. */
+  logPos = 0;
+
+  get cur(): FuncState {
+    return this.frames[this.frames.length - 1]!;
+  }
+  get curframe(): number {
+    return this.frames.length - 1;
+  }
+
+  clone(): VState {
+    const s = new VState();
+    s.frames = this.frames.map((f) => f.clone());
+    s.refs = this.refs.map((r) => ({ id: r.id, insnIdx: r.insnIdx }));
+    s.parent = this.parent;
+    s.history = this.history.slice();
+    s.logPos = this.logPos;
+    return s;
+  }
+}
+
+/** An explored state kept at a prune point. */
+export interface Checkpoint {
+  state: VState;
+  insnIdx: number;
+  /** Paths still being explored below this checkpoint. */
+  branches: number;
+  parent: Checkpoint | null;
+  hit: number;
+  miss: number;
+}
+
+// ── equivalence (the kernel's states_equal / regsafe / stacksafe) ───────────────────────────
+
+/** Maps ids of the old state to ids of the current one, consistently. */
+export class IdMap {
+  private readonly olds: number[] = [];
+  private readonly curs: number[] = [];
+  private tmp = 1 << 30;
+
+  reset(): void {
+    this.olds.length = 0;
+    this.curs.length = 0;
+    this.tmp = 1 << 30;
+  }
+
+  check(oldId: number, curId: number): boolean {
+    if ((oldId === 0) !== (curId === 0)) return false;
+    if (oldId === 0) return true;
+    for (let i = 0; i < this.olds.length; i++) {
+      if (this.olds[i] === oldId) return this.curs[i] === curId;
+      if (this.curs[i] === curId) return false;
+    }
+    this.olds.push(oldId);
+    this.curs.push(curId);
+    return true;
+  }
+
+  checkScalar(oldId: number, curId: number): boolean {
+    return this.check(oldId || ++this.tmp, curId || ++this.tmp);
+  }
+}
+
+export const enum Exact {
+  NotExact,
+  RangeWithin,
+  Exact,
+}
+
+function rangeWithin(o: Reg, c: Reg): boolean {
+  return (
+    o.umin <= c.umin &&
+    o.umax >= c.umax &&
+    o.smin <= c.smin &&
+    o.smax >= c.smax &&
+    o.u32min <= c.u32min &&
+    o.u32max >= c.u32max &&
+    o.s32min <= c.s32min &&
+    o.s32max >= c.s32max
+  );
+}
+
+function sameHead(o: Reg, c: Reg): boolean {
+  return o.type === c.type && o.off === c.off && o.mapFd === c.mapFd && o.memSize === c.memSize && o.btfName === c.btfName;
+}
+
+function regsExact(o: Reg, c: Reg, idmap: IdMap): boolean {
+  return (
+    sameHead(o, c) &&
+    o.frameno === c.frameno &&
+    tnumEquals(o.varOff, c.varOff) &&
+    o.umin === c.umin &&
+    o.umax === c.umax &&
+    o.smin === c.smin &&
+    o.smax === c.smax &&
+    o.u32min === c.u32min &&
+    o.u32max === c.u32max &&
+    o.s32min === c.s32min &&
+    o.s32max === c.s32max &&
+    idmap.check(o.id, c.id) &&
+    idmap.check(o.refObjId, c.refObjId)
+  );
+}
+
+export function regsafe(o: Reg, c: Reg, idmap: IdMap, exact: Exact): boolean {
+  if (exact === Exact.Exact) return (o.type === NOT_INIT && c.type === NOT_INIT) || regsExact(o, c, idmap);
+  if (o.type === NOT_INIT) return true;
+  if (o.type !== c.type) return false;
+  switch (baseType(o.type)) {
+    case SCALAR:
+      if (!o.precise && exact === Exact.NotExact) return true;
+      if (!idmap.checkScalar(o.id, c.id)) return false;
+      return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff);
+    case PTR_TO_MAP_KEY:
+    case PTR_TO_MAP_VALUE:
+    case PTR_TO_MEM:
+    case PTR_TO_BUF:
+      return (
+        sameHead(o, c) &&
+        rangeWithin(o, c) &&
+        tnumIn(o.varOff, c.varOff) &&
+        idmap.check(o.id, c.id) &&
+        idmap.check(o.refObjId, c.refObjId)
+      );
+    case PTR_TO_STACK:
+      return regsExact(o, c, idmap) && o.frameno === c.frameno;
+    default:
+      return regsExact(o, c, idmap);
+  }
+}
+
+const UNBOUND_SCALAR = ((): Reg => {
+  const r = new Reg();
+  markUnknown(r);
+  return r;
+})();
+
+/** A slot that reads as a scalar: a full 64-bit scalar spill, or eight misc bytes. */
+function scalarForSlot(f: FuncState, spi: number, allowUninit: boolean): Reg | null {
+  const base = byteIndex(slotStart(spi));
+  const sp = f.spill[spi];
+  if (sp !== null && sp.type === SCALAR) {
+    let all = true;
+    for (let j = 0; j < 8; j++) if (f.stype[base + j] !== STACK_SPILL) all = false;
+    if (all) return sp;
+  }
+  for (let j = 0; j < 8; j++) {
+    const t = f.stype[base + j]!;
+    if (t !== STACK_MISC && !(allowUninit && t === STACK_INVALID)) return null;
+  }
+  return UNBOUND_SCALAR;
+}
+
+function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: Exact, allowUninit: boolean): boolean {
+  const slots = o.allocated >> 3;
+  for (let spi = 0; spi < slots; spi++) {
+    const base = byteIndex(slotStart(spi));
+    if (exact !== Exact.NotExact) {
+      if (spi >= c.allocated >> 3) return false;
+      for (let j = 0; j < 8; j++) if (o.stype[base + j] !== c.stype[base + j]) return false;
+    }
+    if (exact === Exact.NotExact && !o.stackRead(spi)) continue;
+    let checkedSpill = false;
+    for (let j = 0; j < 8; j++) {
+      const ot = o.stype[base + j]!;
+      if (ot === STACK_INVALID) continue;
+      if (allowUninit && ot === STACK_MISC) continue;
+      if (spi >= c.allocated >> 3) return false;
+      const oreg = scalarForSlot(o, spi, allowUninit);
+      const creg = scalarForSlot(c, spi, allowUninit);
+      if (oreg !== null && creg !== null) {
+        if (!regsafe(oreg, creg, idmap, exact)) return false;
+        break;
+      }
+      const ct = c.stype[base + j]!;
+      if (ot === STACK_MISC && ct === STACK_ZERO) continue;
+      if (ot !== ct) return false;
+      if (ot === STACK_SPILL && !checkedSpill) {
+        checkedSpill = true;
+        const os = o.spill[spi];
+        const cs = c.spill[spi];
+        if (os === null || cs === null) {
+          if (os !== cs) return false;
+        } else if (!regsafe(os, cs, idmap, exact)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+function refsafe(o: VState, c: VState, idmap: IdMap): boolean {
+  if (o.refs.length !== c.refs.length) return false;
+  for (let i = 0; i < o.refs.length; i++) if (!idmap.check(o.refs[i]!.id, c.refs[i]!.id)) return false;
+  return true;
+}
+
+/** The kernel's states_equal: may the explored state `o` stand in for the current state `c`? */
+export function statesEqual(o: VState, c: VState, idmap: IdMap, exact: Exact, allowUninit: boolean): boolean {
+  if (o.frames.length !== c.frames.length) return false;
+  idmap.reset();
+  if (!refsafe(o, c, idmap)) return false;
+  for (let i = 0; i < o.frames.length; i++) {
+    const of = o.frames[i]!;
+    const cf = c.frames[i]!;
+    if (of.callsite !== cf.callsite) return false;
+    for (let r = 0; r < 10; r++) {
+      if (exact === Exact.NotExact && (of.regRead & (1 << r)) === 0) continue;
+      if (!regsafe(of.regs[r]!, cf.regs[r]!, idmap, exact)) return false;
+    }
+    if (!stacksafe(of, cf, idmap, exact, allowUninit)) return false;
+  }
+  return true;
+}
+
+/** Quick test before the exact comparison used for infinite-loop detection. */
+export function statesMaybeLooping(o: VState, c: VState): boolean {
+  if (o.frames.length !== c.frames.length) return false;
+  const of = o.cur;
+  const cf = c.cur;
+  for (let r = 0; r < 11; r++) {
+    const a = of.regs[r]!;
+    const b = cf.regs[r]!;
+    if (a.type !== b.type || a.off !== b.off || !tnumEquals(a.varOff, b.varOff) || a.umin !== b.umin || a.umax !== b.umax) return false;
+  }
+  return true;
+}
