@@ -22,7 +22,10 @@ const NEEDS_KERNEL_ENUMS: Record<string, string> = {
 
 const hasEnums = existsSync(join(import.meta.dirname, '..', '..', 'probes', 'kernel', 'enums.json'));
 
-describe.skipIf(!existsSync(toolsDir))('bpftrace tools/*.bt', () => {
+const skipNote = (what: string, path: string) =>
+  existsSync(path) ? what : `${what} — skipped: ${path} not found (point BPFTRACE_REF at a bpftrace checkout)`;
+
+describe.skipIf(!existsSync(toolsDir))(skipNote('bpftrace tools/*.bt', toolsDir), () => {
   const tools = existsSync(toolsDir) ? readdirSync(toolsDir).filter((f) => f.endsWith('.bt')).sort() : [];
   test('the checkout has the tools', () => {
     expect(tools.length).toBeGreaterThanOrEqual(30);
@@ -38,7 +41,7 @@ describe.skipIf(!existsSync(toolsDir))('bpftrace tools/*.bt', () => {
   });
 });
 
-describe.skipIf(!existsSync(tutorial))('tutorial one-liners', () => {
+describe.skipIf(!existsSync(tutorial))(skipNote('tutorial one-liners', tutorial), () => {
   const lines = existsSync(tutorial) ? [...readFileSync(tutorial, 'utf8').matchAll(/^bpftrace -e '(.*)'$/gm)].map((m) => m[1]!) : [];
   test('the tutorial has its one-liners', () => {
     expect(lines.length).toBeGreaterThanOrEqual(10);
