@@ -1,0 +1,3236 @@
+// The synthetic kernel: a seeded, deterministic simulation of a Linux machine (tasks, CPUs, a
+// scheduler, a workload issuing syscalls with consistent arguments, block I/O, signals) that
+// fires the probes the runtime attaches, with context records laid out as Linux lays them
+// out. In: WorldOptions (seed, cpus, workload). Out: a World — attach(), runUntil(), the
+// KernelHost helpers call while a handler runs, symbol lookup. Not the eBPF machine, not the
+// runtime's pacing or output.
+
+import type { KernelHost } from '../ebpf/host.js';
+import { catalogView } from './bind-catalog.js';
+import type { WorldCatalog } from './catalog-view.js';
+import {
+  boottimeAt,
+  clockOffsets,
+  jiffiesAt,
+  monotonicAt,
+  realtimeAt,
+  taiAt,
+  type ClockOffsets,
+} from './clock.js';
+import { Dist } from './distributions.js';
+import { KA, KERNEL_PATHS, pathFunctionNames, wrapperPath, type KPath } from './kernel-paths.js';
+import { KernelMemory, kernelAddressHi, K_CFSRQ, K_CRED, K_FILE, K_FILENAME, K_INODE, K_KSTACK, K_MM, K_PTREGS, K_REQUEST, K_BIO, K_SKB, K_SOCK, K_SOCKET as K_SOCKOBJ, K_STRINGS, K_TASK, K_DENTRY, K_FILES, K_FS, K_MISC, MISC_NET, MISC_USERNS, MISC_IDMAP } from './kernel-memory.js';
+import {
+  AT_FDCWD,
+  ERRNO,
+  FATAL_SIGNALS,
+  TCP_CLOSE,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT1,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
+} from './linux-constants.js';
+import {
+  PERF_ADDR,
+  PERF_EVENT_DATA_SIZE,
+  PERF_SAMPLE_PERIOD,
+  PT_ARG_OFFSETS,
+  PT_REGS,
+  PT_REGS_SIZE,
+  Site,
+  put64,
+  type AttachTarget,
+  type Attachment,
+  type ProbeHandler,
+} from './probes.js';
+import {
+  EFAULT,
+  Proc,
+  STACK_BYTES,
+  STK_ARGS,
+  STK_ARGV,
+  STK_ENVP,
+  STK_FUTEX,
+  STK_IOV,
+  STK_SCRATCH,
+  STK_SOCKADDR,
+  STK_SOCKLEN,
+  STK_TIMESPEC,
+} from './proc.js';
+import { Sfc32, mix32 } from './prng.js';
+import {
+  KERNEL_FRAME_NAMES,
+  KernelSymbols,
+  LIBC_PATH,
+  LIBC_SYMBOLS,
+  LIBC_WRAPPER,
+  SymbolTable,
+  frameOffset,
+  type Symbolized,
+} from './symbols.js';
+import {
+  A_ADDR,
+  A_ARGV,
+  A_BUF,
+  A_CLONEFLAGS,
+  A_COUNT,
+  A_DFD,
+  A_ENVP,
+  A_FD,
+  A_FD2,
+  A_FUTEX,
+  A_FUTEXOP,
+  A_HEAP,
+  A_IOV,
+  A_ONE,
+  A_PATH,
+  A_PATH2,
+  A_PID,
+  A_POS,
+  A_PROFILE,
+  A_SIG,
+  A_SOCKADDR,
+  A_SOCKLEN,
+  A_SOCKLENP,
+  A_STACK,
+  A_TIMEOUT_MS,
+  A_TIMESPEC,
+  A_UID,
+  A_ZERO,
+  K_ACCEPT,
+  K_CLONE,
+  K_CLOSE,
+  K_CONNECT,
+  K_DUP,
+  K_EXECVE,
+  K_EXIT,
+  K_FDOP,
+  K_FUTEX,
+  K_KILL,
+  K_MMAP,
+  K_OPEN,
+  K_PIPE,
+  K_READ,
+  K_SENDFILE,
+  K_SETID,
+  K_SLEEP,
+  K_SOCKET,
+  K_SYNC,
+  K_WAIT,
+  K_WAITEV,
+  K_WRITE,
+} from './syscall-recipes.js';
+import {
+  PH_FORKED,
+  PH_KERNEL,
+  PH_KWORK,
+  PH_USER,
+  ST_DEAD,
+  ST_RUNNABLE,
+  ST_RUNNING,
+  ST_SLEEPING,
+  ST_ZOMBIE,
+  TaskTable,
+} from './tasks.js';
+import { TimerHeap } from './timer-heap.js';
+import {
+  EMITTED,
+  EMITTED_INDEX,
+  RQ_BYTES,
+  RQ_CMD,
+  RQ_COMM,
+  RQ_DEV,
+  RQ_ERROR,
+  RQ_IOPRIO,
+  RQ_NR_SECTOR,
+  RQ_RWBS,
+  RQ_SECTOR,
+  TP_BIO_QUEUE,
+  TP_EXEC,
+  TP_EXIT,
+  TP_FORK,
+  TP_FREE,
+  TP_GETRQ,
+  TP_IO_DONE,
+  TP_IO_START,
+  TP_MIGRATE,
+  TP_NEWTASK,
+  TP_PREPARE_EXEC,
+  TP_RECV_LEN,
+  TP_RENAME,
+  TP_RQ_COMPLETE,
+  TP_RQ_INSERT,
+  TP_RQ_ISSUE,
+  TP_SEND_LEN,
+  TP_SIG_DELIVER,
+  TP_SIG_GENERATE,
+  TP_SOCK_STATE,
+  TP_STAT_RUNTIME,
+  TP_SWITCH,
+  TP_TCP_DESTROY,
+  TP_WAIT,
+  TP_WAKE_IDLE,
+  TP_WAKEUP,
+  TP_WAKEUP_NEW,
+  TP_WAKING,
+  TP_WB_WRITTEN,
+} from './tracepoints.js';
+import { Dentries, F_EPOLL, F_EVENTFD, F_FILE, F_PIPE, F_SOCKET, F_TTY, F_UNIX, FileTable, KernelStrings, SocketTable } from './vfs.js';
+import {
+  FD_FIXED,
+  FD_NAMED,
+  FD_NEW,
+  FD_POP,
+  FD_TOP,
+  KW_JOURNAL,
+  KW_WRITEBACK,
+  TARGET_CHILD,
+  TARGET_PARENT,
+  TARGET_RANDOM,
+  TARGET_SELF,
+  CompiledOp,
+  compileWorkload,
+  type CompiledFd,
+  type CompiledWorkload,
+  type WorkloadJson,
+} from './workload.js';
+import { loadBundledWorkload } from './workload-files.js';
+
+export interface WorldOptions {
+  /** Seed of everything random in the world (default 1). */
+  readonly seed?: number;
+  /** Virtual CPUs (default 4). */
+  readonly cpus?: number;
+  /** A bundled profile name ('mixed', 'webserver', 'database', 'build'), a parsed profile, or a compiled one. */
+  readonly workload?: string | WorkloadJson | CompiledWorkload;
+  readonly catalog?: WorldCatalog;
+}
+
+// ── timing constants (ns) ──────────────────────────────────────────────────────────────
+/** Scheduler tick (HZ 250): the longest stretch of user time between scheduling checks. */
+const TICK_NS = 4_000_000;
+/** Minimum run time before a waiting task preempts the current one (EEVDF base slice). */
+const SLICE_NS = 750_000;
+/** From being picked to running its next instruction (context switch + return from schedule). */
+const SWITCH_NS = 1_800;
+/** Delay from exit to sched_process_free (RCU grace period). */
+const RCU_NS = 12_000_000;
+/** A zombie nobody waits for is reaped by its parent's SIGCHLD handler after this long. */
+const REAP_NS = 3_000_000;
+/** Initial tasks start within this window. */
+const STAGGER_NS = 2_000_000;
+
+// Timer kinds.
+const T_WAKE = 1;
+const T_BIO_DONE = 2;
+const T_SITE = 3;
+const T_FREE = 4;
+const T_REAP = 5;
+
+/** sched_switch prev_state for a preempted task (TASK_REPORT_MAX: printed "R+"). */
+const PREEMPTED = 0x100;
+const STATE_ZOMBIE = 0x20;
+/** TASK_IDLE reports as "I". */
+const STATE_IDLE = 0x80;
+
+// Stack contexts for kernelStack()/userStack().
+const KS_NONE = 0;
+const KS_SYSCALL = 1;
+const KS_SYS_ENTER = 2;
+const KS_SYS_EXIT = 3;
+const KS_SWITCH_SYSCALL = 4;
+const KS_SWITCH_IDLE = 5;
+const KS_SWITCH_PREEMPT = 6;
+const KS_IDLE = 7;
+const KS_IRQ_BLOCK = 8;
+const KS_KWORK = 9;
+const KS_SWITCH_KWORK = 10;
+const KS_TIMER = 11;
+const KS_FORK_CHILD = 12;
+const KS_WAKEUP = 13;
+const KS_EXIT = 14;
+
+interface KfnSites {
+  entry: Site | null;
+  ret: Site | null;
+  fentry: Site | null;
+  fexit: Site | null;
+  nargs: number;
+}
+
+/** Per syscall number: the kernel paths by file kind, resolved once. */
+interface NrInfo {
+  readonly name: string;
+  readonly event: string | null;
+  readonly base: KPath;
+  readonly file: KPath | null;
+  readonly sock: KPath | null;
+  readonly tty: KPath | null;
+  readonly pipe: KPath | null;
+  readonly wake: KPath | null;
+}
+
+interface Bio {
+  dev: number;
+  devIndex: number;
+  /** REQ_OP_* | flags, as request->cmd_flags holds them. */
+  opf: number;
+  sector: number;
+  bytes: number;
+  rwbs: string;
+  comm: Uint8Array;
+  pid: number;
+  waiter: number;
+  waiterGen: number;
+  cpu: number;
+  start: number;
+}
+
+export class World implements KernelHost {
+  readonly seed: number;
+  readonly ncpu: number;
+  readonly wl: CompiledWorkload;
+  readonly cat: WorldCatalog;
+  readonly clocks: ClockOffsets;
+  private readonly rng: Sfc32;
+  private readonly prand: Sfc32;
+
+  /** Virtual time, ns since the world started. */
+  now = 0;
+  /** Probe firings delivered to handlers. */
+  events = 0;
+  /** Syscalls entered (for tests and -v). */
+  syscalls = 0;
+
+  readonly t: TaskTable;
+  readonly procs: (Proc | null)[] = [];
+  private readonly procFree: number[] = [];
+  readonly files = new FileTable(256);
+  readonly socks = new SocketTable(64);
+  readonly kstr = new KernelStrings();
+  readonly dents: Dentries;
+  /** Dentry of each workload string id used as a path (-1 unresolved). */
+  private readonly dentOfString: Int32Array;
+  readonly kmem: KernelMemory;
+
+  readonly cpuCur: Int32Array;
+  readonly cpuNext: Float64Array;
+  private readonly rq: Int32Array;
+  private readonly rqHead: Int32Array;
+  readonly rqLen: Int32Array;
+  private static readonly RQ_CAP = 1024;
+  private readonly timers = new TimerHeap();
+  private nextPid = 0;
+  /** Live (or zombie) thread by tid, for kill targets. */
+  private readonly byTid = new Map<number, number>();
+  /** Every process that ever lived: tgid → its image, for usym after it is gone. */
+  private readonly images = new Map<number, { program: number; exeBase: number; libcBase: number; kernel: boolean }>();
+  private readonly cgroupIds = new Map<string, number>();
+  private readonly cgroupPaths = new Map<number, string>();
+  readonly heapContent: Uint8Array;
+  readonly ksyms: KernelSymbols;
+  readonly progSyms: SymbolTable[];
+  readonly libcSyms: SymbolTable;
+  private readonly ops: readonly CompiledOp[];
+  /** Synthetic per-program execve op (what a forked child runs first) and the exit(127) op. */
+  private readonly execOp: number[] = [];
+  private exit127 = 0;
+  private readonly bios: (Bio | null)[] = [];
+  private readonly bioFree: number[] = [];
+  private readonly nrInfo: (NrInfo | null)[] = [];
+  private readonly nrEvent: (string | null)[] = [];
+
+  // ── attached sites ──
+  rawEnter: Site | null = null;
+  rawExit: Site | null = null;
+  private readonly sysEnterSites: (Site | null)[] = [];
+  private readonly sysExitSites: (Site | null)[] = [];
+  /** Tracepoints of EMITTED, by TP_* index. */
+  private readonly tps: (Site | null)[] = EMITTED.map(() => null);
+  private readonly otherTps = new Map<string, Site>();
+  private readonly kfn = new Map<string, KfnSites>();
+  /** Per syscall nr: 1 when some function of its paths has a k(ret)probe/fentry/fexit. */
+  private readonly nrProbed = new Uint8Array(1024);
+  /** Non-syscall kernel functions with attached sites (schedule, finish_task_switch…). */
+  private kfnAny = false;
+  private readonly timerSites: Site[] = [];
+  private readonly swCounters: { event: string; site: Site }[] = [];
+  private swSwitch: Site[] = [];
+  private swMigrate: Site[] = [];
+  private swFaults: Site[] = [];
+
+  // ── the current event, as KernelHost reports it ──
+  curCpu = 0;
+  curTask = 0;
+  private ksKind = KS_NONE;
+  private ksArg = 0;
+  private ksArg2 = 0;
+  private curFuncIp = 0n;
+  private readonly stackCache = new Map<number, readonly bigint[]>();
+  private readonly ustackCache = new Map<number, readonly bigint[]>();
+  private readonly taskAddrCache: bigint[] = [];
+  private readonly nameCache = new Map<string, Uint8Array>();
+
+  constructor(opts: WorldOptions = {}) {
+    this.seed = opts.seed ?? 1;
+    this.ncpu = Math.max(1, Math.min(256, opts.cpus ?? 4));
+    this.cat = opts.catalog ?? catalogView();
+    this.wl = resolveWorkload(opts.workload ?? 'mixed', this.cat);
+    this.clocks = clockOffsets(this.seed);
+    this.rng = new Sfc32(this.seed, 1);
+    this.prand = new Sfc32(this.seed, 2);
+    this.ops = this.wl.ops;
+    this.t = new TaskTable(Math.max(64, this.ncpu * 2));
+    this.cpuCur = new Int32Array(this.ncpu);
+    this.cpuNext = new Float64Array(this.ncpu).fill(Infinity);
+    this.rq = new Int32Array(this.ncpu * World.RQ_CAP);
+    this.rqHead = new Int32Array(this.ncpu);
+    this.rqLen = new Int32Array(this.ncpu);
+    this.dents = new Dentries(this.kstr, this.seed);
+    this.dentOfString = new Int32Array(this.wl.strings.length).fill(-1);
+    this.heapContent = makeHeapContent(this.seed);
+
+    const kernelNames = new Set<string>([...KERNEL_FRAME_NAMES, ...pathFunctionNames()]);
+    for (const s of this.cat.syscalls) if (s.event) kernelNames.add(`__x64_sys_${s.event}`);
+    for (const f of ['schedule', 'finish_task_switch', 'wake_up_new_task', 'do_exit', 'blk_account_io_start', 'blk_account_io_done', 'blk_mq_start_request', 'blk_mq_end_request', 'submit_bio', 'tcp_set_state', 'cap_capable', 'security_file_open', 'kmem_cache_alloc_noprof', 'kmem_cache_free', '__kmalloc_noprof', 'kfree']) kernelNames.add(f);
+    this.ksyms = new KernelSymbols(kernelNames, this.seed);
+    this.progSyms = this.wl.programs.map((p, i) => new SymbolTable(['_start', 'main', ...p.symbols], 0x1000, this.seed ^ mix32(i + 77)));
+    this.libcSyms = new SymbolTable(LIBC_SYMBOLS, 0x28000, this.seed ^ 0x11bc);
+    this.kmem = new KernelMemory(this);
+
+    for (let c = 0; c < this.ncpu; c++) {
+      this.nrInfo.length = 0;
+    }
+    this.buildNrInfo();
+    this.buildSyntheticOps();
+    this.boot();
+  }
+
+  // ═══════════════════════════ public API ═══════════════════════════════════════════
+
+  /**
+   * Attaches a handler to a probe. Returns the attachment (its context buffer and size) or an
+   * error message for a target the world does not know (a catalogue miss is the checker's
+   * job; this is a last line of defence).
+   */
+  attach(target: AttachTarget, handler: ProbeHandler): Attachment | { readonly error: string } {
+    const site = this.siteFor(target);
+    if (typeof site === 'string') return { error: site };
+    site.handlers.push(handler);
+    this.refreshProbeFlags();
+    if (site.timer >= 0 && site.handlers.length === 1) this.startTimerSite(site);
+    return {
+      bytes: site.bytes,
+      view: site.view,
+      size: site.size,
+      detach: () => {
+        const i = site.handlers.indexOf(handler);
+        if (i >= 0) site.handlers.splice(i, 1);
+        this.refreshProbeFlags();
+      },
+    };
+  }
+
+  /** Runs the simulation until virtual time `until` (ns since start). Returns the new time. */
+  runUntil(until: number): number {
+    this.stopped = false;
+    const cpuNext = this.cpuNext;
+    const n = this.ncpu;
+    while (!this.stopped) {
+      const tt = this.timers.topTime();
+      let c = 0;
+      let best = cpuNext[0]!;
+      let second = Infinity;
+      for (let i = 1; i < n; i++) {
+        const v = cpuNext[i]!;
+        if (v < best) {
+          second = best;
+          best = v;
+          c = i;
+        } else if (v < second) second = v;
+      }
+      if (tt <= best) {
+        if (tt > until) break;
+        this.now = tt;
+        this.runTimer();
+        continue;
+      }
+      if (best > until) break;
+      // Run CPU c while it stays strictly earliest (timers win ties, lower CPUs win ties).
+      let horizon = tt < second ? tt : second;
+      if (horizon > until) horizon = until + 1;
+      this.horizon = horizon;
+      do {
+        this.now = cpuNext[c]!;
+        this.stepCpu(c);
+      } while (cpuNext[c]! < this.horizon && !this.stopped);
+    }
+    if (!this.stopped && this.now < until) this.now = until;
+    return this.now;
+  }
+
+  /** Runs until the next event (one CPU step or one timer); returns false when nothing is pending. */
+  step(): boolean {
+    const tt = this.timers.topTime();
+    let c = 0;
+    for (let i = 1; i < this.ncpu; i++) if (this.cpuNext[i]! < this.cpuNext[c]!) c = i;
+    const best = this.cpuNext[c]!;
+    if (tt === Infinity && best === Infinity) return false;
+    this.horizon = -Infinity;
+    if (tt <= best) {
+      this.now = tt;
+      this.runTimer();
+    } else {
+      this.now = best;
+      this.stepCpu(c);
+    }
+    return true;
+  }
+
+  /** Stops runUntil after the current event (a handler may call it, e.g. for exit()). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Virtual time of the next pending event (for --realtime pacing), or Infinity. */
+  nextEventTime(): number {
+    let m = this.timers.topTime();
+    for (let i = 0; i < this.ncpu; i++) if (this.cpuNext[i]! < m) m = this.cpuNext[i]!;
+    return m;
+  }
+
+  private stopped = false;
+  /** A CPU's run of steps ends when its time reaches this (lowered by anything that makes an earlier event). */
+  private horizon = Infinity;
+
+  // ── symbols ──
+
+  symbolizeKernel(addr: bigint): Symbolized | undefined {
+    return this.ksyms.symbolize(addr);
+  }
+
+  kernelSymbolAddress(name: string): bigint | undefined {
+    return this.ksyms.address(name);
+  }
+
+  /** The function containing a user address of process `tgid` (alive or exited). */
+  symbolizeUser(tgid: number, addr: bigint): Symbolized | undefined {
+    const img = this.images.get(tgid);
+    if (!img || img.kernel) return undefined;
+    const a = Number(addr);
+    const prog = this.wl.programs[img.program]!;
+    const inExe = this.progSyms[img.program]!.find(a - img.exeBase);
+    if (inExe >= 0) {
+      const tab = this.progSyms[img.program]!;
+      return { name: tab.names[inExe]!, offset: a - img.exeBase - tab.starts[inExe]!, module: prog.exeText };
+    }
+    const inLibc = this.libcSyms.find(a - img.libcBase);
+    if (inLibc >= 0) return { name: this.libcSyms.names[inLibc]!, offset: a - img.libcBase - this.libcSyms.starts[inLibc]!, module: LIBC_PATH };
+    return undefined;
+  }
+
+  /** uaddr(): a symbol's address in a binary, as bpftrace resolves it for the traced binary. */
+  userSymbolAddress(binary: string, name: string): bigint | undefined {
+    const p = this.wl.programs.findIndex((x) => x.exeText === binary);
+    if (p >= 0) {
+      const off = this.progSyms[p]!.offsetOf(name);
+      // Before a process maps it, a binary's symbols sit at their link-time address.
+      return off === undefined ? undefined : BigInt(0x400000 + off);
+    }
+    if (binary === LIBC_PATH) {
+      const off = this.libcSyms.offsetOf(name);
+      return off === undefined ? undefined : BigInt(off);
+    }
+    return undefined;
+  }
+
+  cgroupPath(id: bigint | number): string | undefined {
+    return this.cgroupPaths.get(Number(id));
+  }
+
+  /** Live processes (tests, listings): tgid, comm, ppid. */
+  processes(): { tgid: number; ppid: number; comm: string; uid: number; kernel: boolean; threads: number }[] {
+    const out: { tgid: number; ppid: number; comm: string; uid: number; kernel: boolean; threads: number }[] = [];
+    for (const p of this.procs) {
+      if (!p || p.exited) continue;
+      out.push({ tgid: p.tgid, ppid: this.ppidOf(p), comm: this.t.commText(p.leader), uid: p.uid, kernel: p.kernel, threads: p.threads.length });
+    }
+    return out;
+  }
+
+  /** The machine's host name (uname -n). */
+  get hostname(): string {
+    return this.wl.name === 'mixed' ? 'tracehost' : `${this.wl.name}-01`;
+  }
+
+  // ── state the kernel-memory views read ──
+
+  /** Working directory dentry of process index i. */
+  cwdDentry(i: number): number {
+    const p = this.procs[i];
+    if (!p || p.kernel) return 0;
+    return this.dents.lookup(p.uid === 0 ? '/root' : p.uid >= 1000 ? '/home/user' : '/');
+  }
+
+  /** User instruction pointer saved at syscall entry (in the libc wrapper) or in user code. */
+  userIp(s: number): number {
+    const st = this.ustackFor(s);
+    return st.length > 0 ? Number(st[0]!) : 0;
+  }
+
+  /** The user pointer of the path argument of the task's current op (0 when it has none). */
+  taskPathArg(s: number): number {
+    const op = this.ops[this.t.op[s]!];
+    const i = op ? op.argSrc.indexOf(A_PATH) : -1;
+    return i >= 0 ? this.t.args[s * 6 + i]! : 0;
+  }
+
+  taskPathText(s: number): string {
+    const p = this.procs[this.t.proc[s]!];
+    const a = this.taskPathArg(s);
+    if (!p || a === 0) return '';
+    return this.wl.stringText.get(a - p.rodataBase) ?? '';
+  }
+
+  bioInfo(i: number): { devIndex: number; opf: number; bytes: number; sector: number; start: number } | null {
+    return this.bios[i] ?? null;
+  }
+
+  // ═══════════════════════════ KernelHost ═══════════════════════════════════════════
+
+  cpu(): number {
+    return this.curCpu;
+  }
+  ncpus(): number {
+    return this.ncpu;
+  }
+  tid(): number {
+    return this.t.tid[this.curTask]!;
+  }
+  tgid(): number {
+    return this.t.tgid[this.curTask]!;
+  }
+  uid(): number {
+    const p = this.procs[this.t.proc[this.curTask]!];
+    return p ? p.uid : 0;
+  }
+  gid(): number {
+    const p = this.procs[this.t.proc[this.curTask]!];
+    return p ? p.gid : 0;
+  }
+  comm(dst: Uint8Array, off: number): void {
+    const o = this.curTask * 16;
+    dst.set(this.t.comm.subarray(o, o + 16), off);
+  }
+  ktimeNs(): number {
+    return monotonicAt(this.clocks, this.now);
+  }
+  bootNs(): number {
+    return boottimeAt(this.clocks, this.now);
+  }
+  taiNs(): number {
+    return taiAt(this.clocks, this.now);
+  }
+  realtimeNs(): number {
+    return realtimeAt(this.clocks, this.now);
+  }
+  jiffies(): number {
+    return jiffiesAt(this.clocks, this.now);
+  }
+  currentTask(): bigint {
+    return this.taskAddress(this.curTask);
+  }
+  cgroupId(): bigint {
+    const p = this.procs[this.t.proc[this.curTask]!];
+    return BigInt(p ? p.cgroup : 1);
+  }
+  numaNode(): number {
+    return 0;
+  }
+  prandomU32(): number {
+    return this.prand.next();
+  }
+  funcIp(): bigint {
+    return this.curFuncIp;
+  }
+  sendSignal(sig: number): number {
+    if (sig < 0 || sig > 64) return -ERRNO['EINVAL']!;
+    const s = this.curTask;
+    if (s < this.ncpu) return -ERRNO['EPERM']!;
+    const p = this.procs[this.t.proc[s]!];
+    if (!p || p.kernel) return -ERRNO['EPERM']!;
+    if (sig !== 0) this.postSignal(p.leader, sig, true);
+    return 0;
+  }
+
+  readUser(addr: bigint, dst: Uint8Array, off: number, len: number): number {
+    if (addr < 0n || addr >= 0x800000000000n) return this.fail(dst, off, len);
+    const m = this.userMapping(Number(addr), len);
+    if (m < 0) return this.fail(dst, off, len);
+    dst.set(this.mapBytes!.subarray(m, m + len), off);
+    return 0;
+  }
+
+  readUserStr(addr: bigint, dst: Uint8Array, off: number, len: number): number {
+    if (len <= 0) return 0;
+    if (addr < 0n || addr >= 0x800000000000n) return this.fail(dst, off, len);
+    const m = this.userMapping(Number(addr), 1);
+    if (m < 0) return this.fail(dst, off, len);
+    return copyStr(this.mapBytes!, m, this.mapEnd, dst, off, len);
+  }
+
+  readKernel(addr: bigint, dst: Uint8Array, off: number, len: number): number {
+    return this.kmem.read(addr, dst, off, len) < 0 ? this.fail(dst, off, len) : 0;
+  }
+
+  readKernelStr(addr: bigint, dst: Uint8Array, off: number, len: number): number {
+    if (len <= 0) return 0;
+    const rc = this.kmem.readStr(addr, dst, off, len);
+    return rc < 0 ? this.fail(dst, off, len) : rc;
+  }
+
+  kernelStack(): readonly bigint[] {
+    return this.kstackFor(this.ksKind, this.ksArg, this.ksArg2);
+  }
+
+  userStack(): readonly bigint[] {
+    return this.ustackFor(this.curTask);
+  }
+
+  private fail(dst: Uint8Array, off: number, len: number): number {
+    dst.fill(0, off, off + len);
+    return EFAULT;
+  }
+
+  // ═══════════════════════════ boot ═════════════════════════════════════════════════
+
+  private buildNrInfo(): void {
+    for (const s of this.cat.syscalls) {
+      const ev = s.event ?? null;
+      this.nrEvent[s.nr] = ev;
+      const named = (k: string): KPath | null => KERNEL_PATHS.get(k) ?? null;
+      const base = named(s.name) ?? (ev ? named(ev) : null) ?? wrapperPath(ev ?? s.name);
+      this.nrInfo[s.nr] = {
+        name: s.name,
+        event: ev,
+        base,
+        file: named(`${s.name}:file`),
+        sock: named(`${s.name}:sock`),
+        tty: named(`${s.name}:tty`),
+        pipe: named(`${s.name}:pipe`),
+        wake: named(`${s.name}:wake`),
+      };
+    }
+  }
+
+  /** A forked child first execs its program; a failed exec ends in exit_group(127). */
+  private buildSyntheticOps(): void {
+    const ops = this.ops as CompiledOp[];
+    const execve = this.cat.syscalls.find((s) => s.name === 'execve')!;
+    const exitGroup = this.cat.syscalls.find((s) => s.name === 'exit_group')!;
+    const ex = new CompiledOp(ops.length, '__exit127', -1, 'exit_group');
+    ex.nr = exitGroup.nr;
+    ex.kind = K_EXIT;
+    ex.argSrc[0] = A_PROFILE;
+    ex.argConst[0] = 127;
+    ex.next.fill(ex.index);
+    ops.push(ex);
+    this.exit127 = ex.index;
+    this.wl.programs.forEach((p, i) => {
+      const op = new CompiledOp(ops.length, `__exec_${p.name}`, -1, 'execve');
+      op.nr = execve.nr;
+      op.kind = K_EXECVE;
+      op.argSrc.set([A_PATH, A_ARGV, A_ENVP]);
+      op.paths = Int32Array.of(p.exe);
+      op.program = i;
+      op.lat = Dist.compile({ lognormal: { median: 250_000, p99: 900_000 } }, 'exec') as Dist;
+      op.think = Dist.compile({ lognormal: { median: 60_000, p99: 400_000 } }, 'exec') as Dist;
+      op.faults = 90;
+      op.next.fill(p.startOp);
+      ops.push(op);
+      this.execOp.push(op.index);
+    });
+  }
+
+  private boot(): void {
+    const t = this.t;
+    const r = new Sfc32(this.seed, 3);
+    // Idle tasks: slots 0..ncpu-1.
+    for (let c = 0; c < this.ncpu; c++) {
+      const s = t.alloc();
+      t.tid[s] = 0;
+      t.tgid[s] = 0;
+      t.leader[s] = s;
+      t.state[s] = ST_RUNNING;
+      t.cpu[s] = c;
+      t.prio[s] = 120;
+      t.proc[s] = -1;
+      t.nr[s] = -1;
+      t.setComm(s, `swapper/${c}`);
+      this.cpuCur[c] = s;
+    }
+    this.cgroupIdOf('/');
+    // Pids: fixed where the profile says, otherwise ascending with seeded gaps; threads follow their leader.
+    let pid = 2;
+    const procIndex: number[] = [];
+    for (const spec of this.wl.processes) {
+      let p: number;
+      if (spec.pid > 0) p = spec.pid;
+      else {
+        pid += 1 + (spec.kernel ? r.below(4) : r.below(spec.uid === 0 ? 200 : 900));
+        p = pid;
+      }
+      if (p > pid) pid = p;
+      const parent = spec.parent >= 0 ? procIndex[spec.parent] ?? -1 : -1;
+      const proc = this.newProc(p, spec.program, parent, spec.uid, spec.gid, this.cgroupIdOf(spec.cgroup), spec.kernel, r);
+      procIndex.push(proc.index);
+      proc.spawned = false;
+      spec.threads.forEach((th, i) => {
+        const tid = i === 0 ? p : ++pid + r.below(3);
+        if (tid > pid) pid = tid;
+        const s = this.newTask(proc, tid, th.comm, th.startOp, 120 + spec.nice);
+        t.phase[s] = spec.kernel ? PH_KWORK : PH_USER;
+        // Everyone starts asleep and wakes within the first milliseconds.
+        t.state[s] = ST_SLEEPING;
+        t.thinkEnd[s] = r.below(200_000);
+        t.cpu[s] = r.below(this.ncpu);
+        this.timers.push(r.below(STAGGER_NS), T_WAKE, s, t.gen[s]!);
+      });
+      for (const fd of spec.fds) this.installNamedFd(proc, fd);
+      // Standard streams of user processes.
+      if (!spec.kernel) this.installStdio(proc);
+    }
+    this.nextPid = pid + 1000 + r.below(20_000);
+  }
+
+  private cgroupIdOf(path: string): number {
+    let id = this.cgroupIds.get(path);
+    if (id === undefined) {
+      id = path === '/' ? 1 : 2000 + this.cgroupIds.size * 97 + (mix32(this.seed ^ this.cgroupIds.size) % 64);
+      this.cgroupIds.set(path, id);
+      this.cgroupPaths.set(id, path);
+    }
+    return id;
+  }
+
+  private newProc(tgid: number, program: number, parent: number, uid: number, gid: number, cgroup: number, kernel: boolean, r: Sfc32): Proc {
+    const idx = this.procFree.length > 0 ? this.procFree.pop()! : this.procs.length;
+    const p = new Proc(idx, tgid, -1, program, parent, uid, gid, cgroup, kernel, this.wl.fdNames.length);
+    this.procs[idx] = p;
+    if (parent >= 0) this.procs[parent]!.liveChildren++;
+    this.layoutImage(p, r);
+    return p;
+  }
+
+  /** ASLR: a fresh image layout (process start and execve). */
+  private layoutImage(p: Proc, r: Sfc32): void {
+    if (p.kernel) {
+      this.images.set(p.tgid, { program: p.program, exeBase: 0, libcBase: 0, kernel: true });
+      return;
+    }
+    p.exeBase = 0x5500_0000_0000 + r.below(0x10000000) * 0x1000;
+    p.rodataBase = p.exeBase + 0x20_0000;
+    p.heapBase = p.exeBase + 0x100_0000 + r.below(0x1000) * 0x1000;
+    p.heapEnd = p.heapBase + 0x21000;
+    p.libcBase = 0x7f00_0000_0000 + r.below(0x8000000) * 0x1000;
+    p.mmapNext = p.libcBase - 0x100_0000;
+    this.images.set(p.tgid, { program: p.program, exeBase: p.exeBase, libcBase: p.libcBase, kernel: false });
+  }
+
+  private newTask(p: Proc, tid: number, comm: string, startOp: number, prio: number): number {
+    const t = this.t;
+    const s = t.alloc();
+    t.tid[s] = tid;
+    t.tgid[s] = p.tgid;
+    if (p.leader < 0) p.leader = s;
+    t.leader[s] = p.leader;
+    t.proc[s] = p.index;
+    t.prio[s] = prio;
+    t.op[s] = startOp;
+    t.nr[s] = -1;
+    t.gen[s] = (t.gen[s]! + 1) | 0;
+    t.fdDepth[s] = 0;
+    t.pendingSig[s] = 0;
+    t.futexWord[s] = -1;
+    t.sumExec[s] = 0;
+    t.nvcsw[s] = 0;
+    t.nivcsw[s] = 0;
+    t.startTime[s] = this.now;
+    t.thinkEnd[s] = 0;
+    t.setComm(s, comm);
+    p.threads.push(s);
+    this.byTid.set(tid, s);
+    if (!p.kernel) this.giveStack(p, s);
+    return s;
+  }
+
+  /** A thread's stack: the main thread's near the top of user space, others below libc. */
+  private giveStack(p: Proc, s: number): void {
+    const t = this.t;
+    const main = p.threads.length === 1;
+    const top = main ? 0x7ffc_0000_0000 + (mix32(p.tgid ^ this.seed) % 0x3ffff) * 0x1000 : p.libcBase - 0x20_0000 - (p.threads.length - 1) * 0x80_1000;
+    t.stackTop[s] = top;
+    if (!t.stacks[s]) {
+      const b = new Uint8Array(STACK_BYTES);
+      t.stacks[s] = b;
+      t.stackViews[s] = new DataView(b.buffer);
+    } else t.stacks[s]!.fill(0);
+    if (main) this.writeArgBlock(p, s);
+  }
+
+  /** argv and environment strings at the top of the main stack (mm->arg_start..env_end). */
+  private writeArgBlock(p: Proc, s: number): void {
+    const stack = this.t.stacks[s]!;
+    const prog = this.wl.programs[p.program]!;
+    const strings = this.wl.strings;
+    let at = STACK_BYTES - STK_ARGS;
+    const top = this.t.stackTop[s]!;
+    p.argStart = top - STK_ARGS;
+    const copy = (id: number): void => {
+      let e = id;
+      while (strings[e] !== 0) e++;
+      const n = Math.min(e - id + 1, STACK_BYTES - at);
+      stack.set(strings.subarray(id, id + n), at);
+      at += n;
+    };
+    for (const a of prog.argv) copy(a);
+    p.argEnd = top - (STACK_BYTES - at);
+    for (const e of this.wl.env) if (at < STACK_BYTES - 128) copy(e);
+    p.envEnd = top - (STACK_BYTES - at);
+  }
+
+  private installStdio(p: Proc): void {
+    const tty = this.dentOf('/dev/null');
+    for (let fd = 0; fd < 3; fd++) if (p.fdFile[fd] === -1) p.installFd(fd, this.files.alloc(F_TTY, tty, -1, fd === 0 ? 0 : 1));
+  }
+
+  private installNamedFd(p: Proc, spec: CompiledFd): void {
+    const kindOf: Record<CompiledFd['type'], number> = { file: F_FILE, socket: F_SOCKET, listen: F_SOCKET, epoll: F_EPOLL, pipe: F_PIPE, tty: F_TTY, eventfd: F_EVENTFD, udp: F_SOCKET, unix: F_UNIX };
+    const kind = kindOf[spec.type];
+    let sock = -1;
+    if (kind === F_SOCKET) {
+      sock = this.socks.alloc(2, spec.type === 'udp' ? 2 : 1, spec.type === 'udp' ? 17 : 6);
+      this.socks.saddr[sock] = spec.localIp || this.wl.ip;
+      this.socks.sport[sock] = spec.localPort;
+      this.socks.daddr[sock] = spec.remoteIp;
+      this.socks.dport[sock] = spec.remotePort;
+      this.socks.state[sock] = spec.type === 'listen' ? 10 : spec.type === 'udp' ? TCP_CLOSE : TCP_ESTABLISHED;
+    }
+    const path = this.wl.stringText.get(spec.path) ?? '';
+    const dent = path.startsWith('/') ? this.dentOf(path) : -1;
+    const f = this.files.alloc(kind, dent, sock, 2);
+    if (p.fdFile[spec.fd] !== -1) this.files.put(p.fdFile[spec.fd]!);
+    p.installFd(spec.fd, f);
+    const idx = this.wl.fdNames.indexOf(spec.name);
+    if (idx >= 0) p.named[idx] = spec.fd;
+  }
+
+  private dentOf(path: string): number {
+    return this.dents.lookup(path);
+  }
+
+  private dentOfId(id: number): number {
+    let d = this.dentOfString[id]!;
+    if (d < 0) {
+      d = this.dents.lookup(this.wl.stringText.get(id) ?? '/');
+      this.dentOfString[id] = d;
+    }
+    return d;
+  }
+
+  private ppidOf(p: Proc): number {
+    if (p.parent < 0) return 0;
+    const pp = this.procs[p.parent];
+    return pp && !pp.exited ? pp.tgid : 1;
+  }
+
+  taskAddress(s: number): bigint {
+    let a = this.taskAddrCache[s];
+    if (a === undefined) {
+      a = (BigInt(kernelAddressHi(K_TASK) >>> 0) << 32n) | BigInt(this.kmem.lo(K_TASK, s));
+      this.taskAddrCache[s] = a;
+    }
+    return a;
+  }
+
+  // ═══════════════════════════ timers ═══════════════════════════════════════════════
+
+  /** Queues a future event; a CPU running ahead of it stops its run there. */
+  private pushTimer(time: number, kind: number, a: number, b: number): void {
+    this.timers.push(time, kind, a, b);
+    if (time < this.horizon) this.horizon = time;
+  }
+
+  private runTimer(): void {
+    const h = this.timers;
+    const slot = h.pop();
+    const kind = h.kind[slot]!;
+    const a = h.a[slot]!;
+    const b = h.b[slot]!;
+    switch (kind) {
+      case T_WAKE: {
+        const t = this.t;
+        if (t.gen[a] !== b || t.state[a] !== ST_SLEEPING) return;
+        this.wake(a, t.cpu[a]!, false);
+        return;
+      }
+      case T_BIO_DONE:
+        this.completeBio(a);
+        return;
+      case T_SITE:
+        this.fireTimerSite(a, b);
+        return;
+      case T_FREE:
+        this.freeTask(a, b);
+        return;
+      case T_REAP: {
+        const t = this.t;
+        if (t.gen[a] !== b || t.state[a] !== ST_ZOMBIE) return;
+        const p = this.procs[t.proc[a]!];
+        const parent = p && p.parent >= 0 ? this.procs[p.parent] : null;
+        if (parent) {
+          const i = parent.zombies.indexOf(a);
+          if (i >= 0) parent.zombies.splice(i, 1);
+        }
+        this.reap(a);
+        return;
+      }
+    }
+  }
+
+  // ═══════════════════════════ scheduler ════════════════════════════════════════════
+
+  private stepCpu(c: number): void {
+    const s = this.cpuCur[c]!;
+    const t = this.t;
+    switch (t.phase[s]) {
+      case PH_USER:
+        if (this.now < t.thinkEnd[s]!) {
+          this.tick(c, s);
+          return;
+        }
+        this.sysEnter(c, s);
+        return;
+      case PH_KERNEL:
+        this.sysExit(c, s);
+        return;
+      case PH_FORKED:
+        this.forkReturn(c, s);
+        return;
+      case PH_KWORK:
+        this.kworkStep(c, s);
+        return;
+    }
+  }
+
+  /** A scheduler tick in the middle of user time: account, maybe preempt, keep running. */
+  private tick(c: number, s: number): void {
+    const t = this.t;
+    if (this.rqLen[c]! > 0 && this.now - t.runStart[s]! >= SLICE_NS) {
+      this.preempt(c, s);
+      return;
+    }
+    const site = this.tps[TP_STAT_RUNTIME]!;
+    if (site !== null) {
+      this.ctx(c, s, KS_TIMER, 0);
+      this.emitStatRuntime(site, s, this.now - t.runStart[s]!);
+    }
+    const end = t.thinkEnd[s]!;
+    this.cpuNext[c] = end < this.now + TICK_NS ? end : this.now + TICK_NS;
+  }
+
+  private preempt(c: number, s: number): void {
+    const t = this.t;
+    t.nivcsw[s]++;
+    t.state[s] = ST_RUNNABLE;
+    this.enqueue(c, s);
+    this.switchOut(c, s, PREEMPTED, KS_SWITCH_PREEMPT);
+  }
+
+  /** After a step that leaves the task running: preempt it if someone waits long enough. */
+  private continueOrPreempt(c: number, s: number, next: number): void {
+    if (this.rqLen[c]! > 0 && this.now - this.t.runStart[s]! >= SLICE_NS) {
+      this.preempt(c, s);
+      return;
+    }
+    this.cpuNext[c] = next;
+  }
+
+  private enqueue(c: number, s: number): void {
+    const cap = World.RQ_CAP;
+    if (this.rqLen[c]! >= cap) throw new Error('world: run queue overflow');
+    this.rq[c * cap + ((this.rqHead[c]! + this.rqLen[c]!) % cap)] = s;
+    this.rqLen[c]!++;
+  }
+
+  private dequeue(c: number): number {
+    const cap = World.RQ_CAP;
+    const s = this.rq[c * cap + this.rqHead[c]!]!;
+    this.rqHead[c] = (this.rqHead[c]! + 1) % cap;
+    this.rqLen[c]!--;
+    return s;
+  }
+
+  /**
+   * The current task of CPU c leaves it (blocked, preempted, dead); the next runnable task (or
+   * one stolen from the busiest CPU, or the idle task) takes over.
+   */
+  private switchOut(c: number, prev: number, prevState: number, ks: number, forced = -1): void {
+    const t = this.t;
+    let next: number;
+    if (forced >= 0) next = forced;
+    else if (this.rqLen[c]! > 0) next = this.dequeue(c);
+    else {
+      next = c;
+      let busiest = -1;
+      for (let i = 0; i < this.ncpu; i++) if (this.rqLen[i]! > 0 && (busiest < 0 || this.rqLen[i]! > this.rqLen[busiest]!)) busiest = i;
+      if (busiest >= 0) {
+        next = this.dequeue(busiest);
+        this.migrate(next, busiest, c, c, prev);
+      }
+    }
+    if (t.phase[prev] === PH_USER && prev >= this.ncpu) t.thinkEnd[prev] = t.thinkEnd[prev]! - this.now;
+    const ran = this.now - t.runStart[prev]!;
+    t.sumExec[prev] += ran;
+    if (prev >= this.ncpu) {
+      const rt = this.tps[TP_STAT_RUNTIME]!;
+      if (rt !== null) {
+        this.ctx(c, prev, ks, t.nr[prev]!);
+        this.emitStatRuntime(rt, prev, ran);
+      }
+    }
+    this.ctx(c, prev, ks, t.nr[prev]!);
+    if (this.kfnAny) this.fireKfnEntry('schedule', null);
+    const sw = this.tps[TP_SWITCH]!;
+    if (sw !== null) {
+      sw.begin(0x01, 0, t.tid[prev]!);
+      sw.str(0, t.comm, prev * 16, 16);
+      sw.int(1, t.tid[prev]!);
+      sw.int(2, t.prio[prev]!);
+      sw.int(3, prevState);
+      sw.str(4, t.comm, next * 16, 16);
+      sw.int(5, t.tid[next]!);
+      sw.int(6, t.prio[next]!);
+      this.fire(sw);
+    }
+    if (this.swSwitch.length) this.countSoftware(this.swSwitch, 1);
+    this.switchIn(c, prev, next);
+  }
+
+  private switchIn(c: number, prev: number, next: number): void {
+    const t = this.t;
+    this.cpuCur[c] = next;
+    t.state[next] = ST_RUNNING;
+    t.cpu[next] = c;
+    t.runStart[next] = this.now;
+    if (next < this.ncpu) {
+      this.cpuNext[c] = Infinity;
+      return;
+    }
+    if (this.kfnAny) {
+      this.ctx(c, next, KS_WAKEUP, 0);
+      this.fireKfnEntry('finish_task_switch', this.taskAddress(prev));
+    }
+    let at: number;
+    switch (t.phase[next]) {
+      case PH_USER: {
+        const end = t.thinkEnd[next]! + this.now + SWITCH_NS;
+        t.thinkEnd[next] = end;
+        at = end < this.now + TICK_NS ? end : this.now + TICK_NS;
+        break;
+      }
+      case PH_FORKED:
+        at = this.now + 15_000;
+        break;
+      default:
+        at = this.now + SWITCH_NS;
+    }
+    this.cpuNext[c] = at;
+    if (at < this.horizon) this.horizon = at;
+  }
+
+  private migrate(s: number, from: number, to: number, wakerCpu: number, wakerTask: number): void {
+    const site = this.tps[TP_MIGRATE]!;
+    if (site !== null) {
+      this.ctx(wakerCpu, wakerTask, KS_WAKEUP, 0);
+      const t = this.t;
+      site.begin(0x01, 2, t.tid[wakerTask]!);
+      site.str(0, t.comm, s * 16, 16);
+      site.int(1, t.tid[s]!);
+      site.int(2, t.prio[s]!);
+      site.int(3, from);
+      site.int(4, to);
+      this.fire(site);
+    }
+    if (this.swMigrate.length) {
+      this.ctx(to, s, KS_WAKEUP, 0);
+      this.countSoftware(this.swMigrate, 1);
+    }
+    this.t.cpu[s] = to;
+  }
+
+  /** Blocks the current task s of CPU c (in a syscall or kernel work) until wakeAt (Infinity: until woken). */
+  private block(c: number, s: number, wakeAt: number, state: number): void {
+    const t = this.t;
+    t.state[s] = ST_SLEEPING;
+    t.blockState[s] = state;
+    t.gen[s] = (t.gen[s]! + 1) | 0;
+    t.nvcsw[s]++;
+    if (wakeAt !== Infinity) this.pushTimer(wakeAt, T_WAKE, s, t.gen[s]!);
+    this.switchOut(c, s, state, t.phase[s] === PH_KWORK ? KS_SWITCH_KWORK : KS_SWITCH_SYSCALL);
+  }
+
+  /** Wakes a sleeping task; wakerCpu is where the wakeup runs (its current task is the context). */
+  private wake(s: number, wakerCpu: number, isNew: boolean): void {
+    const t = this.t;
+    const waker = this.cpuCur[wakerCpu]!;
+    t.gen[s] = (t.gen[s]! + 1) | 0;
+    t.state[s] = ST_RUNNABLE;
+    if (t.futexWord[s]! >= 0) {
+      // A futex wait that ends by timeout or signal leaves the word's waiter list.
+      const p = this.procs[t.proc[s]!];
+      if (p) this.unlinkFutex(p, t.futexWord[s]!, s);
+      t.futexWord[s] = -1;
+    }
+    const last = t.cpu[s]!;
+    let target = last;
+    if (this.cpuCur[last] !== last) {
+      for (let k = 1; k < this.ncpu; k++) {
+        const c = (last + k) % this.ncpu;
+        if (this.cpuCur[c] === c) {
+          target = c;
+          break;
+        }
+      }
+    }
+    if (!isNew) {
+      const w = this.tps[TP_WAKING]!;
+      if (w !== null) {
+        this.ctx(wakerCpu, waker, KS_WAKEUP, 0);
+        this.emitWake(w, s, target, waker);
+      }
+      if (target !== last) this.migrate(s, last, target, wakerCpu, waker);
+    } else t.cpu[s] = target;
+    const site = this.tps[isNew ? TP_WAKEUP_NEW : TP_WAKEUP]!;
+    if (site !== null) {
+      this.ctx(wakerCpu, waker, KS_WAKEUP, 0);
+      this.emitWake(site, s, target, waker);
+    }
+    t.cpu[s] = target;
+    if (this.cpuCur[target] === target) {
+      if (target !== wakerCpu) {
+        const wi = this.tps[TP_WAKE_IDLE]!;
+        if (wi !== null) {
+          this.ctx(wakerCpu, waker, KS_WAKEUP, 0);
+          wi.begin(0x01, 2, t.tid[waker]!);
+          wi.int(0, target);
+          this.fire(wi);
+        }
+      }
+      this.switchOut(target, target, 0, KS_SWITCH_IDLE, s);
+    } else {
+      this.enqueue(target, s);
+    }
+  }
+
+  private emitWake(site: Site, s: number, target: number, waker: number): void {
+    const t = this.t;
+    site.begin(0x01, 2, t.tid[waker]!);
+    site.str(0, t.comm, s * 16, 16);
+    site.int(1, t.tid[s]!);
+    site.int(2, t.prio[s]!);
+    site.int(3, target);
+    this.fire(site);
+  }
+
+  private emitStatRuntime(site: Site, s: number, ran: number): void {
+    const t = this.t;
+    site.begin(0x01, 1, t.tid[s]!);
+    site.str(0, t.comm, s * 16, 16);
+    site.int(1, t.tid[s]!);
+    site.int(2, Math.max(0, Math.floor(ran)));
+    this.fire(site);
+  }
+
+  // ═══════════════════════════ syscalls ═════════════════════════════════════════════
+
+  private sysEnter(c: number, s: number): void {
+    const t = this.t;
+    if (t.pendingSig[s] !== 0 && this.deliverSignal(c, s)) return;
+    const op = this.ops[t.op[s]!]!;
+    if (op.nr < 0) {
+      this.kworkStep(c, s);
+      return;
+    }
+    const rng = this.rng;
+    const nr = op.nr;
+    const now = this.now;
+    t.nr[s] = nr;
+    t.enterAt[s] = now;
+    this.syscalls++;
+    const p = this.procs[t.proc[s]!]!;
+    const r1 = rng.next();
+    const failed = r1 < op.failBelow;
+    // Arguments.
+    const fd = this.opFd(s, p, op.fdMode, op.fdArg);
+    let count = 0;
+    const a0 = s * 6;
+    const args = t.args;
+    const src = op.argSrc;
+    let sleepNs = -1;
+    for (let i = 0; i < 6; i++) {
+      let v = 0;
+      switch (src[i]) {
+        case A_ZERO:
+          break;
+        case A_PROFILE: {
+          const d = op.argDist[i];
+          v = d === null ? op.argConst[i]! : d.sample(rng.next());
+          break;
+        }
+        case A_FD:
+          v = fd;
+          break;
+        case A_FD2:
+          v = this.opFd(s, p, op.fd2Mode, op.fd2Arg);
+          break;
+        case A_DFD:
+          v = AT_FDCWD;
+          break;
+        case A_PATH:
+          v = this.pathArg(p, op.paths, mix32(r1 ^ 0x9a7));
+          break;
+        case A_PATH2:
+          v = this.pathArg(p, op.paths2, mix32(r1));
+          break;
+        case A_BUF:
+          v = p.heapBase + 0x1000 + ((mix32(r1 ^ s) & 0x1f) << 12);
+          break;
+        case A_COUNT:
+          count = op.size.sample(rng.next());
+          v = count;
+          break;
+        case A_POS: {
+          const f = fd >= 0 ? p.fdFile[fd]! : -1;
+          v = f >= 0 ? this.files.pos[f]! : 0;
+          break;
+        }
+        case A_STACK:
+          v = t.stackTop[s]! - STK_SCRATCH;
+          break;
+        case A_TIMESPEC: {
+          if (op.sleep === null) break;
+          sleepNs = op.sleep.sample(rng.next());
+          v = t.stackTop[s]! - STK_TIMESPEC;
+          const view = t.stackViews[s]!;
+          const o = STACK_BYTES - STK_TIMESPEC;
+          put64(view, o, Math.floor(sleepNs / 1e9));
+          put64(view, o + 8, sleepNs % 1e9);
+          break;
+        }
+        case A_TIMEOUT_MS:
+          if (op.sleep !== null) {
+            sleepNs = op.sleep.sample(rng.next());
+            v = Math.floor(sleepNs / 1e6);
+          } else v = -1;
+          break;
+        case A_SOCKADDR:
+          v = this.writeSockaddr(s, p, op, fd, r1);
+          break;
+        case A_SOCKLEN:
+          v = 16;
+          break;
+        case A_SOCKLENP:
+          t.stackViews[s]!.setInt32(STACK_BYTES - STK_SOCKLEN, 16, true);
+          v = t.stackTop[s]! - STK_SOCKLEN;
+          break;
+        case A_ARGV:
+          v = this.writeArgv(s, p, op);
+          break;
+        case A_ENVP:
+          v = t.stackTop[s]! - STK_ENVP;
+          break;
+        case A_PID:
+          v = this.killTarget(s, p, op, r1);
+          break;
+        case A_SIG:
+          v = op.signal.sample(mix32(r1 ^ 0x5151));
+          break;
+        case A_FUTEX:
+          v = p.heapBase + 0x800 + op.futexWord * 4;
+          break;
+        case A_FUTEXOP:
+          v = op.futexWake ? 129 : 128;
+          break;
+        case A_IOV: {
+          count = op.size.sample(rng.next());
+          const view = t.stackViews[s]!;
+          const o = STACK_BYTES - STK_IOV;
+          put64(view, o, p.heapBase + 0x1000);
+          put64(view, o + 8, count);
+          v = t.stackTop[s]! - STK_IOV;
+          break;
+        }
+        case A_ONE:
+          v = 1;
+          break;
+        case A_HEAP:
+          v = p.heapBase + 0x400;
+          break;
+        case A_ADDR:
+          v = op.kind === K_MMAP && this.nrInfo[nr]!.name === 'brk' ? p.heapEnd + (r1 & 1 ? 0x21000 : 0) : p.mmapNext - 0x1000;
+          break;
+        case A_UID:
+          v = op.uid;
+          break;
+        case A_CLONEFLAGS:
+          v = op.argConst[i]!;
+          break;
+      }
+      args[a0 + i] = v;
+    }
+
+    // Outcome: latency, blocking, and the return value where it is known now.
+    let ret = 0;
+    let blockNs = -1;
+    let blockState = 1;
+    let lat = op.lat.sample(rng.next());
+    switch (op.kind) {
+      case K_READ:
+      case K_WRITE: {
+        if (fd < 0 || p.fdFile[fd] === -1) {
+          ret = -9;
+          break;
+        }
+        if (failed) {
+          ret = -op.failErrno.sample(mix32(r1));
+          break;
+        }
+        const want = count;
+        ret = op.ret === null ? want : Math.min(want, op.ret.sample(mix32(r1 ^ 0x2b)));
+        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
+        break;
+      }
+      case K_WAITEV:
+        if (failed) {
+          ret = -op.failErrno.sample(mix32(r1));
+          break;
+        }
+        blockNs = op.block !== null ? op.block.sample(mix32(r1 ^ 0x77)) : 1_000_000;
+        if (sleepNs >= 0 && blockNs >= sleepNs) {
+          blockNs = sleepNs;
+          ret = 0;
+        } else ret = op.ret === null ? 1 : Math.max(1, op.ret.sample(mix32(r1 ^ 0x2b)));
+        break;
+      case K_SLEEP:
+        if (sleepNs < 0) sleepNs = 1_000_000;
+        blockNs = sleepNs + lat;
+        lat = 0;
+        ret = failed ? -op.failErrno.sample(mix32(r1)) : 0;
+        break;
+      case K_FUTEX:
+        if (op.futexWake) {
+          ret = this.futexWake(c, p, op.futexWord, op.futexCount);
+          break;
+        }
+        if (failed) {
+          ret = -op.failErrno.sample(mix32(r1));
+          break;
+        }
+        blockNs = op.block !== null ? op.block.sample(mix32(r1 ^ 0x77)) : 5_000_000;
+        if (sleepNs >= 0 && sleepNs < blockNs) {
+          blockNs = sleepNs;
+          ret = -110;
+        }
+        t.futexWord[s] = op.futexWord;
+        t.futexNext[s] = p.futexHead[op.futexWord]!;
+        p.futexHead[op.futexWord] = s;
+        break;
+      case K_ACCEPT:
+      case K_CONNECT:
+        if (fd < 0 || p.fdFile[fd] === -1) {
+          ret = -9;
+          break;
+        }
+        if (failed) ret = -op.failErrno.sample(mix32(r1));
+        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
+        break;
+      case K_WAIT:
+        ret = this.waitEnter(c, s, p);
+        if (ret === -1) blockNs = Infinity;
+        break;
+      case K_EXIT:
+        this.fireSysEnter(c, s, nr);
+        if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
+        this.exitTask(c, s, (args[a0]! & 0xff) << 8, true);
+        return;
+      case K_SYNC:
+        ret = failed ? -op.failErrno.sample(mix32(r1)) : 0;
+        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
+        break;
+      default:
+        if (failed) ret = -op.failErrno.sample(mix32(r1));
+        else if (op.ret !== null) ret = op.ret.sample(mix32(r1 ^ 0x2b));
+        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
+    }
+    // Block I/O on behalf of this call (reads that miss the page cache, O_SYNC writes, fsync).
+    if (op.ioBelow !== 0 && ret >= 0 && (mix32(r1 ^ 0x10) >>> 0) < op.ioBelow) {
+      const dev = this.wl.devices[op.ioDev]!;
+      const service = (op.ioWrite ? dev.write : dev.read).sample(mix32(r1 ^ 0x33));
+      blockNs = (blockNs > 0 ? blockNs : 0) + service;
+      blockState = 2;
+    }
+    t.ret[s] = ret;
+
+    this.fireSysEnter(c, s, nr);
+    if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
+    if (blockState === 2) this.issueBio(c, s, op, fd, p, blockNs);
+
+    t.phase[s] = PH_KERNEL;
+    if (blockNs >= 0 && op.kind !== K_EXIT) {
+      this.block(c, s, blockNs === Infinity ? Infinity : now + blockNs, blockState);
+      return;
+    }
+    this.cpuNext[c] = now + lat;
+  }
+
+  private fireSysEnter(c: number, s: number, nr: number): void {
+    const raw = this.rawEnter;
+    const per = this.sysEnterSites[nr];
+    if (raw === null && (per === undefined || per === null)) return;
+    const t = this.t;
+    this.curCpu = c;
+    this.curTask = s;
+    this.ksKind = KS_SYS_ENTER;
+    this.ksArg = nr;
+    const a0 = s * 6;
+    const args = t.args;
+    if (raw !== null) {
+      const i32 = raw.i32;
+      i32[0] = raw.commonType;
+      i32[1] = t.tid[s]!;
+      i32[2] = nr;
+      i32[3] = 0;
+      const v = raw.view;
+      for (let i = 0; i < 6; i++) {
+        const x = args[a0 + i]!;
+        if (x >= 0 && x <= 0xffffffff) {
+          i32[4 + 2 * i] = x | 0;
+          i32[5 + 2 * i] = 0;
+        } else put64(v, 16 + 8 * i, x);
+      }
+      this.fire(raw);
+    }
+    if (per !== undefined && per !== null) {
+      const i32 = per.i32;
+      i32[0] = per.commonType;
+      i32[1] = t.tid[s]!;
+      i32[2] = nr;
+      i32[3] = 0;
+      const n = (per.size - 16) >> 3;
+      const v = per.view;
+      for (let i = 0; i < n; i++) put64(v, 16 + 8 * i, args[a0 + i]!);
+      this.fire(per);
+    }
+  }
+
+  private fireSysExit(c: number, s: number, nr: number, ret: number): void {
+    const raw = this.rawExit;
+    const per = this.sysExitSites[nr];
+    if (raw === null && (per === undefined || per === null)) return;
+    this.curCpu = c;
+    this.curTask = s;
+    this.ksKind = KS_SYS_EXIT;
+    this.ksArg = nr;
+    const tid = this.t.tid[s]!;
+    if (raw !== null) {
+      const i32 = raw.i32;
+      i32[0] = raw.commonType;
+      i32[1] = tid;
+      i32[2] = nr;
+      i32[3] = 0;
+      if (ret >= 0 && ret <= 0x7fffffff) {
+        i32[4] = ret;
+        i32[5] = 0;
+      } else put64(raw.view, 16, ret);
+      this.fire(raw);
+    }
+    if (per !== undefined && per !== null) {
+      const i32 = per.i32;
+      i32[0] = per.commonType;
+      i32[1] = tid;
+      i32[2] = nr;
+      i32[3] = 0;
+      put64(per.view, 16, ret);
+      this.fire(per);
+    }
+  }
+
+  private sysExit(c: number, s: number): void {
+    const t = this.t;
+    const op = this.ops[t.op[s]!]!;
+    const nr = t.nr[s]!;
+    const p = this.procs[t.proc[s]!]!;
+    let ret = t.ret[s]!;
+    let nextOp = -1;
+    // Effects, and return values that depend on the state at return time.
+    switch (op.kind) {
+      case K_READ:
+      case K_WRITE:
+        if (ret > 0) {
+          const fd = t.args[s * 6]!;
+          const f = p.fdFile[fd]!;
+          if (f >= 0) {
+            if (this.files.kind[f] === F_FILE) this.files.pos[f] += ret;
+            else if (this.files.kind[f] === F_SOCKET && this.tps[op.kind === K_READ ? TP_RECV_LEN : TP_SEND_LEN] !== null) this.emitSockLen(c, s, op.kind === K_READ, this.files.sock[f]!, ret);
+          }
+        }
+        break;
+      case K_OPEN:
+        if (ret >= 0) ret = this.openFile(s, p, op);
+        break;
+      case K_CLOSE:
+        ret = this.closeFd(c, s, p, t.args[s * 6]!);
+        break;
+      case K_SOCKET:
+        if (ret >= 0) ret = this.newSocketFd(s, p, t.args[s * 6]!, t.args[s * 6 + 1]!);
+        break;
+      case K_CONNECT:
+        if (ret >= 0 || ret === -115) this.connectSocket(c, s, p, op, ret);
+        break;
+      case K_ACCEPT:
+        if (ret >= 0) ret = this.acceptSocket(c, s, p, op);
+        break;
+      case K_DUP:
+        if (ret >= 0) ret = this.dupFd(s, p, op);
+        break;
+      case K_PIPE:
+        if (ret >= 0) ret = this.makePipe(s, p);
+        break;
+      case K_CLONE:
+        if (ret >= 0) ret = this.fork(c, s, p, op);
+        break;
+      case K_EXECVE:
+        if (ret >= 0) this.exec(c, s, p, op);
+        else nextOp = this.exit127;
+        break;
+      case K_KILL:
+        if (ret >= 0) ret = this.sendKill(c, s, p, t.args[s * 6]!, t.args[s * 6 + (this.nrInfo[nr]!.name === 'tgkill' ? 2 : 1)]!);
+        break;
+      case K_MMAP:
+        if (ret >= 0 && this.nrInfo[nr]!.name === 'mmap') {
+          const len = (t.args[s * 6 + 1]! + 0xfff) & ~0xfff;
+          p.mmapNext -= Math.max(0x1000, len);
+          ret = p.mmapNext;
+        } else if (ret >= 0 && this.nrInfo[nr]!.name === 'brk') {
+          const want = t.args[s * 6]!;
+          if (want > p.heapEnd) p.heapEnd = want;
+          ret = p.heapEnd;
+        }
+        break;
+      case K_SETID:
+        if (ret >= 0) {
+          if (p.uid === 0 || op.uid === p.uid) {
+            if (this.nrInfo[nr]!.name.includes('gid')) p.gid = op.uid;
+            else p.uid = op.uid;
+          } else ret = -1;
+        }
+        break;
+      case K_SENDFILE:
+        break;
+    }
+    t.ret[s] = ret;
+    if (this.nrProbed[nr] !== 0) this.kprobesExit(c, s, nr, op);
+    this.fireSysExit(c, s, nr, ret);
+    if (op.faults !== 0 && this.swFaults.length) {
+      this.ctx(c, s, KS_SYSCALL, nr);
+      this.countSoftware(this.swFaults, op.faults);
+    }
+    // Next op and user time before it.
+    const r = this.rng.next();
+    t.op[s] = nextOp >= 0 ? nextOp : op.next[r >>> 20]!;
+    t.nr[s] = -1;
+    t.phase[s] = PH_USER;
+    const end = this.now + op.think.sample(mix32(r));
+    t.thinkEnd[s] = end;
+    this.continueOrPreempt(c, s, end < this.now + TICK_NS ? end : this.now + TICK_NS);
+  }
+
+  /** The fd an op works on: the thread's newest fd, a named fd of the process, or a fixed number. */
+  private opFd(s: number, p: Proc, mode: number, arg: number): number {
+    switch (mode) {
+      case FD_TOP:
+      case FD_POP: {
+        const d = this.t.fdDepth[s]!;
+        if (d > 0) return this.t.fdStack[s * 8 + d - 1]!;
+        return -1;
+      }
+      case FD_NAMED:
+        return p.named[arg]!;
+      case FD_FIXED:
+        return arg;
+      default:
+        return -1;
+    }
+  }
+
+  private pathArg(p: Proc, paths: Int32Array, r: number): number {
+    const n = paths.length;
+    if (n === 0) return 0;
+    const id = paths[n === 1 ? 0 : Math.floor(((r >>> 0) / 0x1_0000_0000) * n)]!;
+    return p.rodataBase + id;
+  }
+
+  private pushFd(s: number, fd: number): void {
+    const t = this.t;
+    const d = t.fdDepth[s]!;
+    if (d < TaskTable.FD_STACK) {
+      t.fdStack[s * 8 + d] = fd;
+      t.fdDepth[s] = d + 1;
+    } else {
+      t.fdStack.copyWithin(s * 8, s * 8 + 1, s * 8 + 8);
+      t.fdStack[s * 8 + 7] = fd;
+    }
+  }
+
+  private dropFd(s: number, fd: number): void {
+    const t = this.t;
+    const d = t.fdDepth[s]!;
+    for (let i = d - 1; i >= 0; i--) {
+      if (t.fdStack[s * 8 + i] === fd) {
+        t.fdStack.copyWithin(s * 8 + i, s * 8 + i + 1, s * 8 + d);
+        t.fdDepth[s] = d - 1;
+        return;
+      }
+    }
+  }
+
+  private openFile(s: number, p: Proc, op: CompiledOp): number {
+    const fd = p.lowestFreeFd();
+    if (fd < 0) return -24;
+    const pathAddr = this.t.args[s * 6 + Math.max(0, op.argSrc.indexOf(A_PATH))]!;
+    const id = pathAddr - p.rodataBase;
+    const dent = id >= 0 && id < this.wl.strings.length ? this.dentOfId(id) : 0;
+    const path = this.wl.stringText.get(id) ?? '';
+    const kind = path.startsWith('/dev/pts') || path === '/dev/tty' ? F_TTY : F_FILE;
+    p.installFd(fd, this.files.alloc(kind, dent, -1, this.t.args[s * 6 + 2]! | 0));
+    this.pushFd(s, fd);
+    return fd;
+  }
+
+  private closeFd(c: number, s: number, p: Proc, fd: number): number {
+    if (fd < 0 || fd >= p.fdFile.length || p.fdFile[fd] === -1) return -9;
+    const f = p.fdFile[fd]!;
+    p.clearFd(fd);
+    this.dropFd(s, fd);
+    this.releaseFile(c, s, f);
+    return 0;
+  }
+
+  private releaseFile(c: number, s: number, f: number): void {
+    const kind = this.files.kind[f]!;
+    const sock = this.files.sock[f]!;
+    if (!this.files.put(f)) return;
+    if (kind === F_SOCKET && sock >= 0) {
+      const so = this.socks;
+      if (so.state[sock] === TCP_ESTABLISHED) {
+        this.setSockState(c, s, sock, TCP_FIN_WAIT1);
+        this.setSockState(c, s, sock, TCP_CLOSE);
+        const d = this.tps[TP_TCP_DESTROY]!;
+        if (d !== null) {
+          this.ctx(c, s, KS_SYSCALL, this.t.nr[s]!);
+          d.begin(0, 1, this.t.tid[s]!);
+          this.sockAddrFields(d, sock, [0, 1, 2, 3, 4, 5, 6, 7]);
+          d.int(8, so.cookie[sock]!);
+          this.fire(d);
+        }
+      } else if (so.state[sock] !== TCP_CLOSE && so.state[sock] !== 10) this.setSockState(c, s, sock, TCP_CLOSE);
+      so.release(sock);
+    }
+  }
+
+  private newSocketFd(s: number, p: Proc, family: number, type: number): number {
+    const fd = p.lowestFreeFd();
+    if (fd < 0) return -24;
+    const sock = this.socks.alloc(family & 0xffff, type & 0xf, (type & 0xf) === 2 ? 17 : 6);
+    this.socks.saddr[sock] = this.wl.ip;
+    p.installFd(fd, this.files.alloc(family === 1 ? F_UNIX : F_SOCKET, -1, sock, 2));
+    this.pushFd(s, fd);
+    return fd;
+  }
+
+  private writeSockaddr(s: number, p: Proc, op: CompiledOp, fd: number, r: number): number {
+    const t = this.t;
+    const view = t.stackViews[s];
+    if (!view) return 0;
+    const o = STACK_BYTES - STK_SOCKADDR;
+    let ip = 0;
+    let port = 0;
+    if (op.kind === K_CONNECT && op.addrIp.length > 0) {
+      const k = op.addrIp.length === 1 ? 0 : Math.floor(((mix32(r ^ 0xc0) >>> 0) / 0x1_0000_0000) * op.addrIp.length);
+      ip = op.addrIp[k]!;
+      port = op.addrPort[k]!;
+    } else if (op.kind === K_ACCEPT) {
+      ip = op.addrIp.length > 0 ? op.addrIp[0]! + (mix32(r) & 0xff) : ((10 << 24) | (mix32(r) & 0xffffff)) | 0;
+      port = 32768 + (mix32(r ^ 0x99) % 28232);
+    } else if (fd >= 0) {
+      const f = p.fdFile[fd]!;
+      const sock = f >= 0 ? this.files.sock[f]! : -1;
+      if (sock >= 0) {
+        ip = this.socks.saddr[sock]!;
+        port = this.socks.sport[sock]!;
+      }
+    }
+    view.setUint16(o, 2, true);
+    view.setUint16(o + 2, port, false);
+    view.setInt32(o + 4, ip, false);
+    view.setUint32(o + 8, 0, true);
+    view.setUint32(o + 12, 0, true);
+    return t.stackTop[s]! - STK_SOCKADDR;
+  }
+
+  private connectSocket(c: number, s: number, p: Proc, op: CompiledOp, ret: number): void {
+    const fd = this.t.args[s * 6]!;
+    const f = p.fdFile[fd]!;
+    if (f < 0) return;
+    const sock = this.files.sock[f]!;
+    if (sock < 0) return;
+    const view = this.t.stackViews[s]!;
+    const o = STACK_BYTES - STK_SOCKADDR;
+    const so = this.socks;
+    so.daddr[sock] = view.getInt32(o + 4, false);
+    so.dport[sock] = view.getUint16(o + 2, false);
+    so.sport[sock] = 32768 + (mix32(this.t.tid[s]! ^ sock ^ (this.now | 0)) % 28232);
+    this.setSockState(c, s, sock, TCP_SYN_SENT);
+    if (ret >= 0 || ret === -115) this.setSockState(c, s, sock, TCP_ESTABLISHED);
+    void op;
+  }
+
+  private acceptSocket(c: number, s: number, p: Proc, op: CompiledOp): number {
+    const fd = p.lowestFreeFd();
+    if (fd < 0) return -24;
+    const lf = p.fdFile[this.t.args[s * 6]!]!;
+    const ls = lf >= 0 ? this.files.sock[lf]! : -1;
+    const so = this.socks;
+    const sock = so.alloc(2, 1, 6);
+    const view = this.t.stackViews[s]!;
+    const o = STACK_BYTES - STK_SOCKADDR;
+    so.saddr[sock] = ls >= 0 ? so.saddr[ls]! || this.wl.ip : this.wl.ip;
+    so.sport[sock] = ls >= 0 ? so.sport[ls]! : 80;
+    so.daddr[sock] = view.getInt32(o + 4, false);
+    so.dport[sock] = view.getUint16(o + 2, false);
+    so.state[sock] = TCP_SYN_RECV;
+    this.setSockState(c, s, sock, TCP_ESTABLISHED);
+    p.installFd(fd, this.files.alloc(F_SOCKET, -1, sock, 2));
+    this.pushFd(s, fd);
+    void op;
+    return fd;
+  }
+
+  private setSockState(c: number, s: number, sock: number, state: number): void {
+    const so = this.socks;
+    const old = so.state[sock]!;
+    so.state[sock] = state;
+    if (this.kfnAny) {
+      this.ctx(c, s, KS_SYSCALL, this.t.nr[s]!);
+      this.fireKfnEntry('tcp_set_state', this.kmem.addr(K_SOCK, sock), state);
+    }
+    const site = this.tps[TP_SOCK_STATE]!;
+    if (site === null) return;
+    this.ctx(c, s, KS_SYSCALL, this.t.nr[s]!);
+    site.begin(0, 1, this.t.tid[s]!);
+    site.int(0, 0);
+    put64(site.view, site.off[0]!, 0);
+    this.writeKernelPtr(site, 0, K_SOCK, sock);
+    site.int(1, old);
+    site.int(2, state);
+    this.sockAddrFields(site, sock, [-1, 3, 4, 5, 7, 8, 9, 10]);
+    site.int(6, so.protocol[sock]!);
+    this.fire(site);
+  }
+
+  /** skaddr, sport, dport, family, saddr, daddr, saddr_v6, daddr_v6 by the given field indices (-1: skip). */
+  private sockAddrFields(site: Site, sock: number, idx: readonly number[]): void {
+    const so = this.socks;
+    if (idx[0]! >= 0) this.writeKernelPtr(site, idx[0]!, K_SOCK, sock);
+    site.int(idx[1]!, so.sport[sock]!);
+    site.int(idx[2]!, so.dport[sock]!);
+    site.int(idx[3]!, so.family[sock]!);
+    const b = this.scratch4;
+    const dv = this.scratch4v;
+    dv.setInt32(0, so.saddr[sock]!, false);
+    site.raw(idx[4]!, b, 0, 4);
+    dv.setInt32(0, so.daddr[sock]!, false);
+    site.raw(idx[5]!, b, 0, 4);
+    // IPv4-mapped IPv6 addresses, as the kernel fills them for AF_INET sockets.
+    const v6 = this.scratch16;
+    v6.fill(0);
+    v6[10] = 0xff;
+    v6[11] = 0xff;
+    new DataView(v6.buffer).setInt32(12, so.saddr[sock]!, false);
+    site.raw(idx[6]!, v6, 0, 16);
+    new DataView(v6.buffer).setInt32(12, so.daddr[sock]!, false);
+    site.raw(idx[7]!, v6, 0, 16);
+  }
+
+  private readonly scratch4 = new Uint8Array(4);
+  private readonly scratch4v = new DataView(this.scratch4.buffer);
+  private readonly scratch16 = new Uint8Array(16);
+
+  private writeKernelPtr(site: Site, field: number, cls: number, idx: number): void {
+    const o = site.off[field]!;
+    if (o < 0) return;
+    site.view.setUint32(o, this.kmem.lo(cls, idx), true);
+    site.view.setUint32(o + 4, kernelAddressHi(cls), true);
+  }
+
+  private emitSockLen(c: number, s: number, recv: boolean, sock: number, ret: number): void {
+    const site = this.tps[recv ? TP_RECV_LEN : TP_SEND_LEN]!;
+    if (site === null || sock < 0) return;
+    this.ctx(c, s, KS_SYSCALL, this.t.nr[s]!);
+    site.begin(0, 0, this.t.tid[s]!);
+    this.writeKernelPtr(site, 0, K_SOCK, sock);
+    site.int(1, this.socks.family[sock]!);
+    site.int(2, this.socks.protocol[sock]!);
+    site.int(3, ret);
+    site.int(4, 0);
+    this.fire(site);
+  }
+
+  private dupFd(s: number, p: Proc, op: CompiledOp): number {
+    const old = this.t.args[s * 6]!;
+    if (old < 0 || p.fdFile[old] === -1) return -9;
+    const f = p.fdFile[old]!;
+    let fd: number;
+    if (this.nrInfo[op.nr]!.name === 'dup') fd = p.lowestFreeFd();
+    else {
+      fd = this.t.args[s * 6 + 1]!;
+      if (fd < 0 || fd >= p.fdFile.length) return -9;
+      if (fd === old) return fd;
+      if (p.fdFile[fd] !== -1) {
+        const prev = p.fdFile[fd]!;
+        p.clearFd(fd);
+        this.files.put(prev);
+      }
+    }
+    if (fd < 0) return -24;
+    this.files.refs[f]++;
+    p.installFd(fd, f);
+    return fd;
+  }
+
+  private makePipe(s: number, p: Proc): number {
+    const r = p.lowestFreeFd();
+    if (r < 0) return -24;
+    p.installFd(r, this.files.alloc(F_PIPE, -1, -1, 0));
+    const w = p.lowestFreeFd();
+    if (w < 0) return -24;
+    p.installFd(w, this.files.alloc(F_PIPE, -1, -1, 1));
+    const view = this.t.stackViews[s];
+    if (view) {
+      view.setInt32(STACK_BYTES - STK_SCRATCH, r, true);
+      view.setInt32(STACK_BYTES - STK_SCRATCH + 4, w, true);
+    }
+    this.pushFd(s, w);
+    this.pushFd(s, r);
+    return 0;
+  }
+
+  /** argv for execve: pointers to the program's argv strings (in the caller's rodata), NULL-terminated. */
+  private writeArgv(s: number, p: Proc, op: CompiledOp): number {
+    const t = this.t;
+    const view = t.stackViews[s];
+    if (!view) return 0;
+    const prog = op.program >= 0 ? this.wl.programs[op.program]! : this.wl.programs[p.program]!;
+    let o = STACK_BYTES - STK_ARGV;
+    for (const a of prog.argv.slice(0, 30)) {
+      put64(view, o, p.rodataBase + a);
+      o += 8;
+    }
+    put64(view, o, 0);
+    let e = STACK_BYTES - STK_ENVP;
+    for (const id of this.wl.env.slice(0, 3)) {
+      put64(view, e, p.rodataBase + id);
+      e += 8;
+    }
+    put64(view, e, 0);
+    return t.stackTop[s]! - STK_ARGV;
+  }
+
+  // ── processes: fork, exec, exit, wait, signals ──
+
+  private fork(c: number, s: number, p: Proc, op: CompiledOp): number {
+    const t = this.t;
+    const pid = this.nextPid++;
+    const program = op.program >= 0 ? op.program : p.program;
+    const child = this.newProc(pid, p.program, p.index, p.uid, p.gid, p.cgroup, false, this.rng);
+    child.spawned = true;
+    // The child shares the parent's open files (dup'ed) until exec; stdio at least.
+    for (let fd = 0; fd < 3; fd++) {
+      const f = p.fdFile[fd]!;
+      if (f >= 0) {
+        this.files.refs[f]++;
+        child.installFd(fd, f);
+      }
+    }
+    const cs = this.newTask(child, pid, t.commText(s), this.execOp[program]!, t.prio[s]!);
+    // Copy-on-write image: same layout as the parent until exec.
+    child.exeBase = p.exeBase;
+    child.rodataBase = p.rodataBase;
+    child.heapBase = p.heapBase;
+    child.heapEnd = p.heapEnd;
+    child.libcBase = p.libcBase;
+    child.mmapNext = p.mmapNext;
+    this.images.set(pid, { program: p.program, exeBase: p.exeBase, libcBase: p.libcBase, kernel: false });
+    t.phase[cs] = PH_FORKED;
+    t.thinkEnd[cs] = 0;
+    t.cpu[cs] = c;
+    t.nr[cs] = op.nr;
+    t.ret[cs] = 0;
+    t.args.copyWithin(cs * 6, s * 6, s * 6 + 6);
+    this.ctx(c, s, KS_SYSCALL, op.nr);
+    const nt = this.tps[TP_NEWTASK]!;
+    if (nt !== null) {
+      nt.begin(0, 0, t.tid[s]!);
+      nt.int(0, pid);
+      nt.str(1, t.comm, s * 16, 16);
+      nt.int(2, t.args[s * 6]! >>> 0);
+      nt.int(3, 0);
+      this.fire(nt);
+    }
+    const fk = this.tps[TP_FORK]!;
+    if (fk !== null) {
+      fk.begin(0, 0, t.tid[s]!);
+      fk.str(0, t.comm, s * 16, 16);
+      fk.int(1, t.tid[s]!);
+      fk.str(2, t.comm, cs * 16, 16);
+      fk.int(3, pid);
+      this.fire(fk);
+    }
+    this.pendingChild = cs;
+    t.state[cs] = ST_SLEEPING;
+    this.wake(cs, c, true);
+    return pid;
+  }
+
+  /** The child created by the fork in progress (for wake_up_new_task's argument). */
+  private pendingChild = -1;
+
+  private forkReturn(c: number, s: number): void {
+    const t = this.t;
+    this.ctx(c, s, KS_FORK_CHILD, 0);
+    this.fireSysExit(c, s, t.nr[s]!, 0);
+    t.nr[s] = -1;
+    t.phase[s] = PH_USER;
+    const end = this.now + 20_000 + (this.rng.next() % 60_000);
+    t.thinkEnd[s] = end;
+    this.continueOrPreempt(c, s, end);
+  }
+
+  private exec(c: number, s: number, p: Proc, op: CompiledOp): void {
+    const t = this.t;
+    const prog = this.wl.programs[op.program >= 0 ? op.program : p.program]!;
+    this.ctx(c, s, KS_SYSCALL, op.nr);
+    const pe = this.tps[TP_PREPARE_EXEC]!;
+    if (pe !== null) {
+      pe.begin(0, 0, t.tid[s]!);
+      pe.text(0, prog.exeText);
+      pe.text(1, prog.exeText);
+      pe.int(2, t.tid[s]!);
+      pe.str(3, t.comm, s * 16, 16);
+      this.fire(pe);
+    }
+    const oldComm = t.comm.slice(s * 16, s * 16 + 16);
+    p.program = op.program >= 0 ? op.program : p.program;
+    this.layoutImage(p, this.rng);
+    this.writeArgBlock(p, s);
+    t.setComm(s, prog.comm);
+    const rn = this.tps[TP_RENAME]!;
+    if (rn !== null) {
+      rn.begin(0, 0, t.tid[s]!);
+      rn.int(0, t.tid[s]!);
+      rn.str(1, oldComm, 0, 16);
+      rn.str(2, t.comm, s * 16, 16);
+      rn.int(3, 0);
+      this.fire(rn);
+    }
+    const ex = this.tps[TP_EXEC]!;
+    if (ex !== null) {
+      ex.begin(0, 0, t.tid[s]!);
+      ex.text(0, prog.exeText);
+      ex.int(1, t.tgid[s]!);
+      ex.int(2, t.tid[s]!);
+      this.fire(ex);
+    }
+  }
+
+  /** wait4 at entry: a zombie child is reaped now; with live children the caller blocks (-1). */
+  private waitEnter(c: number, s: number, p: Proc): number {
+    const t = this.t;
+    const site = this.tps[TP_WAIT]!;
+    if (site !== null) {
+      this.ctx(c, s, KS_SYSCALL, t.nr[s]!);
+      site.begin(0, 0, t.tid[s]!);
+      site.str(0, t.comm, s * 16, 16);
+      site.int(1, Math.max(0, t.args[s * 6]!));
+      site.int(2, t.prio[s]!);
+      this.fire(site);
+    }
+    if (p.zombies.length > 0) {
+      const z = p.zombies.shift()!;
+      const pid = t.tgid[z]!;
+      this.reap(z);
+      return pid;
+    }
+    if (p.liveChildren > 0) {
+      p.waiter = s;
+      return -1;
+    }
+    return -10;
+  }
+
+  private exitTask(c: number, s: number, code: number, viaSyscall: boolean): void {
+    const t = this.t;
+    const p = this.procs[t.proc[s]!]!;
+    this.ctx(c, s, KS_EXIT, 0);
+    if (this.kfnAny && !viaSyscall) this.fireKfnEntry('do_exit', null, code);
+    const i = p.threads.indexOf(s);
+    if (i >= 0) p.threads.splice(i, 1);
+    const groupDead = p.threads.length === 0;
+    const site = this.tps[TP_EXIT]!;
+    if (site !== null) {
+      site.begin(0, 0, t.tid[s]!);
+      site.str(0, t.comm, s * 16, 16);
+      site.int(1, t.tid[s]!);
+      site.int(2, t.prio[s]!);
+      site.int(3, groupDead ? 1 : 0);
+      this.fire(site);
+    }
+    t.state[s] = ST_ZOMBIE;
+    t.fdDepth[s] = 0;
+    if (groupDead) {
+      p.exited = true;
+      p.exitCode = code;
+      for (let fd = 0; fd < p.fdFile.length; fd++) {
+        const f = p.fdFile[fd]!;
+        if (f >= 0) {
+          p.clearFd(fd);
+          this.releaseFile(c, s, f);
+        }
+      }
+      const parent = p.parent >= 0 ? this.procs[p.parent] : null;
+      if (parent && !parent.exited) {
+        parent.liveChildren--;
+        if (!parent.kernel) this.postSignal(parent.leader, 17, false);
+        if (parent.waiter >= 0) {
+          const w = parent.waiter;
+          parent.waiter = -1;
+          t.ret[w] = p.tgid;
+          this.reap(s);
+          if (t.state[w] === ST_SLEEPING) this.wake(w, c, false);
+        } else {
+          parent.zombies.push(s);
+          this.pushTimer(this.now + REAP_NS, T_REAP, s, t.gen[s]!);
+        }
+      } else this.reap(s);
+    } else this.reap(s);
+    this.switchOut(c, s, STATE_ZOMBIE, KS_EXIT);
+  }
+
+  /** Reaped: sched_process_free follows after an RCU grace period. */
+  private reap(s: number): void {
+    const t = this.t;
+    t.state[s] = ST_DEAD;
+    this.byTid.delete(t.tid[s]!);
+    t.gen[s] = (t.gen[s]! + 1) | 0;
+    this.pushTimer(this.now + RCU_NS + (mix32(s ^ (this.now | 0)) % 8_000_000), T_FREE, s, t.gen[s]!);
+  }
+
+  private freeTask(s: number, gen: number): void {
+    const t = this.t;
+    if (t.gen[s] !== gen || t.state[s] !== ST_DEAD) return;
+    const c = t.cpu[s]!;
+    const site = this.tps[TP_FREE]!;
+    if (site !== null) {
+      this.ctx(c, this.cpuCur[c]!, KS_IRQ_BLOCK, 0);
+      site.begin(0, 1, t.tid[this.cpuCur[c]!]!);
+      site.str(0, t.comm, s * 16, 16);
+      site.int(1, t.tid[s]!);
+      site.int(2, t.prio[s]!);
+      this.fire(site);
+    }
+    const pi = t.proc[s]!;
+    const p = this.procs[pi];
+    t.gen[s] = (t.gen[s]! + 1) | 0;
+    t.release(s);
+    this.taskAddrCache[s] = undefined as unknown as bigint;
+    delete this.taskAddrCache[s];
+    if (p && p.exited && p.threads.length === 0 && p.leader === s) {
+      this.procs[pi] = null;
+      this.procFree.push(pi);
+    }
+  }
+
+  /** Queues a signal for a task; fatal signals to spawned processes end them. */
+  private postSignal(s: number, sig: number, fromBpf: boolean): void {
+    const t = this.t;
+    if (t.state[s] === ST_ZOMBIE || t.state[s] === ST_DEAD) return;
+    // bpf_send_signal's default actions apply to any process: mark it with 0x80.
+    t.pendingSig[s] = sig | (fromBpf && FATAL_SIGNALS.has(sig) ? 0x80 : 0);
+    if (t.state[s] === ST_SLEEPING && (FATAL_SIGNALS.has(sig) || fromBpf)) {
+      // Interrupted: the syscall returns -EINTR and the signal is handled on the way out.
+      if (t.phase[s] === PH_KERNEL) t.ret[s] = -4;
+      const p = this.procs[t.proc[s]!];
+      if (p) {
+        const w = t.futexWord[s]!;
+        if (w >= 0) this.unlinkFutex(p, w, s);
+        if (p.waiter === s) p.waiter = -1;
+      }
+      this.wake(s, this.curCpu, false);
+    }
+  }
+
+  /** Delivers a pending signal at the start of the task's next syscall; true when the task died. */
+  private deliverSignal(c: number, s: number): boolean {
+    const t = this.t;
+    const sig = t.pendingSig[s]! & 0x7f;
+    const forced = (t.pendingSig[s]! & 0x80) !== 0;
+    t.pendingSig[s] = 0;
+    const p = this.procs[t.proc[s]!]!;
+    const fatal = (sig === 9 || forced || (FATAL_SIGNALS.has(sig) && p.spawned)) && !p.kernel;
+    const site = this.tps[TP_SIG_DELIVER]!;
+    if (site !== null) {
+      this.ctx(c, s, KS_SYSCALL, 0);
+      site.begin(0x01, 1, t.tid[s]!);
+      site.int(0, sig);
+      site.int(1, 0);
+      site.int(2, 0);
+      site.int(3, fatal ? 0 : p.exeBase + 0x1200);
+      site.int(4, fatal ? 0 : 0x14000000);
+      this.fire(site);
+    }
+    if (!fatal) return false;
+    this.exitTask(c, s, sig, false);
+    return true;
+  }
+
+  private killTarget(s: number, p: Proc, op: CompiledOp, r: number): number {
+    switch (op.target) {
+      case TARGET_SELF:
+        return p.tgid;
+      case TARGET_PARENT:
+        return this.ppidOf(p);
+      case TARGET_CHILD: {
+        for (let i = this.procs.length - 1; i >= 0; i--) {
+          const q = this.procs[i];
+          if (q && q.parent === p.index && !q.exited) return q.tgid;
+        }
+        return this.nextPid + 7;
+      }
+      case TARGET_RANDOM:
+      default: {
+        const n = this.procs.length;
+        for (let k = 0; k < n; k++) {
+          const q = this.procs[(Math.floor(((r >>> 0) / 0x1_0000_0000) * n) + k) % n];
+          if (q && !q.exited && !q.kernel && q !== p) return q.tgid;
+        }
+        return p.tgid;
+      }
+    }
+    void s;
+  }
+
+  private sendKill(c: number, s: number, p: Proc, pid: number, sig: number): number {
+    const target = this.byTid.get(pid);
+    const t = this.t;
+    if (target === undefined || t.state[target] === ST_ZOMBIE || t.state[target] === ST_DEAD) return -3;
+    const q = this.procs[t.proc[target]!]!;
+    if (p.uid !== 0 && p.uid !== q.uid) return -1;
+    const site = this.tps[TP_SIG_GENERATE]!;
+    if (site !== null) {
+      this.ctx(c, s, KS_SYSCALL, t.nr[s]!);
+      site.begin(0x01, 1, t.tid[s]!);
+      site.int(0, sig);
+      site.int(1, 0);
+      site.int(2, 0);
+      site.str(3, t.comm, target * 16, 16);
+      site.int(4, pid);
+      site.int(5, 1);
+      site.int(6, sig === 0 ? 1 : 0);
+      this.fire(site);
+    }
+    if (sig !== 0 && !q.kernel) this.postSignal(q.leader, sig, false);
+    return 0;
+  }
+
+  private futexWake(c: number, p: Proc, word: number, count: number): number {
+    let woken = 0;
+    while (woken < count && p.futexHead[word]! >= 0) {
+      const w = p.futexHead[word]!;
+      p.futexHead[word] = this.t.futexNext[w]!;
+      this.t.futexWord[w] = -1;
+      this.t.ret[w] = 0;
+      if (this.t.state[w] === ST_SLEEPING) {
+        this.wake(w, c, false);
+        woken++;
+      }
+    }
+    return woken;
+  }
+
+  private unlinkFutex(p: Proc, word: number, s: number): void {
+    const t = this.t;
+    let prev = -1;
+    for (let w = p.futexHead[word]!; w >= 0; w = t.futexNext[w]!) {
+      if (w === s) {
+        if (prev < 0) p.futexHead[word] = t.futexNext[w]!;
+        else t.futexNext[prev] = t.futexNext[w]!;
+        break;
+      }
+      prev = w;
+    }
+    t.futexWord[s] = -1;
+  }
+
+  // ── kernel threads ──
+
+  private kworkStep(c: number, s: number): void {
+    const t = this.t;
+    const op = this.ops[t.op[s]!]!;
+    const r = this.rng.next();
+    if (op.kwork === KW_WRITEBACK || op.kwork === KW_JOURNAL) {
+      const n = 1 + (r & 3);
+      let pages = 0;
+      for (let i = 0; i < n; i++) {
+        const bytes = op.ioBytes.sample(mix32(r ^ (i * 0x9e37)));
+        pages += Math.ceil(bytes / 4096);
+        this.issueBioRaw(c, s, op.ioDev, bytes, op.kwork === KW_JOURNAL ? 'WS' : 'W', -1, mix32(r ^ i));
+      }
+      if (op.kwork === KW_JOURNAL) this.issueBioRaw(c, s, op.ioDev, 0, 'FF', -1, r);
+      const wb = this.tps[TP_WB_WRITTEN]!;
+      if (wb !== null && op.kwork === KW_WRITEBACK) {
+        this.ctx(c, s, KS_KWORK, 0);
+        wb.begin(0, 0, t.tid[s]!);
+        wb.text(0, `${this.wl.devices[op.ioDev]!.dev >>> 20}:${this.wl.devices[op.ioDev]!.dev & 0xfffff}`);
+        wb.int(1, pages);
+        wb.int(2, this.wl.devices[op.ioDev]!.dev);
+        wb.int(3, 0);
+        wb.int(4, 1);
+        wb.int(5, 1);
+        wb.int(6, 0);
+        wb.int(7, 2);
+        wb.int(8, 1);
+        this.fire(wb);
+      }
+    }
+    t.op[s] = op.next[r >>> 20]!;
+    const sleep = op.block !== null ? op.block.sample(mix32(r ^ 0x77)) : 4_000_000;
+    t.phase[s] = PH_KWORK;
+    this.block(c, s, this.now + op.lat.sample(mix32(r ^ 0x31)) + sleep, STATE_IDLE);
+  }
+
+  // ── block I/O ──
+
+  private issueBio(c: number, s: number, op: CompiledOp, fd: number, p: Proc, service: number): void {
+    const bytes = Math.max(512, Math.ceil(op.ioBytes.sample(mix32(this.t.enterAt[s]! | 0 ^ s)) / 512) * 512);
+    let sector = -1;
+    const f = fd >= 0 ? p.fdFile[fd]! : -1;
+    if (f >= 0 && this.files.dentry[f]! >= 0) {
+      const d = this.files.dentry[f]!;
+      sector = (this.dents.ino[d]! * 2048 + Math.floor(this.files.pos[f]! / 512)) % this.wl.devices[op.ioDev]!.sectors;
+    }
+    const rwbs = op.ioWrite ? (op.ioSync ? 'WS' : 'W') : bytes >= 131072 ? 'RA' : 'R';
+    this.issueBioRaw(c, s, op.ioDev, bytes, rwbs, s, sector, service);
+  }
+
+  private issueBioRaw(c: number, s: number, devIdx: number, bytes: number, rwbs: string, waiter: number, sectorOrSeed: number, service?: number): void {
+    const dev = this.wl.devices[devIdx]!;
+    const t = this.t;
+    const sector = sectorOrSeed >= 0 && waiter >= 0 ? sectorOrSeed & ~7 : (((mix32(sectorOrSeed ^ 0x5ec) >>> 0) % Math.max(8, dev.sectors - 4096)) & ~7);
+    const id = this.bioFree.length > 0 ? this.bioFree.pop()! : this.bios.length;
+    const bio: Bio = {
+      dev: dev.dev,
+      devIndex: devIdx,
+      opf: rwbs.startsWith('F') ? 2 | 0x40000 : rwbs.startsWith('W') ? 1 | (rwbs.includes('S') ? 0x800 : 0) : 0,
+      sector: bytes === 0 ? 0 : sector,
+      bytes,
+      rwbs,
+      comm: t.comm.slice(s * 16, s * 16 + 16),
+      pid: t.tid[s]!,
+      waiter,
+      waiterGen: waiter >= 0 ? t.gen[waiter]! : 0,
+      cpu: c,
+      start: this.now,
+    };
+    this.bios[id] = bio;
+    this.ctx(c, s, waiter >= 0 ? KS_SYSCALL : KS_KWORK, waiter >= 0 ? t.nr[s]! : 0);
+    for (const tp of [TP_BIO_QUEUE, TP_GETRQ, TP_IO_START, TP_RQ_INSERT, TP_RQ_ISSUE]) {
+      const site = this.tps[tp]!;
+      if (site !== null) this.emitRq(site, bio, EMITTED[tp]!.flags, EMITTED[tp]!.preempt, t.tid[s]!);
+    }
+    if (this.kfnAny) {
+      this.fireKfnEntry('submit_bio', this.kmem.addr(K_BIO, id));
+      this.fireKfnEntry('blk_account_io_start', this.kmem.addr(K_REQUEST, id));
+      this.fireKfnEntry('blk_mq_start_request', this.kmem.addr(K_REQUEST, id));
+    }
+    const d = service ?? (rwbs.startsWith('R') ? dev.read : dev.write).sample(mix32(sectorOrSeed ^ 0xd15c));
+    this.pushTimer(this.now + Math.max(1000, d - 500), T_BIO_DONE, id, 0);
+  }
+
+  private emitRq(site: Site, b: Bio, flags: number, preempt: number, pid: number): void {
+    site.begin(flags, preempt, pid);
+    site.int(RQ_DEV, b.dev);
+    site.int(RQ_SECTOR, b.sector);
+    site.int(RQ_NR_SECTOR, b.bytes >> 9);
+    site.int(RQ_BYTES, b.bytes);
+    site.int(RQ_IOPRIO, 0x4000);
+    site.text(RQ_RWBS, b.rwbs);
+    site.str(RQ_COMM, b.comm, 0, 16);
+    site.text(RQ_CMD, '');
+    site.int(RQ_ERROR, 0);
+    this.fire(site);
+  }
+
+  private completeBio(id: number): void {
+    const b = this.bios[id]!;
+    const c = b.cpu;
+    const cur = this.cpuCur[c]!;
+    this.ctx(c, cur, KS_IRQ_BLOCK, 0);
+    const pid = this.t.tid[cur]!;
+    for (const tp of [TP_RQ_COMPLETE, TP_IO_DONE]) {
+      const site = this.tps[tp]!;
+      if (site !== null) this.emitRq(site, b, EMITTED[tp]!.flags, EMITTED[tp]!.preempt, pid);
+    }
+    if (this.kfnAny) {
+      this.fireKfnEntry('blk_account_io_done', this.kmem.addr(K_REQUEST, id), this.ktimeNs());
+      this.fireKfnEntry('blk_mq_end_request', this.kmem.addr(K_REQUEST, id), 0);
+    }
+    // The waiting task (if any) wakes by its own timer just after this completion.
+    this.bios[id] = null;
+    this.bioFree.push(id);
+  }
+
+  // ═══════════════════════════ probes ═══════════════════════════════════════════════
+
+  private fire(site: Site): void {
+    const hs = site.handlers;
+    this.events += hs.length;
+    for (let i = 0; i < hs.length; i++) hs[i]!(site.bytes, site.view);
+  }
+
+  private ctx(c: number, s: number, ks: number, arg: number): void {
+    this.curCpu = c;
+    this.curTask = s;
+    this.ksKind = ks;
+    this.ksArg = arg;
+  }
+
+  private siteFor(target: AttachTarget): Site | string {
+    switch (target.kind) {
+      case 'tracepoint':
+        return this.tracepointSite(target.category, target.event);
+      case 'kprobe':
+      case 'kretprobe':
+      case 'fentry':
+      case 'fexit': {
+        const fn = this.cat.kernelFunction(target.func);
+        if (!fn && !target.func.startsWith('__x64_sys_')) return `unknown kernel function '${target.func}'`;
+        let k = this.kfn.get(target.func);
+        if (!k) {
+          k = { entry: null, ret: null, fentry: null, fexit: null, nargs: fn ? fn.args.length : 1 };
+          this.kfn.set(target.func, k);
+        }
+        const slot = target.kind === 'kprobe' ? 'entry' : target.kind === 'kretprobe' ? 'ret' : target.kind;
+        let site = k[slot];
+        if (!site) {
+          const size = slot === 'entry' || slot === 'ret' ? PT_REGS_SIZE : 8 * (Math.min(k.nargs, 12) + (slot === 'fexit' ? 1 : 0));
+          site = new Site(`${target.kind}:${target.func}`, Math.max(8, size));
+          k[slot] = site;
+        }
+        return site;
+      }
+      case 'profile':
+      case 'interval': {
+        const period = target.periodNs ?? (target.hz ? 1e9 / target.hz : 0);
+        if (!(period > 0)) return `${target.kind}: a positive rate is required`;
+        const site = new Site(`${target.kind}:${period}`, PERF_EVENT_DATA_SIZE);
+        site.periodNs = period;
+        site.hz = target.hz ?? 0;
+        site.period = target.kind === 'profile' && target.hz ? Math.round(1e9 / target.hz) : Math.round(period);
+        this.registerTimerSite(site, target.kind === 'profile' ? 'all' : 'one');
+        return site;
+      }
+      case 'software':
+      case 'hardware': {
+        const site = new Site(`${target.kind}:${target.event}:${target.period}`, PERF_EVENT_DATA_SIZE);
+        site.period = Math.max(1, target.period);
+        const ev = target.event;
+        const rate = HARDWARE_RATES[ev];
+        if (ev === 'cpu-clock' || ev === 'task-clock') {
+          site.periodNs = site.period;
+          this.registerTimerSite(site, ev === 'task-clock' ? 'busy' : 'all');
+        } else if (rate !== undefined) {
+          site.periodNs = site.period / rate;
+          this.registerTimerSite(site, 'busy');
+        } else if (ev === 'context-switches') this.swSwitch = [...this.swSwitch, site];
+        else if (ev === 'cpu-migrations') this.swMigrate = [...this.swMigrate, site];
+        else if (ev === 'page-faults' || ev === 'minor-faults' || ev === 'major-faults') {
+          if (ev === 'major-faults') site.period *= 50;
+          this.swFaults = [...this.swFaults, site];
+        } else this.swCounters.push({ event: ev, site });
+        return site;
+      }
+    }
+  }
+
+  private tracepointSite(category: string, event: string): Site | string {
+    const key = `${category}:${event}`;
+    const fmt = this.cat.tracepoint(category, event);
+    if (!fmt) return `tracepoint not found: ${key}`;
+    if (category === 'raw_syscalls') {
+      if (event === 'sys_enter') return (this.rawEnter ??= new Site(key, fmt.size, fmt));
+      if (event === 'sys_exit') return (this.rawExit ??= new Site(key, fmt.size, fmt));
+    }
+    if (category === 'syscalls') {
+      const enter = event.startsWith('sys_enter_');
+      const ev = event.slice(enter ? 10 : 9);
+      const nr = this.nrEvent.indexOf(ev);
+      if (nr >= 0) {
+        const arr = enter ? this.sysEnterSites : this.sysExitSites;
+        return (arr[nr] ??= new Site(key, fmt.size, fmt));
+      }
+    }
+    const i = EMITTED_INDEX.get(key);
+    if (i !== undefined) {
+      const e = EMITTED[i]!;
+      return (this.tps[i] ??= new Site(key, fmt.size, fmt, e.fields));
+    }
+    let site = this.otherTps.get(key);
+    if (!site) {
+      site = new Site(key, fmt.size, fmt);
+      this.otherTps.set(key, site);
+    }
+    return site;
+  }
+
+  /** Marks which syscalls pass through a probed kernel function. */
+  private refreshProbeFlags(): void {
+    this.nrProbed.fill(0);
+    const probed = new Set<string>();
+    for (const [fn, k] of this.kfn) if (k.entry?.attached || k.ret?.attached || k.fentry?.attached || k.fexit?.attached) probed.add(fn);
+    this.kfnAny = probed.size > 0;
+    this.nrInfo.forEach((info, nr) => {
+      if (!info) return;
+      for (const path of [info.base, info.file, info.sock, info.tty, info.pipe, info.wake])
+        if (path) for (const f of path.frames) if (probed.has(f.fn)) this.nrProbed[nr] = 1;
+    });
+    // Sites with no handlers stop costing: swap them out of the hot fields.
+    if (this.rawEnter && !this.rawEnter.attached) this.rawEnter = null;
+    if (this.rawExit && !this.rawExit.attached) this.rawExit = null;
+    for (const arr of [this.tps, this.sysEnterSites, this.sysExitSites])
+      for (let i = 0; i < arr.length; i++) if (arr[i] && !arr[i]!.attached) arr[i] = null;
+  }
+
+  /** The kernel path a syscall takes, by the kind of file its fd refers to. */
+  private pathFor(s: number, nr: number, op: CompiledOp): KPath {
+    const info = this.nrInfo[nr]!;
+    if (op.kind === K_FUTEX && op.futexWake) return KERNEL_PATHS.get('futex:wake')!;
+    if (info.file === null && info.sock === null && !(op.kind === K_CLOSE)) return info.base;
+    const p = this.procs[this.t.proc[s]!]!;
+    const fd = this.t.args[s * 6]!;
+    const f = fd >= 0 && fd < p.fdFile.length ? p.fdFile[fd]! : -1;
+    const kind = f >= 0 ? this.files.kind[f]! : F_FILE;
+    if (op.kind === K_CLOSE) return kind === F_SOCKET ? KERNEL_PATHS.get('close:sock')! : info.base;
+    switch (kind) {
+      case F_SOCKET:
+      case F_UNIX:
+        return info.sock ?? info.base;
+      case F_TTY:
+        return info.tty ?? info.file ?? info.base;
+      case F_PIPE:
+      case F_EVENTFD:
+      case F_EPOLL:
+        return info.pipe ?? info.file ?? info.base;
+      default:
+        return info.file ?? info.base;
+    }
+  }
+
+  private readonly kpOpen: number[] = [];
+
+  private kprobesEnter(c: number, s: number, nr: number, op: CompiledOp): void {
+    const path = this.pathFor(s, nr, op);
+    this.kpOpen.length = 0;
+    for (let i = 0; i < path.split; i++) this.kframeEnter(c, s, nr, path, i);
+  }
+
+  private kprobesExit(c: number, s: number, nr: number, op: CompiledOp): void {
+    const path = this.pathFor(s, nr, op);
+    const open = this.kpStackFor(path);
+    for (let i = path.split; i < path.frames.length; i++) {
+      const d = path.frames[i]!.depth;
+      while (open.length > 0 && path.frames[open[open.length - 1]!]!.depth >= d) this.kframeReturn(c, s, nr, path, open.pop()!);
+      this.kframeEnterOnly(c, s, nr, path, i);
+      open.push(i);
+    }
+    while (open.length > 0) this.kframeReturn(c, s, nr, path, open.pop()!);
+  }
+
+  /** Frames still open after the enter half: the spine to the split point. */
+  private kpStackFor(path: KPath): number[] {
+    const open: number[] = [];
+    for (let i = 0; i < path.split; i++) {
+      const d = path.frames[i]!.depth;
+      while (open.length > 0 && path.frames[open[open.length - 1]!]!.depth >= d) open.pop();
+      open.push(i);
+    }
+    return open;
+  }
+
+  private kframeEnter(c: number, s: number, nr: number, path: KPath, i: number): void {
+    const open = this.kpOpen;
+    const d = path.frames[i]!.depth;
+    while (open.length > 0 && path.frames[open[open.length - 1]!]!.depth >= d) this.kframeReturn(c, s, nr, path, open.pop()!);
+    this.kframeEnterOnly(c, s, nr, path, i);
+    open.push(i);
+  }
+
+  private kframeEnterOnly(c: number, s: number, nr: number, path: KPath, i: number): void {
+    const f = path.frames[i]!;
+    const k = this.kfn.get(f.fn);
+    if (!k) return;
+    const entry = k.entry && k.entry.attached ? k.entry : null;
+    const fentry = k.fentry && k.fentry.attached ? k.fentry : null;
+    if (entry === null && fentry === null) return;
+    this.ctx(c, s, KS_SYSCALL, nr);
+    this.ksArg2 = i;
+    this.kstackPath = path;
+    this.curFuncIp = this.ksyms.address(f.fn) ?? 0n;
+    if (entry !== null) {
+      this.fillRegs(entry, s, f.fn, 1);
+      for (let a = 0; a < f.args.length && a < 6; a++) this.putArg(entry, PT_ARG_OFFSETS[a]!, f.args[a]!, s, nr);
+      this.fire(entry);
+    }
+    if (fentry !== null) {
+      fentry.bytes.fill(0);
+      for (let a = 0; a < f.args.length && a * 8 < fentry.size; a++) this.putArg(fentry, a * 8, f.args[a]!, s, nr);
+      this.fire(fentry);
+    }
+    this.curFuncIp = 0n;
+  }
+
+  private kframeReturn(c: number, s: number, nr: number, path: KPath, i: number): void {
+    const f = path.frames[i]!;
+    const k = this.kfn.get(f.fn);
+    if (!k) return;
+    const ret = k.ret && k.ret.attached ? k.ret : null;
+    const fexit = k.fexit && k.fexit.attached ? k.fexit : null;
+    if (ret === null && fexit === null) return;
+    this.ctx(c, s, KS_SYSCALL, nr);
+    this.ksArg2 = i;
+    this.kstackPath = path;
+    if (ret !== null) {
+      this.fillRegs(ret, s, f.fn, 0);
+      // kretprobe: ip is the return address in the caller.
+      this.putArg(ret, PT_REGS.ax, f.ret, s, nr);
+      this.fire(ret);
+    }
+    if (fexit !== null) {
+      fexit.bytes.fill(0);
+      const n = Math.min(f.args.length, (fexit.size >> 3) - 1);
+      for (let a = 0; a < n; a++) this.putArg(fexit, a * 8, f.args[a]!, s, nr);
+      this.putArg(fexit, fexit.size - 8, f.ret, s, nr);
+      this.fire(fexit);
+    }
+  }
+
+  /** kprobes on functions outside syscall paths (schedule, tcp_set_state, block accounting…). */
+  private fireKfnEntry(fn: string, arg0: bigint | null, arg1?: number): void {
+    const k = this.kfn.get(fn);
+    if (!k) return;
+    const entry = k.entry && k.entry.attached ? k.entry : null;
+    const fentry = k.fentry && k.fentry.attached ? k.fentry : null;
+    const ret = k.ret && k.ret.attached ? k.ret : null;
+    if (entry === null && fentry === null && ret === null) return;
+    this.curFuncIp = this.ksyms.address(fn) ?? 0n;
+    const saved = this.ksKind;
+    this.ksKind = KS_TIMER;
+    this.ksArg = 0;
+    this.kfnName = fn;
+    if (entry !== null) {
+      this.fillRegs(entry, this.curTask, fn, 1);
+      if (arg0 !== null) entry.view.setBigUint64(PT_REGS.di, arg0, true);
+      if (arg1 !== undefined) put64(entry.view, PT_REGS.si, arg1);
+      this.fire(entry);
+    }
+    if (fentry !== null) {
+      fentry.bytes.fill(0);
+      if (arg0 !== null && fentry.size >= 8) fentry.view.setBigUint64(0, arg0, true);
+      if (arg1 !== undefined && fentry.size >= 16) put64(fentry.view, 8, arg1);
+      this.fire(fentry);
+    }
+    if (ret !== null) {
+      this.fillRegs(ret, this.curTask, fn, 0);
+      put64(ret.view, PT_REGS.ax, 0);
+      this.fire(ret);
+    }
+    this.ksKind = saved;
+    this.curFuncIp = 0n;
+  }
+
+  private kfnName = '';
+  private kstackPath: KPath | null = null;
+
+  /** pt_regs with the kernel stack pointer, segment registers and ip inside the function. */
+  private fillRegs(site: Site, s: number, fn: string, ipPlus: number): void {
+    const v = site.view;
+    site.bytes.fill(0, 0, PT_REGS_SIZE);
+    v.setUint32(PT_REGS.ip, this.ksyms.lo(fn, ipPlus), true);
+    v.setUint32(PT_REGS.ip + 4, 0xffffffff, true);
+    v.setUint32(PT_REGS.cs, 0x10, true);
+    v.setUint32(PT_REGS.flags, 0x246, true);
+    v.setUint32(PT_REGS.ss, 0x18, true);
+    v.setUint32(PT_REGS.sp, this.kmem.lo(K_KSTACK, s) + 0x3e00, true);
+    v.setUint32(PT_REGS.sp + 4, kernelAddressHi(K_KSTACK), true);
+    v.setUint32(PT_REGS.bp, this.kmem.lo(K_KSTACK, s) + 0x3e80, true);
+    v.setUint32(PT_REGS.bp + 4, kernelAddressHi(K_KSTACK), true);
+    v.setInt32(PT_REGS.orig_ax, -1, true);
+    v.setInt32(PT_REGS.orig_ax + 4, -1, true);
+  }
+
+  /** Writes the value of argument source `src` at byte `off` of the site's buffer. */
+  private putArg(site: Site, off: number, src: number, s: number, nr: number): void {
+    const v = site.view;
+    const t = this.t;
+    const a0 = s * 6;
+    const p = this.procs[t.proc[s]!];
+    const fd = t.args[a0]!;
+    const file = p && fd >= 0 && fd < p.fdFile.length ? p.fdFile[fd]! : -1;
+    const kptr = (cls: number, idx: number, plus = 0): void => {
+      v.setUint32(off, (this.kmem.lo(cls, idx) + plus) >>> 0, true);
+      v.setUint32(off + 4, kernelAddressHi(cls), true);
+    };
+    const op = this.ops[t.op[s]!]!;
+    switch (src) {
+      case KA.zero:
+        put64(v, off, 0);
+        return;
+      case KA.one:
+        put64(v, off, 1);
+        return;
+      case KA.uregs:
+        kptr(K_PTREGS, s);
+        return;
+      case KA.fd:
+        put64(v, off, op.kind === K_EXIT ? t.args[a0]! : fd);
+        return;
+      case KA.file:
+      case KA.filep:
+        if (src === KA.filep && t.ret[s]! < 0 && t.phase[s] === PH_KERNEL && file < 0) put64(v, off, t.ret[s]!);
+        else if (file >= 0) kptr(K_FILE, file);
+        else kptr(K_FILE, this.pendingFile(s));
+        return;
+      case KA.path:
+        kptr(K_FILE, file >= 0 ? file : this.pendingFile(s), this.kmem.fieldOffset('struct file', 'f_path'));
+        return;
+      case KA.ppos:
+        kptr(K_FILE, file >= 0 ? file : 0, this.kmem.fieldOffset('struct file', 'f_pos'));
+        return;
+      case KA.inode: {
+        const f = file >= 0 ? file : this.pendingFile(s);
+        kptr(K_INODE, Math.max(0, this.files.dentry[f] ?? 0));
+        return;
+      }
+      case KA.dentry:
+      case KA.dirinode: {
+        const d = this.pathDentry(s, p, nr);
+        if (src === KA.dirinode) kptr(K_INODE, this.dents.parent[d]!);
+        else kptr(K_DENTRY, d);
+        return;
+      }
+      case KA.qstr:
+        kptr(K_DENTRY, this.pathDentry(s, p, nr), this.kmem.fieldOffset('struct dentry', 'd_name'));
+        return;
+      case KA.ubuf: {
+        // The user pointer the syscall carries in its second register (buf, filename, ubuf).
+        put64(v, off, op.kind === K_READ || op.kind === K_WRITE || op.kind === K_WAITEV || op.kind === K_FUTEX ? (op.kind === K_FUTEX ? t.args[a0]! : t.args[a0 + 1]!) : t.args[a0 + 1]!);
+        return;
+      }
+      case KA.upath:
+        put64(v, off, t.args[a0 + Math.max(0, op.argSrc.indexOf(A_PATH))]!);
+        return;
+      case KA.count:
+        put64(v, off, op.kind === K_READ || op.kind === K_WRITE ? t.args[a0 + 2]! : t.args[a0 + 2]!);
+        return;
+      case KA.pos:
+        put64(v, off, file >= 0 ? this.files.pos[file]! : 0);
+        return;
+      case KA.dfd:
+        put64(v, off, AT_FDCWD);
+        return;
+      case KA.kfilename:
+        kptr(K_FILENAME, s);
+        return;
+      case KA.how:
+      case KA.kstat:
+      case KA.msg:
+      case KA.kiocb:
+      case KA.iter:
+      case KA.sleeper:
+      case KA.cloneargs:
+      case KA.acceptarg:
+      case KA.nameidata:
+      case KA.bprm:
+      case KA.iov:
+      case KA.ksockaddr:
+        kptr(K_KSTACK, s, 0x3c00 + (src & 15) * 0x20);
+        return;
+      case KA.sock:
+      case KA.socket: {
+        const sock = file >= 0 ? this.files.sock[file]! : -1;
+        if (sock >= 0) kptr(src === KA.sock ? K_SOCK : K_SOCKOBJ, sock);
+        else put64(v, off, 0);
+        return;
+      }
+      case KA.newsock: {
+        const r = t.ret[s]!;
+        const nf = p && r >= 0 && r < p.fdFile.length ? p.fdFile[r]! : -1;
+        const sock = nf >= 0 ? this.files.sock[nf]! : -1;
+        if (sock >= 0) kptr(K_SOCK, sock);
+        else put64(v, off, r < 0 ? r : 0);
+        return;
+      }
+      case KA.addrlen:
+        put64(v, off, 16);
+        return;
+      case KA.flags:
+        put64(v, off, t.args[a0 + (this.nrInfo[nr]!.name === 'futex' ? 1 : 3)]! | 0);
+        return;
+      case KA.task:
+        kptr(K_TASK, s);
+        return;
+      case KA.child:
+        kptr(K_TASK, this.pendingChild >= 0 ? this.pendingChild : s);
+        return;
+      case KA.childpid:
+      case KA.ret:
+        put64(v, off, t.ret[s]!);
+        return;
+      case KA.ktime: {
+        const view = t.stackViews[s];
+        const o = STACK_BYTES - STK_TIMESPEC;
+        put64(v, off, view ? Number(view.getBigInt64(o, true)) * 1e9 + Number(view.getBigInt64(o + 8, true)) : 0);
+        return;
+      }
+      case KA.rel:
+        put64(v, off, 1);
+        return;
+      case KA.clockid:
+        put64(v, off, this.nrInfo[nr]!.name === 'clock_nanosleep' ? t.args[a0]! : 1);
+        return;
+      case KA.code:
+        put64(v, off, (t.args[a0]! & 0xff) << 8);
+        return;
+      case KA.cred:
+        kptr(K_CRED, t.proc[s]!);
+        return;
+      case KA.cap:
+        put64(v, off, 7);
+        return;
+      case KA.datasync:
+        put64(v, off, 0);
+        return;
+      case KA.llmax:
+        v.setUint32(off, 0xffffffff, true);
+        v.setUint32(off + 4, 0x7fffffff, true);
+        return;
+      case KA.mask:
+        put64(v, off, 0x7ff);
+        return;
+      case KA.net:
+        kptr(K_MISC, MISC_NET);
+        return;
+      case KA.userns:
+        kptr(K_MISC, MISC_USERNS);
+        return;
+      case KA.idmap:
+        kptr(K_MISC, MISC_IDMAP);
+        return;
+      case KA.offset:
+        put64(v, off, t.args[a0 + 1]!);
+        return;
+      case KA.whence:
+        put64(v, off, t.args[a0 + 2]!);
+        return;
+      case KA.skb:
+        kptr(K_SKB, this.curCpu);
+        return;
+      case KA.sig:
+        put64(v, off, t.args[a0 + 1]!);
+        return;
+      default:
+        put64(v, off, 0);
+    }
+  }
+
+  /** The file an open in progress will install (its slot after the syscall returns), else 0. */
+  private pendingFile(s: number): number {
+    const p = this.procs[this.t.proc[s]!];
+    const r = this.t.ret[s]!;
+    if (p && r >= 0 && r < p.fdFile.length && p.fdFile[r]! >= 0) return p.fdFile[r]!;
+    return this.files.used > 0 ? this.files.used - 1 : 0;
+  }
+
+  private pathDentry(s: number, p: Proc | null, _nr: number): number {
+    if (!p) return 0;
+    const op = this.ops[this.t.op[s]!]!;
+    const i = Math.max(0, op.argSrc.indexOf(A_PATH));
+    const id = this.t.args[s * 6 + i]! - p.rodataBase;
+    return id >= 0 && id < this.wl.strings.length ? this.dentOfId(id) : 0;
+  }
+
+  // ── timer-driven sites (profile, interval, clock-based perf events) ──
+
+  private readonly timerMode: ('all' | 'one' | 'busy')[] = [];
+
+  private registerTimerSite(site: Site, mode: 'all' | 'one' | 'busy'): void {
+    site.timer = this.timerSites.length;
+    this.timerSites.push(site);
+    this.timerMode.push(mode);
+  }
+
+  private startTimerSite(site: Site): void {
+    const mode = this.timerMode[site.timer]!;
+    this.timerStart[site.timer] = this.now;
+    const ticks = new Float64Array(this.ncpu).fill(1);
+    this.timerTicks[site.timer] = ticks;
+    const first = Math.floor(this.now + site.periodNs);
+    if (mode === 'one') this.pushTimer(first, T_SITE, site.timer, 0);
+    else for (let c = 0; c < this.ncpu; c++) this.pushTimer(first, T_SITE, site.timer, c);
+  }
+
+  private readonly timerStart: number[] = [];
+  /** Per timer site and CPU: how many ticks have fired (tick k is due at start + k·period, no drift). */
+  private readonly timerTicks: Float64Array[] = [];
+
+  private fireTimerSite(idx: number, c: number): void {
+    const site = this.timerSites[idx]!;
+    if (!site.attached) return;
+    const mode = this.timerMode[idx]!;
+    const ticks = this.timerTicks[idx]!;
+    const k = ++ticks[c]!;
+    this.pushTimer(Math.floor(this.timerStart[idx]! + k * site.periodNs), T_SITE, idx, c);
+    const cur = this.cpuCur[c]!;
+    if (mode === 'busy' && cur < this.ncpu) return;
+    this.perfContext(site, c, cur);
+    this.fire(site);
+  }
+
+  /** bpf_perf_event_data for CPU c's current state: user ip, kernel ip in a syscall, or idle. */
+  private perfContext(site: Site, c: number, s: number): void {
+    const t = this.t;
+    const v = site.view;
+    site.bytes.fill(0, 0, PERF_EVENT_DATA_SIZE);
+    put64(v, PERF_SAMPLE_PERIOD, site.period);
+    put64(v, PERF_ADDR, 0);
+    const idle = s < this.ncpu;
+    let ks = KS_NONE;
+    let arg = 0;
+    if (idle) {
+      ks = KS_IDLE;
+      v.setUint32(PT_REGS.ip, this.ksyms.lo('pv_native_safe_halt', 0xb), true);
+      v.setUint32(PT_REGS.ip + 4, 0xffffffff, true);
+      v.setUint32(PT_REGS.cs, 0x10, true);
+    } else if (t.phase[s] === PH_USER || t.phase[s] === PH_FORKED) {
+      const p = this.procs[t.proc[s]!];
+      const ip = p ? this.userPc(s, p) : 0;
+      put64(v, PT_REGS.ip, ip);
+      put64(v, PT_REGS.sp, t.stackTop[s]! - 0x1800 - (ip & 0x3f0));
+      v.setUint32(PT_REGS.cs, 0x33, true);
+      v.setUint32(PT_REGS.ss, 0x2b, true);
+    } else {
+      ks = t.phase[s] === PH_KWORK ? KS_KWORK : KS_SYSCALL;
+      arg = t.nr[s]!;
+      const path = arg >= 0 ? this.nrInfo[arg]?.base : undefined;
+      const fn = path ? path.frames[path.split - 1]!.fn : 'worker_thread';
+      v.setUint32(PT_REGS.ip, this.ksyms.lo(fn, frameOffset(fn, 3, this.ksyms.table.sizeOf(fn))), true);
+      v.setUint32(PT_REGS.ip + 4, 0xffffffff, true);
+      v.setUint32(PT_REGS.cs, 0x10, true);
+    }
+    v.setUint32(PT_REGS.flags, 0x246, true);
+    this.ctx(c, s, ks, arg);
+    this.ksArg2 = path0(arg, this.nrInfo);
+    this.kstackPath = arg >= 0 && ks === KS_SYSCALL ? this.nrInfo[arg]?.base ?? null : null;
+  }
+
+  /** Where a task in user mode is executing: a function of its binary chosen per op. */
+  private userPc(s: number, p: Proc): number {
+    const tab = this.progSyms[p.program]!;
+    const i = mix32(this.t.op[s]! * 31 + p.program) % tab.names.length;
+    return p.exeBase + tab.starts[i]! + frameOffset(tab.names[i]!, s, tab.sizes[i]!);
+  }
+
+  private countSoftware(sites: Site[], n: number): void {
+    for (const site of sites) {
+      if (!site.attached) continue;
+      site.count += n;
+      if (site.count >= site.period) {
+        site.count %= site.period;
+        this.perfContext(site, this.curCpu, this.curTask);
+        this.fire(site);
+      }
+    }
+  }
+
+  // ═══════════════════════════ stacks ═══════════════════════════════════════════════
+
+  private kstackFor(kind: number, arg: number, arg2: number): readonly bigint[] {
+    if (kind === KS_NONE) return EMPTY_STACK;
+    // key = kind + 32·(a + 1024·(b + 256·c)), each part bounded, so distinct stacks never share a key.
+    let a = 0;
+    let b = 0;
+    let cc = 0;
+    switch (kind) {
+      case KS_SYSCALL:
+        a = arg & 0x3ff;
+        b = arg2 & 0xff;
+        cc = this.kstackPath ? KPATH_IDS.get(this.kstackPath) ?? 0 : 0;
+        break;
+      case KS_SWITCH_SYSCALL:
+      case KS_SYS_ENTER:
+      case KS_SYS_EXIT:
+        a = arg & 0x3ff;
+        break;
+      case KS_TIMER:
+        a = hashName(this.kfnName) & 0x3ff;
+        break;
+      case KS_SWITCH_IDLE:
+      case KS_IDLE:
+        a = this.curCpu === 0 ? 1 : 0;
+        break;
+    }
+    const key = kind + 32 * (a + 1024 * (b + 256 * cc));
+    let st = this.stackCache.get(key);
+    if (st) return st;
+    const names = this.kstackNames(kind, arg, arg2);
+    st = names.map((n, i) => this.ksyms.frame(n, i === 0 && (kind === KS_SYSCALL || kind === KS_TIMER) ? -1 : i + 1));
+    if (kind === KS_SYSCALL || kind === KS_TIMER) {
+      // The innermost frame of a kprobe is the function's own address (+0 ... +4 for the probe).
+      const a = this.ksyms.address(names[0]!);
+      if (a !== undefined) (st as bigint[])[0] = a;
+    }
+    this.stackCache.set(key, st);
+    return st;
+  }
+
+  private kstackNames(kind: number, arg: number, arg2: number): string[] {
+    const entry = ['do_syscall_64', 'entry_SYSCALL_64_after_hwframe'];
+    const idleTail = this.curCpu === 0
+      ? ['do_idle', 'cpu_startup_entry', 'rest_init', 'start_kernel', 'x86_64_start_reservations', 'x86_64_start_kernel', 'common_startup_64']
+      : ['do_idle', 'cpu_startup_entry', 'start_secondary', 'common_startup_64'];
+    const spine = (path: KPath | null, upto: number): string[] => {
+      if (!path) return [];
+      const out: string[] = [];
+      let depth = Infinity;
+      for (let i = Math.min(upto, path.frames.length - 1); i >= 0; i--) {
+        const f = path.frames[i]!;
+        if (f.depth < depth) {
+          out.push(f.fn);
+          depth = f.depth;
+        }
+      }
+      return out;
+    };
+    switch (kind) {
+      case KS_SYS_ENTER:
+        return ['syscall_trace_enter', ...entry];
+      case KS_SYS_EXIT:
+        return ['syscall_exit_to_user_mode', ...entry];
+      case KS_SYSCALL:
+        return [...spine(this.kstackPath ?? this.nrInfo[arg]?.base ?? null, arg2), 'x64_sys_call', ...entry];
+      case KS_SWITCH_SYSCALL: {
+        const path = this.nrInfo[arg]?.base ?? null;
+        const sp = spine(path, path ? path.split - 1 : 0);
+        return ['__schedule', ...(sp[0] === 'schedule' ? [] : ['schedule']), ...sp, 'x64_sys_call', ...entry];
+      }
+      case KS_SWITCH_IDLE:
+        return ['__schedule', 'schedule_idle', ...idleTail];
+      case KS_SWITCH_PREEMPT:
+        return ['__schedule', 'schedule', 'irqentry_exit_to_user_mode', 'asm_sysvec_apic_timer_interrupt'];
+      case KS_SWITCH_KWORK:
+        return ['__schedule', 'schedule', 'worker_thread', 'kthread', 'ret_from_fork', 'ret_from_fork_asm'];
+      case KS_IDLE:
+        return ['pv_native_safe_halt', 'default_idle', 'default_idle_call', ...idleTail];
+      case KS_IRQ_BLOCK:
+        return ['blk_mq_complete_request', 'nvme_irq', '__handle_irq_event_percpu', 'handle_irq_event', 'handle_edge_irq', '__common_interrupt', 'common_interrupt', 'asm_common_interrupt'];
+      case KS_KWORK:
+        return ['blk_mq_submit_bio', 'submit_bio', 'ext4_io_submit', 'ext4_writepages', 'do_writepages', '__writeback_single_inode', 'writeback_sb_inodes', 'wb_writeback', 'wb_workfn', 'process_one_work', 'worker_thread', 'kthread', 'ret_from_fork', 'ret_from_fork_asm'];
+      case KS_TIMER:
+        return this.kfnName ? [this.kfnName, '__schedule', 'schedule'] : ['hrtimer_interrupt', '__sysvec_apic_timer_interrupt', 'sysvec_apic_timer_interrupt', 'asm_sysvec_apic_timer_interrupt'];
+      case KS_FORK_CHILD:
+        return ['syscall_exit_to_user_mode', 'ret_from_fork', 'ret_from_fork_asm'];
+      case KS_WAKEUP:
+        return ['try_to_wake_up', 'hrtimer_wakeup', '__hrtimer_run_queues', 'hrtimer_interrupt', '__sysvec_apic_timer_interrupt', 'sysvec_apic_timer_interrupt', 'asm_sysvec_apic_timer_interrupt'];
+      case KS_EXIT:
+        return ['do_exit', 'do_group_exit', '__x64_sys_exit_group', 'x64_sys_call', ...entry];
+      default:
+        return [];
+    }
+  }
+
+  private ustackFor(s: number): readonly bigint[] {
+    if (s < this.ncpu) return EMPTY_STACK;
+    const t = this.t;
+    const p = this.procs[t.proc[s]!];
+    if (!p || p.kernel) return EMPTY_STACK;
+    const inSyscall = t.phase[s] === PH_KERNEL || t.nr[s]! >= 0;
+    const key = p.index * 0x1000000 + (t.op[s]! & 0xffff) * 0x100 + (inSyscall ? 1 : 0) * 2 + (p.threads[0] === s ? 1 : 0);
+    const cached = this.ustackCache.get(key);
+    if (cached && this.ustackOwner.get(key) === p.exeBase) return cached;
+    const tab = this.progSyms[p.program]!;
+    const frames: bigint[] = [];
+    const libc = (name: string, salt: number): void => {
+      const off = this.libcSyms.offsetOf(name);
+      if (off !== undefined) frames.push(BigInt(p.libcBase + off + frameOffset(name, salt, this.libcSyms.sizeOf(name))));
+    };
+    const exe = (name: string, salt: number): void => {
+      const off = tab.offsetOf(name);
+      if (off !== undefined) frames.push(BigInt(p.exeBase + off + frameOffset(name, salt, tab.sizeOf(name))));
+    };
+    const op = this.ops[t.op[s]!]!;
+    if (inSyscall) libc(LIBC_WRAPPER[op.syscall] ?? 'syscall', 1);
+    const own = tab.names.filter((n) => n !== '_start' && n !== 'main');
+    const depth = own.length === 0 ? 0 : 1 + (mix32(t.op[s]! ^ 0x77) % Math.min(4, own.length));
+    for (let i = 0; i < depth; i++) exe(own[(mix32(t.op[s]! * 7 + i) % own.length)]!, i + 2);
+    if (p.threads[0] === s || p.threads.length === 0) {
+      exe('main', 9);
+      libc('__libc_start_call_main', 10);
+      libc('__libc_start_main_impl', 11);
+      exe('_start', 12);
+    } else {
+      libc('start_thread', 13);
+      libc('__clone3', 14);
+    }
+    this.ustackCache.set(key, frames);
+    this.ustackOwner.set(key, p.exeBase);
+    return frames;
+  }
+
+  private readonly ustackOwner = new Map<number, number>();
+
+  // ═══════════════════════════ user memory ══════════════════════════════════════════
+
+  /** Bytes of the mapping the last userMapping() call found, and its end offset. */
+  private mapBytes: Uint8Array | null = null;
+  private mapEnd = 0;
+
+  /**
+   * Finds [addr, addr+len) in the current process: returns the offset into mapBytes, or -1
+   * (EFAULT) when any byte is unmapped.
+   */
+  private userMapping(addr: number, len: number): number {
+    const s = this.curTask;
+    if (s < this.ncpu) return -1;
+    const t = this.t;
+    const p = this.procs[t.proc[s]!];
+    if (!p || p.kernel) return -1;
+    const try1 = (start: number, bytes: Uint8Array): number => {
+      if (addr >= start && addr + len <= start + bytes.length) {
+        this.mapBytes = bytes;
+        this.mapEnd = bytes.length;
+        return addr - start;
+      }
+      return -1;
+    };
+    let r = try1(p.rodataBase, this.wl.strings);
+    if (r >= 0) return r;
+    r = try1(p.heapBase, this.heapContent);
+    if (r >= 0) return r;
+    for (const th of p.threads) {
+      const b = t.stacks[th];
+      if (b) {
+        r = try1(t.stackTop[th]! - STACK_BYTES, b);
+        if (r >= 0) return r;
+      }
+    }
+    // A zombie's own stack is still readable in its exit path.
+    const own = t.stacks[s];
+    if (own) {
+      r = try1(t.stackTop[s]! - STACK_BYTES, own);
+      if (r >= 0) return r;
+    }
+    return -1;
+  }
+}
+
+const EMPTY_STACK: readonly bigint[] = Object.freeze([]);
+const KPATH_IDS = new Map<KPath, number>([...KERNEL_PATHS.values()].map((p, i) => [p, i + 1]));
+
+function hashName(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return (h >>> 0) % 4093;
+}
+
+function path0(nr: number, info: readonly (NrInfo | null)[]): number {
+  const p = nr >= 0 ? info[nr]?.base : undefined;
+  return p ? p.split - 1 : 0;
+}
+
+/** Events per ns of the hardware counters bpftrace can sample (a 3 GHz core at IPC 1.2). */
+const HARDWARE_RATES: Readonly<Record<string, number>> = {
+  'cpu-cycles': 3, cycles: 3, 'ref-cycles': 2.5, instructions: 3.6, 'branch-instructions': 0.6, branches: 0.6,
+  'branch-misses': 0.006, 'cache-references': 0.02, 'cache-misses': 0.002, 'bus-cycles': 0.1,
+  'frontend-stalls': 0.5, 'backend-stalls': 0.9,
+};
+
+/** Copies a NUL-terminated string (at most len bytes with the NUL); -EFAULT when it runs off the mapping. */
+function copyStr(src: Uint8Array, from: number, end: number, dst: Uint8Array, off: number, len: number): number {
+  let n = 0;
+  const max = len - 1;
+  while (n < max) {
+    if (from + n >= end) {
+      dst.fill(0, off, off + len);
+      return EFAULT;
+    }
+    const b = src[from + n]!;
+    if (b === 0) break;
+    dst[off + n] = b;
+    n++;
+  }
+  dst[off + n] = 0;
+  return n + 1;
+}
+
+/** 1 MiB... no: 256 KiB of plausible heap bytes (text lines and small binary records), seeded. */
+function makeHeapContent(seed: number): Uint8Array {
+  const b = new Uint8Array(0x40000);
+  const r = new Sfc32(seed, 5);
+  const words = ['GET', '/index.html', 'HTTP/1.1', 'Host:', 'localhost', 'user', 'id', 'value', 'status', 'ok', 'error', 'SELECT', 'FROM', 'WHERE', 'the', 'data', 'json', '{"k":', '1}', 'Content-Length:', '200', 'cache', 'log', 'info', 'warn', 'debug'];
+  let i = 0;
+  while (i < b.length - 64) {
+    if (r.below(8) === 0) {
+      const n = 8 + r.below(40);
+      for (let k = 0; k < n && i < b.length; k++) b[i++] = r.below(256);
+      continue;
+    }
+    const w = words[r.below(words.length)]!;
+    for (let k = 0; k < w.length; k++) b[i++] = w.charCodeAt(k);
+    b[i++] = r.below(6) === 0 ? 10 : 32;
+  }
+  return b;
+}
+
+export function resolveWorkload(w: string | WorkloadJson | CompiledWorkload, catalog: WorldCatalog): CompiledWorkload {
+  if (typeof w === 'object' && 'ops' in w && 'strings' in w) return w;
+  const json = typeof w === 'string' ? loadBundledWorkload(w) : w;
+  if (typeof json === 'string') throw new Error(json);
+  const compiled = compileWorkload(json, catalog);
+  if (Array.isArray(compiled)) throw new Error(`workload '${json.name}':\n  ${compiled.join('\n  ')}`);
+  return compiled;
+}
+
+/** The world of a seed, a CPU count and a workload. */
+export function createWorld(opts: WorldOptions = {}): World {
+  return new World(opts);
+}
