@@ -1,0 +1,301 @@
+// Strings and other byte values in programs: equality of strings (C-string semantics, up to
+// the NUL) and of tuples, records and arrays (all bytes), strlen, strncmp and strcontains.
+// Short values are compared by unrolled loads against constants or each other; long ones
+// by a bounded loop the verifier can walk. In: values. Out: 0/1 (or a count) in a temp.
+// Not: reading strings from kernel or user memory (calls.ts, str()).
+
+import { InternalError } from '../diag/diagnostic.js';
+import { R10 } from '../ebpf/isa.js';
+import { BPF_ADD } from '../ebpf/isa.js';
+import { CodeGen, chunkAt, litBytes, type Mem, type Val } from './codegen.js';
+import type { Label } from './emitter.js';
+import type { Slot } from './frame.js';
+import type { Temp } from './registers.js';
+
+/** Bytes up to which a string comparison is unrolled. */
+const UNROLL_LIMIT = 64;
+
+/** Memory of a value for reading bytes (stack, scratch or the context). */
+function readable(cg: CodeGen, v: Val): { m: Mem; slot?: Slot; ctx: boolean } {
+  if (v.k === 'ctx') return { m: { base: cg.ctxBase(), off: v.off }, ctx: true };
+  const { m, slot } = cg.memOf(v);
+  return { m, ...(slot ? { slot } : {}), ctx: false };
+}
+
+function done(cg: CodeGen, r: { slot?: Slot; ctx: boolean }): void {
+  cg.frame.free(r.slot);
+  if (r.ctx) cg.ctxDone();
+}
+
+/** 1 when a and b are equal (strings as C strings, other values byte for byte), else 0. */
+export function compareMem(cg: CodeGen, a: Val, b: Val): Temp {
+  if (a.t.kind === 'string' && b.t.kind === 'string') {
+    if (b.k === 'lit') return equalsLiteral(cg, a, b.bytes);
+    if (a.k === 'lit') return equalsLiteral(cg, b, a.bytes);
+    return equalStrings(cg, a, b);
+  }
+  return equalBytes(cg, a, b);
+}
+
+/** 1 when the string v equals the literal (its first n + 1 bytes are the literal and a NUL). */
+function equalsLiteral(cg: CodeGen, v: Val, text: string): Temp {
+  const res = cg.regs.alloc();
+  const n = text.length + 1;
+  if (n > v.t.size) {
+    cg.release(v);
+    cg.e.movImm(res.reg, 0n);
+    return res;
+  }
+  const src = readable(cg, v);
+  const bytes = litBytes(text, n);
+  const fail = cg.e.newLabel();
+  cg.e.movImm(res.reg, 0n);
+  const x = cg.regs.alloc();
+  let i = 0;
+  while (i < n) {
+    const w = chunkAt(src.m, i, n - i);
+    let want = 0n;
+    for (let k = w - 1; k >= 0; k--) want = (want << 8n) | BigInt(bytes[i + k]!);
+    cg.e.ldx(w, x.reg, src.m.base, src.m.off + i);
+    jumpUnless(cg, x.reg, want, w, fail);
+    i += w;
+  }
+  cg.regs.free(x);
+  cg.e.movImm(res.reg, 1n);
+  cg.e.bind(fail);
+  done(cg, src);
+  return res;
+}
+
+/** Jumps to fail unless the w-byte value in r equals want. */
+function jumpUnless(cg: CodeGen, r: number, want: bigint, w: number, fail: Label): void {
+  if (w === 8) {
+    const s = BigInt.asIntN(64, want);
+    if (s >= -0x8000_0000n && s <= 0x7fff_ffffn) cg.e.jImm('ne', r, Number(s), fail);
+    else {
+      const t = cg.regs.alloc();
+      cg.e.movImm(t.reg, s);
+      cg.e.jReg('ne', r, t.reg, fail);
+      cg.regs.free(t);
+    }
+    return;
+  }
+  // Narrow loads are zero-extended; a 32-bit compare handles values above 2^31.
+  cg.e.jImm('ne', r, Number(BigInt.asIntN(32, want)), fail, w === 4 ? 32 : 64);
+}
+
+/** C-string equality of two run-time strings, byte by byte up to the first NUL. */
+function equalStrings(cg: CodeGen, a: Val, b: Val): Temp {
+  const sa = a.t.size;
+  const sb = b.t.size;
+  const n = Math.min(sa, sb);
+  const ra = readable(cg, a);
+  const rb = readable(cg, b);
+  const res = cg.regs.alloc();
+  const x = cg.regs.alloc();
+  const y = cg.regs.alloc();
+  const fail = cg.e.newLabel();
+  const eq = cg.e.newLabel();
+  cg.e.movImm(res.reg, 0n);
+  if (n <= UNROLL_LIMIT) {
+    for (let i = 0; i < n; i++) {
+      cg.e.ldx(1, x.reg, ra.m.base, ra.m.off + i);
+      cg.e.ldx(1, y.reg, rb.m.base, rb.m.off + i);
+      cg.e.jReg('ne', x.reg, y.reg, fail);
+      cg.e.jImm('eq', x.reg, 0, eq);
+    }
+  } else {
+    byteLoop(cg, ra.m, rb.m, n, x, y, fail, eq);
+  }
+  // n bytes equal without a NUL: equal only if the longer one ends there.
+  if (sa !== sb) {
+    const longer = sa > sb ? ra.m : rb.m;
+    cg.e.ldx(1, x.reg, longer.base, longer.off + n);
+    cg.e.jImm('ne', x.reg, 0, fail);
+  }
+  cg.e.bind(eq);
+  cg.e.movImm(res.reg, 1n);
+  cg.e.bind(fail);
+  cg.regs.free(x);
+  cg.regs.free(y);
+  done(cg, ra);
+  done(cg, rb);
+  return res;
+}
+
+/**
+ * A bounded loop over n byte pairs: pointers advance one byte per iteration, a counter
+ * bounds it. Jumps to fail on a difference, to eq on a common NUL.
+ */
+function byteLoop(cg: CodeGen, a: Mem, b: Mem, n: number, x: Temp, y: Temp, fail: Label, eq: Label): void {
+  const pa = cg.regs.alloc();
+  const pb = cg.regs.alloc();
+  const i = cg.regs.alloc();
+  cg.e.mov(pa.reg, a.base);
+  cg.e.addImm(pa.reg, a.off);
+  cg.e.mov(pb.reg, b.base);
+  cg.e.addImm(pb.reg, b.off);
+  cg.e.movImm(i.reg, 0n);
+  cg.loopDepth++;
+  const top = cg.e.here();
+  cg.e.ldx(1, x.reg, pa.reg, 0);
+  cg.e.ldx(1, y.reg, pb.reg, 0);
+  cg.e.jReg('ne', x.reg, y.reg, fail);
+  cg.e.jImm('eq', x.reg, 0, eq);
+  cg.e.addImm(pa.reg, 1);
+  cg.e.addImm(pb.reg, 1);
+  cg.e.addImm(i.reg, 1);
+  cg.e.jImm('lt', i.reg, n, top);
+  cg.loopDepth--;
+  cg.regs.free(pa);
+  cg.regs.free(pb);
+  cg.regs.free(i);
+}
+
+/** Byte equality of two values of the same size (tuples, records, arrays, buffers). */
+function equalBytes(cg: CodeGen, a: Val, b: Val): Temp {
+  const n = Math.min(a.t.size, b.t.size);
+  const ra = readable(cg, a);
+  const rb = readable(cg, b);
+  const res = cg.regs.alloc();
+  const x = cg.regs.alloc();
+  const y = cg.regs.alloc();
+  const fail = cg.e.newLabel();
+  cg.e.movImm(res.reg, 0n);
+  let i = 0;
+  while (i < n) {
+    const w = Math.min(chunkAt(ra.m, i, n - i), chunkAt(rb.m, i, n - i)) as 1 | 2 | 4 | 8;
+    cg.e.ldx(w, x.reg, ra.m.base, ra.m.off + i);
+    cg.e.ldx(w, y.reg, rb.m.base, rb.m.off + i);
+    cg.e.jReg('ne', x.reg, y.reg, fail);
+    i += w;
+  }
+  cg.e.movImm(res.reg, 1n);
+  cg.e.bind(fail);
+  cg.regs.free(x);
+  cg.regs.free(y);
+  done(cg, ra);
+  done(cg, rb);
+  return res;
+}
+
+/** strlen(s): the bytes before the first NUL (at most the string's size). */
+export function strlen(cg: CodeGen, v: Val): Temp {
+  const size = v.t.size;
+  const r = readable(cg, v);
+  const n = cg.regs.alloc();
+  const x = cg.regs.alloc();
+  const end = cg.e.newLabel();
+  cg.e.movImm(n.reg, 0n);
+  if (size <= UNROLL_LIMIT) {
+    for (let i = 0; i < size; i++) {
+      cg.e.ldx(1, x.reg, r.m.base, r.m.off + i);
+      cg.e.jImm('eq', x.reg, 0, end);
+      cg.e.addImm(n.reg, 1);
+    }
+  } else {
+    const p = cg.regs.alloc();
+    cg.e.mov(p.reg, r.m.base);
+    cg.e.addImm(p.reg, r.m.off);
+    cg.loopDepth++;
+    const top = cg.e.here();
+    cg.e.ldx(1, x.reg, p.reg, 0);
+    cg.e.jImm('eq', x.reg, 0, end);
+    cg.e.addImm(p.reg, 1);
+    cg.e.addImm(n.reg, 1);
+    cg.e.jImm('lt', n.reg, size, top);
+    cg.loopDepth--;
+    cg.regs.free(p);
+  }
+  cg.e.bind(end);
+  cg.regs.free(x);
+  done(cg, r);
+  return n;
+}
+
+/** strncmp(a, b, n): 0 when the first n bytes (up to a common NUL) are equal, else 1. */
+export function strncmp(cg: CodeGen, a: Val, b: Val, n: number): Temp {
+  const limit = Math.min(n, a.t.size, b.t.size);
+  const ra = readable(cg, a);
+  const rb = readable(cg, b);
+  const res = cg.regs.alloc();
+  const x = cg.regs.alloc();
+  const y = cg.regs.alloc();
+  const fail = cg.e.newLabel();
+  const eq = cg.e.newLabel();
+  cg.e.movImm(res.reg, 1n);
+  if (limit <= UNROLL_LIMIT) {
+    for (let i = 0; i < limit; i++) {
+      cg.e.ldx(1, x.reg, ra.m.base, ra.m.off + i);
+      cg.e.ldx(1, y.reg, rb.m.base, rb.m.off + i);
+      cg.e.jReg('ne', x.reg, y.reg, fail);
+      cg.e.jImm('eq', x.reg, 0, eq);
+    }
+  } else byteLoop(cg, ra.m, rb.m, limit, x, y, fail, eq);
+  cg.e.bind(eq);
+  cg.e.movImm(res.reg, 0n);
+  cg.e.bind(fail);
+  cg.regs.free(x);
+  cg.regs.free(y);
+  done(cg, ra);
+  done(cg, rb);
+  return res;
+}
+
+/**
+ * strcontains(haystack, needle): 1 when needle occurs in haystack. The needle must be a
+ * literal (the checker's common case); each haystack position is compared with it unrolled.
+ */
+export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp | undefined {
+  if (needle.k !== 'lit') return undefined;
+  const text = needle.bytes;
+  const res = cg.regs.alloc();
+  if (text.length === 0) {
+    cg.release(hay);
+    cg.e.movImm(res.reg, 1n);
+    return res;
+  }
+  const size = hay.t.size;
+  const r = readable(cg, hay);
+  const p = cg.regs.alloc();
+  const i = cg.regs.alloc();
+  const x = cg.regs.alloc();
+  const found = cg.e.newLabel();
+  const end = cg.e.newLabel();
+  cg.e.movImm(res.reg, 0n);
+  cg.e.mov(p.reg, r.m.base);
+  cg.e.addImm(p.reg, r.m.off);
+  cg.e.movImm(i.reg, 0n);
+  const last = size - text.length;
+  if (last < 0) {
+    cg.e.ja(end);
+  } else {
+    cg.loopDepth++;
+    const top = cg.e.here();
+    const next = cg.e.newLabel();
+    cg.e.ldx(1, x.reg, p.reg, 0);
+    cg.e.jImm('eq', x.reg, 0, end);
+    for (let k = 0; k < text.length; k++) {
+      if (k > 0) cg.e.ldx(1, x.reg, p.reg, k);
+      cg.e.jImm('ne', x.reg, text.charCodeAt(k) & 0xff, next);
+    }
+    cg.e.ja(found);
+    cg.e.bind(next);
+    cg.e.addImm(p.reg, 1);
+    cg.e.addImm(i.reg, 1);
+    cg.e.jImm('le', i.reg, last, top);
+    cg.loopDepth--;
+    cg.e.ja(end);
+  }
+  cg.e.bind(found);
+  cg.e.movImm(res.reg, 1n);
+  cg.e.bind(end);
+  cg.regs.free(p);
+  cg.regs.free(i);
+  cg.regs.free(x);
+  done(cg, r);
+  void R10;
+  void BPF_ADD;
+  void InternalError;
+  return res;
+}
