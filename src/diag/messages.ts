@@ -417,7 +417,15 @@ export const checkMessages = {
 };
 
 // ── compile ──────────────────────────────────────────────────────────────────────────────
-export const compileMessages = {};
+export const compileMessages = {
+  /** A program whose values do not fit the 512-byte eBPF stack. */
+  stackLimit: (detail: string) => m('compile-stack-limit', detail),
+  /** A construct the compiler has no code for. */
+  unsupported: (detail: string) => m('compile-unsupported', detail),
+  /** More instructions than the kernel accepts in one program. */
+  tooManyInsns: (name: string, n: number, limit: number) =>
+    m('compile-too-many-insns', `program for ${name} has ${n} instructions, more than the kernel's limit of ${limit}`),
+};
 
 // ── run (cli, loader, runtime) ───────────────────────────────────────────────────────────
 export const runMessages = {
