@@ -52,6 +52,11 @@ export interface ThreadJson {
   readonly comm?: string;
   readonly behaviour: string;
   readonly count?: number;
+  /**
+   * Fds of each thread of this spec (a connection thread's client socket): thread k gets
+   * fd + k, and a remote port + k; the thread's ops find them by name before the process's.
+   */
+  readonly fds?: readonly FdJson[];
 }
 
 export interface FdJson {
@@ -110,6 +115,9 @@ export interface OpJson {
   readonly futex?: { readonly word: number; readonly op: 'wait' | 'wake'; readonly count?: number };
   readonly addr?: string | readonly string[];
   readonly spawn?: string;
+  /** For spawning ops: at most this many live children (make -j4); beyond it the thread does `full` instead. */
+  readonly limit?: number;
+  readonly full?: string;
   readonly exec?: string;
   readonly signal?: string | readonly (readonly [string, number])[];
   readonly target?: 'child' | 'parent' | 'self' | 'random';
@@ -127,6 +135,8 @@ export const FD_NEW = 1;
 export const FD_TOP = 2;
 /** Like FD_TOP, and the call closes it. */
 export const FD_POP = 3;
+/** The thread's second-newest fd (the connection under a file opened to serve it). */
+export const FD_UNDER = 6;
 /** A named fd of the process (fds in the process spec). */
 export const FD_NAMED = 4;
 export const FD_FIXED = 5;
@@ -185,6 +195,9 @@ export class CompiledOp {
   addrIp: Int32Array = new Int32Array(0);
   addrPort: Int32Array = new Int32Array(0);
   program = -1;
+  limit = 0;
+  /** Op run instead when the process already has `limit` live children. */
+  full = -1;
   signal: Dist = Dist.constant(15);
   target = TARGET_CHILD;
   uid = 0;
@@ -213,6 +226,7 @@ export interface CompiledProgram {
 export interface CompiledThread {
   readonly comm: string;
   readonly startOp: number;
+  readonly fds: readonly CompiledFd[];
 }
 
 export interface CompiledFd {
@@ -426,6 +440,7 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
     if (v === 'new') return [FD_NEW, 0];
     if (v === 'top') return [FD_TOP, 0];
     if (v === 'pop') return [FD_POP, 0];
+    if (v === 'top2') return [FD_UNDER, 0];
     if (/^\d+$/.test(v)) return [FD_FIXED, Number(v)];
     if (v.length === 0) errors.push(`${where}: empty fd name`);
     return [FD_NAMED, fdIndex(v)];
@@ -525,6 +540,12 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
         op.program = programNames.indexOf(progName);
         if (op.program < 0) errors.push(`${where}: unknown program '${progName}'`);
       }
+      if (spec.limit !== undefined) {
+        op.limit = spec.limit;
+        const f = spec.full === undefined ? undefined : opIndex.get(`${b}/${spec.full}`);
+        if (f === undefined) errors.push(`${where}.full: a spawn limit needs an existing 'full' op`);
+        else op.full = f;
+      }
       if (spec.signal !== undefined) {
         const list = typeof spec.signal === 'string' ? [[spec.signal, 1] as const] : spec.signal;
         const pairs: [number, number][] = [];
@@ -598,29 +619,32 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
     const prog = json.programs[spec.program]!;
     const count = spec.count ?? 1;
     for (let c = 0; c < count; c++) {
-      const threads: CompiledThread[] = [{ comm: (prog.comm ?? commOf(prog.exe)).replace('%n', String(c)), startOp: startOf(prog.behaviour, `${where}.program`) }];
-      for (const t of spec.threads ?? [])
-        for (let k = 0; k < (t.count ?? 1); k++) {
-          const comm = (t.comm ?? prog.comm ?? commOf(prog.exe)).replace('%n', String(k));
-          threads.push({ comm, startOp: startOf(t.behaviour, `${where}.threads`) });
-        }
-      const fds: CompiledFd[] = (spec.fds ?? []).map((f, fi) => {
+      const compileFd = (f: FdJson, fwhere: string, k: number): CompiledFd => {
         const local = f.local ? parseEndpoint(f.local) : undefined;
         const remote = f.remote ? parseEndpoint(f.remote) : undefined;
-        if (f.local && !local) errors.push(`${where}.fds[${fi}].local: not ip:port`);
-        if (f.remote && !remote) errors.push(`${where}.fds[${fi}].remote: not ip:port`);
+        if (f.local && !local) errors.push(`${fwhere}.local: not ip:port`);
+        if (f.remote && !remote) errors.push(`${fwhere}.remote: not ip:port`);
         fdIndex(f.name);
         return {
           name: f.name,
-          fd: f.fd,
+          fd: f.fd + k,
           type: f.type,
           path: strings.id(f.path ?? (f.type === 'tty' ? '/dev/pts/0' : f.type === 'epoll' ? 'anon_inode:[eventpoll]' : '')),
           localIp: local?.ip ?? 0,
           localPort: local?.port ?? 0,
           remoteIp: remote?.ip ?? 0,
-          remotePort: remote?.port ?? 0,
+          remotePort: remote ? remote.port + k : 0,
         };
+      };
+      const threads: CompiledThread[] = [{ comm: (prog.comm ?? commOf(prog.exe)).replace('%n', String(c)), startOp: startOf(prog.behaviour, `${where}.program`), fds: [] }];
+      (spec.threads ?? []).forEach((t, ti) => {
+        for (let k = 0; k < (t.count ?? 1); k++) {
+          const comm = (t.comm ?? prog.comm ?? commOf(prog.exe)).replace('%n', String(k));
+          const tf = (t.fds ?? []).map((f, fi) => compileFd(f, `${where}.threads[${ti}].fds[${fi}]`, k));
+          threads.push({ comm, startOp: startOf(t.behaviour, `${where}.threads`), fds: tf });
+        }
       });
+      const fds: CompiledFd[] = (spec.fds ?? []).map((f, fi) => compileFd(f, `${where}.fds[${fi}]`, 0));
       const name = spec.name ?? spec.program;
       const at = processes.length;
       if (c === 0) byName.set(name, at);

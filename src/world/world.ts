@@ -182,6 +182,7 @@ import {
   FD_NEW,
   FD_POP,
   FD_TOP,
+  FD_UNDER,
   KW_JOURNAL,
   KW_WRITEBACK,
   TARGET_CHILD,
@@ -369,7 +370,8 @@ export class World implements KernelHost {
   private readonly stackCache = new Map<number, readonly bigint[]>();
   private readonly ustackCache = new Map<number, readonly bigint[]>();
   private readonly taskAddrCache: bigint[] = [];
-  private readonly nameCache = new Map<string, Uint8Array>();
+  /** Per-thread named fds (a connection thread's socket), by task slot. */
+  private readonly threadFds: (Int32Array | undefined)[] = [];
 
   constructor(opts: WorldOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -789,6 +791,14 @@ export class World implements KernelHost {
         const tid = i === 0 ? p : ++pid + r.below(3);
         if (tid > pid) pid = tid;
         const s = this.newTask(proc, tid, th.comm, th.startOp, 120 + spec.nice);
+        if (th.fds.length > 0) {
+          const own = new Int32Array(this.wl.fdNames.length).fill(-1);
+          for (const fd of th.fds) {
+            this.installNamedFd(proc, fd);
+            own[this.wl.fdNames.indexOf(fd.name)] = fd.fd;
+          }
+          this.threadFds[s] = own;
+        }
         t.phase[s] = spec.kernel ? PH_KWORK : PH_USER;
         // Everyone starts asleep and wakes within the first milliseconds.
         t.state[s] = ST_SLEEPING;
@@ -1257,10 +1267,14 @@ export class World implements KernelHost {
   private sysEnter(c: number, s: number): void {
     const t = this.t;
     if (t.pendingSig[s] !== 0 && this.deliverSignal(c, s)) return;
-    const op = this.ops[t.op[s]!]!;
+    let op = this.ops[t.op[s]!]!;
     if (op.nr < 0) {
       this.kworkStep(c, s);
       return;
+    }
+    if (op.limit > 0 && this.procs[t.proc[s]!]!.liveChildren >= op.limit) {
+      t.op[s] = op.full;
+      op = this.ops[op.full]!;
     }
     const rng = this.rng;
     const nr = op.nr;
@@ -1397,7 +1411,8 @@ export class World implements KernelHost {
     let lat = op.lat.sample(rng.next());
     switch (op.kind) {
       case K_READ:
-      case K_WRITE: {
+      case K_WRITE:
+      case K_SENDFILE: {
         if (fd < 0 || p.fdFile[fd] === -1) {
           ret = -9;
           break;
@@ -1637,6 +1652,10 @@ export class World implements KernelHost {
         }
         break;
       case K_SENDFILE:
+        if (ret > 0) {
+          const f = p.fdFile[t.args[s * 6 + 1]!] ?? -1;
+          if (f >= 0 && this.files.kind[f] === F_FILE) this.files.pos[f] += ret;
+        }
         break;
     }
     t.ret[s] = ret;
@@ -1665,8 +1684,15 @@ export class World implements KernelHost {
         if (d > 0) return this.t.fdStack[s * 8 + d - 1]!;
         return -1;
       }
-      case FD_NAMED:
+      case FD_UNDER: {
+        const d = this.t.fdDepth[s]!;
+        return d > 1 ? this.t.fdStack[s * 8 + d - 2]! : -1;
+      }
+      case FD_NAMED: {
+        const own = this.threadFds[s];
+        if (own !== undefined && own[arg]! >= 0) return own[arg]!;
         return p.named[arg]!;
+      }
       case FD_FIXED:
         return arg;
       default:
@@ -2162,6 +2188,7 @@ export class World implements KernelHost {
     const pi = t.proc[s]!;
     const p = this.procs[pi];
     t.gen[s] = (t.gen[s]! + 1) | 0;
+    this.threadFds[s] = undefined;
     t.release(s);
     this.taskAddrCache[s] = undefined as unknown as bigint;
     delete this.taskAddrCache[s];
