@@ -89,7 +89,7 @@ class FieldOut {
   }
 
   ptr(cls: number, idx: number, plus = 0): void {
-    this.view.setUint32(this.off, (idx * STRIDE[cls]! + plus) >>> 0, true);
+    this.view.setUint32(this.off, (idx * (STRIDE[cls] ?? 0) + plus) >>> 0, true);
     this.view.setUint32(this.off + 4, kernelAddressHi(cls), true);
   }
 

@@ -196,7 +196,6 @@ __x64_sys_connect(uregs)=ret
   inet_stream_connect(socket, ksockaddr, addrlen, zero)=ret
    __inet_stream_connect(socket, ksockaddr, addrlen, zero, zero)=ret
     tcp_v4_connect(sock, ksockaddr, addrlen)=ret
-     tcp_set_state(sock, one)=zero
      tcp_connect(sock)=zero *`,
   accept4: `
 __x64_sys_accept4(uregs)=ret

@@ -1498,6 +1498,8 @@ export class World implements KernelHost {
     t.ret[s] = ret;
 
     this.fireSysEnter(c, s, nr);
+    // connect() fills in the socket's addresses and enters SYN_SENT before tcp_connect runs.
+    if (op.kind === K_CONNECT && fd >= 0 && p.fdFile[fd] !== -1) this.connectBegin(c, s, p, fd);
     if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
     if (blockState === 2) this.issueBio(c, s, op, fd, p, blockNs);
 
@@ -1611,7 +1613,7 @@ export class World implements KernelHost {
         if (ret >= 0) ret = this.newSocketFd(s, p, t.args[s * 6]!, t.args[s * 6 + 1]!);
         break;
       case K_CONNECT:
-        if (ret >= 0 || ret === -115) this.connectSocket(c, s, p, op, ret);
+        this.connectEnd(c, s, p, ret);
         break;
       case K_ACCEPT:
         if (ret >= 0) ret = this.acceptSocket(c, s, p, op);
@@ -1815,11 +1817,14 @@ export class World implements KernelHost {
     return t.stackTop[s]! - STK_SOCKADDR;
   }
 
-  private connectSocket(c: number, s: number, p: Proc, op: CompiledOp, ret: number): void {
-    const fd = this.t.args[s * 6]!;
-    const f = p.fdFile[fd]!;
-    if (f < 0) return;
-    const sock = this.files.sock[f]!;
+  /** The socket behind fd of process p, or -1. */
+  private sockOf(p: Proc, fd: number): number {
+    const f = fd >= 0 && fd < p.fdFile.length ? p.fdFile[fd]! : -1;
+    return f >= 0 ? this.files.sock[f]! : -1;
+  }
+
+  private connectBegin(c: number, s: number, p: Proc, fd: number): void {
+    const sock = this.sockOf(p, fd);
     if (sock < 0) return;
     const view = this.t.stackViews[s]!;
     const o = STACK_BYTES - STK_SOCKADDR;
@@ -1827,9 +1832,13 @@ export class World implements KernelHost {
     so.daddr[sock] = view.getInt32(o + 4, false);
     so.dport[sock] = view.getUint16(o + 2, false);
     so.sport[sock] = 32768 + (mix32(this.t.tid[s]! ^ sock ^ (this.now | 0)) % 28232);
-    this.setSockState(c, s, sock, TCP_SYN_SENT);
-    if (ret >= 0 || ret === -115) this.setSockState(c, s, sock, TCP_ESTABLISHED);
-    void op;
+    if (so.family[sock] === 2) this.setSockState(c, s, sock, TCP_SYN_SENT);
+  }
+
+  private connectEnd(c: number, s: number, p: Proc, ret: number): void {
+    const sock = this.sockOf(p, this.t.args[s * 6]!);
+    if (sock < 0 || this.socks.family[sock] !== 2) return;
+    this.setSockState(c, s, sock, ret >= 0 || ret === -115 ? TCP_ESTABLISHED : TCP_CLOSE);
   }
 
   private acceptSocket(c: number, s: number, p: Proc, op: CompiledOp): number {
@@ -2594,7 +2603,9 @@ export class World implements KernelHost {
   private kprobesExit(c: number, s: number, nr: number, op: CompiledOp): void {
     const path = this.pathFor(s, nr, op);
     const open = this.kpStackFor(path);
-    for (let i = path.split; i < path.frames.length; i++) {
+    // A failed call stops where it failed: the work after the split point never happens.
+    const end = this.t.ret[s]! < 0 ? path.split : path.frames.length;
+    for (let i = path.split; i < end; i++) {
       const d = path.frames[i]!.depth;
       while (open.length > 0 && path.frames[open[open.length - 1]!]!.depth >= d) this.kframeReturn(c, s, nr, path, open.pop()!);
       this.kframeEnterOnly(c, s, nr, path, i);
