@@ -5,13 +5,14 @@
 // In: a Builtin node. Out: a Val. Not: builtins written as calls with arguments (calls.ts).
 
 import { InternalError } from '../diag/diagnostic.js';
-import type { Builtin } from '../parse/ast.js';
+import type { Expr } from '../parse/ast.js';
 import { stringType, uint32, uint64, uint8, type SizedType } from '../check/types.js';
 import { BPF_AND, BPF_RSH, BPF_SUB, R10 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { PT_REGS_OFFSET } from '../ebpf/progtypes.js';
 import { CodeGen, type Mem, type Val } from './codegen.js';
 import { GLOBALS } from './compiled.js';
+import { StructRegistry } from '../check/ctypes.js';
 import type { Temp } from './registers.js';
 import { typeOf } from './expressions.js';
 
@@ -48,9 +49,8 @@ function low(cg: CodeGen, r: Temp, t: SizedType): Val {
   return cg.reg(r, t);
 }
 
-export function compileBuiltin(cg: CodeGen, e: Builtin): Val {
+export function compileBuiltin(cg: CodeGen, e: Expr, name: string): Val {
   const t = typeOf(cg, e);
-  const name = e.name;
   switch (name) {
     case 'pid':
       return high(cg, pidTgid(cg), t);
@@ -83,6 +83,8 @@ export function compileBuiltin(cg: CodeGen, e: Builtin): Val {
       return helperValue(cg, HELPER_ID.get_current_task, t);
     case 'ppid':
       return ppid(cg, t);
+    case 'pcomm':
+      return pcomm(cg, t);
     case 'comm': {
       const s = cg.slot(COMM_SIZE);
       cg.callVoid(HELPER_ID.get_current_comm, [{ addr: cg.memOfSlot(s) }, { imm: BigInt(COMM_SIZE) }]);
@@ -95,13 +97,16 @@ export function compileBuiltin(cg: CodeGen, e: Builtin): Val {
     }
     case 'kstack':
     case 'ustack':
-      return stack(cg, name, t);
+      return stackValue(cg, name, t);
     case 'func':
       return func(cg, t);
     case 'retval':
       return retval(cg, t);
-    case 'args':
-      return { k: 'ctx', off: 0, t };
+    case 'args': {
+      // A per-match program reads its own match's record (the checker types the node once).
+      const own = cg.scope.matches.length === 1 ? cg.scope.matches[0]!.args : undefined;
+      return { k: 'ctx', off: 0, t: own ?? t };
+    }
     case 'ctx': {
       const r = cg.regs.alloc();
       cg.e.mov(r.reg, cg.ctxBase());
@@ -133,8 +138,8 @@ export function compileBuiltin(cg: CodeGen, e: Builtin): Val {
 }
 
 /** Builtins written straight into memory (comm into a key or a record). */
-export function compileBuiltinInto(cg: CodeGen, e: Builtin, dst: Mem, dt: SizedType): boolean {
-  if (e.name !== 'comm' || dt.kind !== 'string' || dt.size < COMM_SIZE) return false;
+export function compileBuiltinInto(cg: CodeGen, name: string, dst: Mem, dt: SizedType): boolean {
+  if (name !== 'comm' || dt.kind !== 'string' || dt.size < COMM_SIZE) return false;
   cg.callVoid(HELPER_ID.get_current_comm, [{ addr: dst }, { imm: BigInt(COMM_SIZE) }]);
   if (dt.size > COMM_SIZE) cg.zeroRange(dst, COMM_SIZE, dt.size);
   return true;
@@ -151,23 +156,33 @@ function elapsed(cg: CodeGen, t: SizedType): Val {
   return cg.reg(now, t);
 }
 
-/** curtask->real_parent->tgid, read from kernel memory. */
-function ppid(cg: CodeGen, t: SizedType): Val {
-  const task = cg.pc.checked.structs.get('struct task_struct');
-  const parentField = task?.fields.find((f) => f.name === 'real_parent');
-  const parentType = parentField?.type;
-  const parent = parentType?.kind === 'pointer' && parentType.to.kind === 'struct' ? parentType.to : task;
-  const tgid = parent?.fields.find((f) => f.name === 'tgid');
-  if (!parentField || !tgid) throw new InternalError('struct task_struct lacks real_parent or tgid');
+/** A field of the current task's parent (curtask->real_parent->field), as a place in kernel memory. */
+function parentField(cg: CodeGen, name: string): Val {
+  const task = cg.pc.checked.structs.get('struct task_struct') ?? new StructRegistry().lookup('struct task_struct');
+  const rp = task?.fields.find((f) => f.name === 'real_parent');
+  const parent = rp?.type.kind === 'pointer' && rp.type.to.kind === 'struct' ? rp.type.to : task;
+  const field = parent?.fields.find((f) => f.name === name);
+  if (!rp || !field) throw new InternalError(`struct task_struct lacks real_parent or ${name}`);
   const cur = cg.call(HELPER_ID.get_current_task, []);
-  cg.e.addImm(cur.reg, parentField.offset);
+  cg.e.addImm(cur.reg, rp.offset);
   const p = cg.scalar({ k: 'ext', addr: cg.reg(cur, uint64), space: 'kernel', t: uint64 });
-  if (tgid.offset) cg.e.addImm(p.reg, tgid.offset);
-  return cg.convertInt({ k: 'ext', addr: cg.reg(p, uint64), space: 'kernel', t: tgid.type }, t.kind === 'int' ? t : uint32);
+  if (field.offset) cg.e.addImm(p.reg, field.offset);
+  return { k: 'ext', addr: cg.reg(p, uint64), space: 'kernel', t: field.type };
+}
+
+/** curtask->real_parent->tgid. */
+function ppid(cg: CodeGen, t: SizedType): Val {
+  return cg.convertInt(parentField(cg, 'tgid'), t.kind === 'int' ? t : uint32);
+}
+
+/** curtask->real_parent->comm. */
+function pcomm(cg: CodeGen, t: SizedType): Val {
+  const v = parentField(cg, 'comm');
+  return { ...(v as Extract<Val, { k: 'ext' }>), t };
 }
 
 /** get_stackid(ctx, stack map, flags) → {i64 id[, u32 pid]} in a slot of the stack type's size. */
-function stack(cg: CodeGen, kind: 'kstack' | 'ustack', t: SizedType): Val {
+export function stackValue(cg: CodeGen, kind: 'kstack' | 'ustack', t: SizedType): Val {
   const limit = t.kind === 'kstack' || t.kind === 'ustack' ? t.limit : 127;
   const map = cg.pc.stacks(limit);
   const s = cg.slot(t.size);

@@ -13,11 +13,13 @@ import { BPF_END, BPF_ALU, BPF_ALU64, BPF_TO_LE, BPF_RSH, BPF_AND } from '../ebp
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { CodeGen, isScalar, type Mem, type Val } from './codegen.js';
 import { compileExpr, into, typeOf } from './expressions.js';
-import { deleteKey, hasKey } from './maps.js';
+import { copyFromPtr, deleteKey, hasKey, lookup } from './maps.js';
+import { syscallTable } from '../probes/catalog.js';
+import { SIGNALS } from '../check/functions.js';
 import { strcontains, strlen, strncmp } from './strings.js';
 import { asyncCall, isAsync } from './async.js';
 import { mapLength } from './for-map.js';
-import { pidTgid } from './builtins.js';
+import { pidTgid, stackValue } from './builtins.js';
 import { TIMESTAMP_MODE } from './compiled.js';
 
 type CallFn = (cg: CodeGen, e: Call, info: CallInfo, t: SizedType) => Val;
@@ -85,6 +87,20 @@ const CALLS: Readonly<Record<string, CallFn>> = {
     return cg.reg(r, t);
   },
   cgroupid: (cg, e, info, t) => cg.imm(BigInt(info.literals?.[0] ?? 0n), t),
+  kaddr: (cg, e, info, t) => {
+    const arg = e.args[0];
+    const name = arg?.kind === 'String' ? arg.value : '';
+    const addr = cg.pc.opts.kernelSymbol?.(name);
+    if (addr === undefined) {
+      cg.error(`kaddr("${name}"): no kernel symbol table was given to the compiler`, e.span);
+      return cg.imm(0n, t);
+    }
+    return cg.imm(addr, t);
+  },
+  syscall_name: (cg, e, info, t) => nameLookup(cg, e, t, cg.pc.nameTable('syscall_names', syscallNames(), t.size)),
+  signal_name: (cg, e, info, t) => nameLookup(cg, e, t, cg.pc.nameTable('signal_names', signalNames(), t.size)),
+  kstack: (cg, e, info, t) => stackValue(cg, 'kstack', t),
+  ustack: (cg, e, info, t) => stackValue(cg, 'ustack', t),
   getopt: (cg, e, info, t) => {
     throw new InternalError(`getopt should have been replaced by its value (${t.kind})`);
   },
@@ -106,6 +122,43 @@ export function compileCall(cg: CodeGen, e: Call): Val {
   }
   cg.error(`${e.name}() is not supported by the bpftrace-ts compiler`, e.span);
   return t.kind === 'void' ? { k: 'void', t } : isScalar(t) ? cg.imm(0n, t) : zeroValue(cg, t);
+}
+
+let syscallNameMap: Map<number, string> | undefined;
+function syscallNames(): Map<number, string> {
+  syscallNameMap ??= new Map(syscallTable().map((s) => [s.nr, s.name]));
+  return syscallNameMap;
+}
+
+function signalNames(): Map<number, string> {
+  return new Map(Object.entries(SIGNALS).map(([name, nr]) => [nr, name]));
+}
+
+/** The name a table map holds for the number argument ('' for numbers it lacks). */
+function nameLookup(cg: CodeGen, e: Call, t: SizedType, table: number): Val {
+  const s = cg.slot(Math.max(1, t.size));
+  const m = cg.memOfSlot(s);
+  const k = cg.slot(8, 'stack');
+  cg.store(cg.convertInt(value(cg, e, 0), intType(4, false)), cg.memOfSlot(k), intType(4, false));
+  const p = lookup(cg, table, cg.memOfSlot(k));
+  cg.frame.free(k);
+  const missing = cg.e.newLabel();
+  const done = cg.e.newLabel();
+  const reg = p.reg;
+  cg.regs.free(p);
+  cg.enterBranches(false);
+  cg.e.jImm('eq', reg, 0, missing);
+  let snap = cg.armStart();
+  copyFromPtr(cg, cg.regs.adopt(reg), m, t.size);
+  cg.armEnd(snap);
+  cg.e.ja(done);
+  cg.e.bind(missing);
+  snap = cg.armStart();
+  cg.zeroRange(m, 0, t.size);
+  cg.armEnd(snap);
+  cg.e.bind(done);
+  cg.leaveBranches();
+  return { k: 'mem', m, t, slot: s };
 }
 
 function zeroValue(cg: CodeGen, t: SizedType): Val {
@@ -221,7 +274,7 @@ function buf(cg: CodeGen, e: Call, info: CallInfo, dst: Mem, size: number): void
   if (at.kind === 'array' || at.kind === 'string') {
     // buf() of a value the program holds: copy it.
     const n = Math.min(cap, at.size);
-    cg.e.st(4, dst.base, dst.off, n);
+    cg.storeImm(dst, 4, BigInt(n));
     cg.store(compileExpr(cg, arg), data, { kind: 'array', size: n, elem: intType(1, false), count: n });
     return;
   }
@@ -232,11 +285,11 @@ function buf(cg: CodeGen, e: Call, info: CallInfo, dst: Mem, size: number): void
     cg.e.jImm('le', n.reg, cap, ok);
     cg.e.movImm(n.reg, BigInt(cap));
     cg.e.bind(ok);
-    cg.e.stx(4, dst.base, dst.off, n.reg);
+    cg.storeReg(dst, 4, n.reg);
     cg.callVoid(helper, [{ addr: data }, { temp: n }, addr.arg], [n, ...addr.consume]);
     return;
   }
-  cg.e.st(4, dst.base, dst.off, cap);
+  cg.storeImm(dst, 4, BigInt(cap));
   cg.callVoid(helper, [{ addr: data }, { imm: BigInt(cap) }, addr.arg], addr.consume);
 }
 

@@ -8,7 +8,7 @@
 import { InternalError } from '../diag/diagnostic.js';
 import type { Span } from '../diag/source.js';
 import type { IntType, SizedType } from '../check/types.js';
-import { BPF_AND, R0, R1, R10, R6, R9 } from '../ebpf/isa.js';
+import { BPF_AND, BPF_RSH, R0, R1, R10, R6, R9 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import type { CheckedProbe, ProbeMatch, VarSlot } from '../check/program.js';
 import { Emitter, type Label, type Reg, type Width } from './emitter.js';
@@ -265,7 +265,12 @@ export class CodeGen {
   convertInt(v: Val, to: IntType): Val {
     if (v.k === 'imm') return this.imm(wrapTo(v.v, to), to);
     const from = v.t;
-    if (from.kind === 'int' && !needsNormalize(from, to)) return v.k === 'reg' ? this.reg(v.temp, to) : retype(v, to);
+    if (from.kind === 'int' && !needsNormalize(from, to)) {
+      if (v.k === 'reg') return this.reg(v.temp, to);
+      // A place keeps its width until it is read: only same-size views may be retyped.
+      if (from.size === to.size) return retype(v, to);
+      return this.reg(this.scalar(v), to);
+    }
     const t = this.scalar(v);
     this.normalize(t.reg, to);
     return this.reg(t, to);
@@ -331,7 +336,7 @@ export class CodeGen {
         return;
       }
       const t = this.scalar(v);
-      this.e.stx(scalarWidth(dt), dst.base, dst.off, t.reg);
+      this.storeReg(dst, scalarWidth(dt), t.reg);
       this.regs.free(t);
       return;
     }
@@ -343,7 +348,7 @@ export class CodeGen {
     if (v.k === 'imm' || v.k === 'reg') {
       // A scalar stored into an aggregate place of the same size (e.g. usym built in a register).
       const t = this.scalar(v);
-      this.e.stx(scalarWidth(v.t), dst.base, dst.off, t.reg);
+      this.storeReg(dst, scalarWidth(v.t), t.reg);
       this.regs.free(t);
       if (dt.size > v.t.size) this.zeroRange(dst, v.t.size, dt.size);
       return;
@@ -404,6 +409,17 @@ export class CodeGen {
 
   /** *(u{w} *)dst = value, through a register when the value does not fit an imm store. */
   storeImm(dst: Mem, w: Width, value: bigint): void {
+    if (!alignOk(dst, w)) {
+      // The kernel wants aligned stack accesses: write the bytes in aligned pieces.
+      const bytes = new Uint8Array(w);
+      let x = BigInt.asUintN(64, value);
+      for (let i = 0; i < w; i++) {
+        bytes[i] = Number(x & 0xffn);
+        x >>= 8n;
+      }
+      this.storeBytes(dst, bytes);
+      return;
+    }
     const v = BigInt.asIntN(64, value);
     if (w < 8 || (v >= -0x8000_0000n && v <= 0x7fff_ffffn)) {
       this.e.st(w, dst.base, dst.off, Number(BigInt.asIntN(32, v)));
@@ -418,6 +434,24 @@ export class CodeGen {
     const t = this.regs.alloc();
     this.e.movImm(t.reg, v);
     this.e.stx(8, dst.base, dst.off, t.reg);
+    this.regs.free(t);
+  }
+
+  /** *(u{w} *)dst = register r, split into aligned pieces when dst is not aligned (r is preserved). */
+  storeReg(dst: Mem, w: Width, r: Reg): void {
+    if (alignOk(dst, w)) {
+      this.e.stx(w, dst.base, dst.off, r);
+      return;
+    }
+    const t = this.regs.alloc();
+    this.e.mov(t.reg, r);
+    let i = 0;
+    while (i < w) {
+      const c = chunkAt(dst, i, w - i);
+      this.e.stx(c, dst.base, dst.off + i, t.reg);
+      i += c;
+      if (i < w) this.e.aluImm(BPF_RSH, t.reg, c * 8);
+    }
     this.regs.free(t);
   }
 
@@ -621,6 +655,12 @@ export class CodeGen {
   varMem(v: VarSlot): Mem {
     const s = this.vars.get(v.id);
     if (!s) throw new InternalError(`variable ${v.name} has no home`);
+    // Stack homes are addressed from varBase (a callback reaches its probe's frame so);
+    // large variables live in the probe's scratch memory.
+    if (s.base !== R10) {
+      if (this.setup.varBase !== R10) this.error(`variable ${v.name} is too large to use inside a for-map loop`);
+      return { base: s.base, off: s.off };
+    }
     return { base: this.setup.varBase, off: s.off };
   }
 
@@ -637,12 +677,39 @@ export class CodeGen {
   }
 
   armStart(): RegSnapshot {
+    this.pushArm();
     return this.regs.snapshot();
   }
 
   armEnd(s: RegSnapshot): void {
     this.regs.restore(s);
+    this.popArm();
   }
+
+  /**
+   * The conditional arms enclosing the current point, innermost last. A value computed
+   * under a path of arms is available later only where that path is still open (it
+   * dominates): the key cache checks this.
+   */
+  readonly armPath: number[] = [];
+  private nextArm = 0;
+
+  pushArm(): void {
+    this.armPath.push(this.nextArm++);
+  }
+
+  popArm(): void {
+    this.armPath.pop();
+  }
+
+  /** Is a value made under `path` available here (every arm of it still open)? */
+  dominates(path: readonly number[]): boolean {
+    if (path.length > this.armPath.length) return false;
+    return path.every((a, i) => this.armPath[i] === a);
+  }
+
+  /** Map keys built in memory and kept for reuse (maps.ts). */
+  readonly keyCache: { readonly keyType: SizedType; readonly exprs: readonly unknown[]; readonly slot: Slot; readonly path: readonly number[] }[] = [];
 
   error(message: string, span?: Span): void {
     this.errors.push({ message, ...(span ? { span } : {}) });

@@ -30,6 +30,8 @@ export interface CompileOptions {
    * no data sections yet, so `--emit-elf` compiles with false.
    */
   readonly directValueAccess?: boolean;
+  /** kaddr("name"): the kernel symbol's address (the runtime passes the world's symbol table). */
+  readonly kernelSymbol?: (name: string) => bigint | undefined;
 }
 
 /** The whole compiled program. */
@@ -120,7 +122,9 @@ export type MapRole =
   /** Per-CPU scratch memory for values too large for the 512-byte stack. */
   | 'scratch'
   /** Values user space sets before BEGIN (see GLOBALS). */
-  | 'globals';
+  | 'globals'
+  /** A constant lookup table filled from `initial` (syscall and signal names). */
+  | 'table';
 
 export interface MapDef {
   /** What createMap takes. `spec.name` is the bpftrace name for user maps ('@', '@start'). */
@@ -147,6 +151,8 @@ export interface MapDef {
    * bpftrace prints nothing for the hash map it would have used.
    */
   readonly zeroMeansAbsent?: boolean;
+  /** Entries the loader writes (updateUser) after creating the map, before any program runs. */
+  readonly initial?: readonly { readonly key: Uint8Array; readonly value: Uint8Array }[];
 }
 
 /** Fields of the globals map's single value (role 'globals'), set by user space before BEGIN. */

@@ -51,9 +51,12 @@ export function compileExpr(cg: CodeGen, e: Expr): Val {
     case 'Map':
       return readMap(cg, e);
     case 'Builtin':
-      return compileBuiltin(cg, e);
-    case 'Identifier':
-      throw new InternalError(`identifier ${e.name} without a constant value`);
+      return compileBuiltin(cg, e, e.name);
+    case 'Identifier': {
+      // Builtins may be written as identifiers (`ppid`, `__builtin_pid`).
+      const name = e.name.startsWith('__builtin_') ? e.name.slice('__builtin_'.length) : e.name;
+      return compileBuiltin(cg, e, name);
+    }
     case 'Call':
       return compileCall(cg, e);
     case 'Binary':
@@ -122,7 +125,7 @@ export function into(cg: CodeGen, e: Expr, dst: Mem, dt: SizedType, canonical: b
     return;
   }
   if (e.kind === 'Call' && compileCallInto(cg, e, dst, dt, canonical)) return;
-  if (e.kind === 'Builtin' && compileBuiltinInto(cg, e, dst, dt)) return;
+  if (e.kind === 'Builtin' && compileBuiltinInto(cg, e.name, dst, dt)) return;
   if (e.kind === 'Ternary' && !isScalar(dt) && e.then) {
     ternaryInto(cg, e, dst, dt, canonical);
     return;
@@ -258,7 +261,7 @@ function fieldOf(cg: CodeGen, base: Val, f: Field): Val {
 function indexAccess(cg: CodeGen, e: Index): Val {
   const base = compileExpr(cg, e.expr);
   const bt = base.t;
-  const elem = bt.kind === 'pointer' ? bt.to : bt.kind === 'array' ? bt.elem : undefined;
+  const elem = bt.kind === 'pointer' ? bt.to : bt.kind === 'array' ? bt.elem : bt.kind === 'string' ? typeOf(cg, e) : undefined;
   if (!elem) throw new InternalError(`index on ${bt.kind}`);
   const size = Math.max(1, elem.size);
   const idx = compileExpr(cg, e.index);
@@ -269,7 +272,7 @@ function indexAccess(cg: CodeGen, e: Index): Val {
   if (idx.k === 'imm') return place(cg, base, Number(idx.v) * size, elem);
   // A variable index into an array value: read it through its address (bounds checked by the read).
   if (base.k === 'ext') return { k: 'ext', addr: scaledAdd(cg, base.addr, idx, size), space: base.space, t: elem };
-  const count = bt.kind === 'array' ? bt.count : 1;
+  const count = bt.kind === 'array' ? bt.count : bt.kind === 'string' ? bt.size : 1;
   return variableIndex(cg, base, idx, size, count, elem);
 }
 
@@ -511,11 +514,16 @@ export function branch(cg: CodeGen, e: Expr, target: Label, jumpIf: boolean): vo
     if (and !== jumpIf) {
       // &&, jump when false (or ||, jump when true): either side decides alone.
       branch(cg, e.left, target, jumpIf);
+      // The right side runs only on some paths: what it computes is not available after.
+      cg.pushArm();
       branch(cg, e.right, target, jumpIf);
+      cg.popArm();
     } else {
       const skip = cg.e.newLabel();
       branch(cg, e.left, skip, !jumpIf);
+      cg.pushArm();
       branch(cg, e.right, target, jumpIf);
+      cg.popArm();
       cg.e.bind(skip);
     }
     return;
@@ -593,8 +601,9 @@ function unary(cg: CodeGen, e: Unary): Val {
     case '*': {
       const v = compileExpr(cg, e.operand);
       const pt = v.t;
-      if (pt.kind !== 'pointer') throw new InternalError('dereference of a non-pointer');
-      return { k: 'ext', addr: retypeScalar(v, uint64), space: pt.space, t: pt.to };
+      // An integer is an address in the probe's address space (bpftrace reads 8 bytes).
+      const space = pt.kind === 'pointer' ? pt.space : (cg.scope.probe?.addressSpace ?? 'kernel');
+      return { k: 'ext', addr: retypeScalar(v, uint64), space, t: rt };
     }
     case '&': {
       const v = compileExpr(cg, e.operand);

@@ -12,7 +12,8 @@ import { BPF_ADD, BPF_DIV, R0 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { BPF_ANY, BPF_NOEXIST } from '../ebpf/maps/map.js';
 import { AGG_FIELDS } from '../runtime/output/layouts.js';
-import { CodeGen, isScalar, scalarWidth, wrapTo, type Mem, type Val } from './codegen.js';
+import { CodeGen, isScalar, sameLayout, scalarWidth, wrapTo, type Mem, type Val } from './codegen.js';
+import { sameAst } from '../parse/equal.js';
 import type { Slot } from './frame.js';
 import type { UserMap } from './program-context.js';
 import type { Temp } from './registers.js';
@@ -24,8 +25,62 @@ export interface KeyMem {
   readonly slot?: Slot;
 }
 
-/** The key of `map` for the given key expressions, built in memory (the constant 0 for keyless maps). */
+/** Keys kept for reuse at once at most (each holds a stack slot). */
+const KEY_CACHE_SIZE = 4;
+
+/** Builtins whose value cannot change while one probe runs. */
+const STABLE_BUILTINS = new Set(['pid', 'tid', 'uid', 'gid', 'comm', 'cpu', 'cgroup', 'username', 'ncpus', 'probe', 'numaid', 'curtask', 'args', 'retval', 'ctx', 'func']);
+
+/** An expression whose value is the same wherever it is evaluated in one probe run (no side effects). */
+function stable(e: Expr): boolean {
+  switch (e.kind) {
+    case 'Int':
+    case 'String':
+    case 'Bool':
+    case 'Identifier':
+      return true;
+    case 'Builtin':
+      return STABLE_BUILTINS.has(e.name) || /^arg[0-9]+$/.test(e.name);
+    case 'Cast':
+      return stable(e.expr);
+    case 'FieldAccess':
+      return !e.arrow && stable(e.expr) || (e.expr.kind === 'Builtin' && e.expr.name === 'args');
+    case 'TupleAccess':
+      return stable(e.expr);
+    case 'Binary':
+      return stable(e.left) && stable(e.right);
+    case 'Unary':
+      return e.op !== '*' && e.op !== '&' && stable(e.operand);
+    case 'Tuple':
+      return e.elems.every(stable);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The key of `map` for the given key expressions, built in memory (the constant 0 for
+ * keyless maps). A key of stable expressions built earlier on every path to here (same key
+ * type, same expressions) is reused as it is: `@start[tid]` in a predicate and the body, or
+ * `@min[comm]` then `@max[comm]`, build their key once.
+ */
 export function buildKey(cg: CodeGen, map: UserMap, keys: readonly Expr[] | undefined): KeyMem {
+  const exprs = map.scalar || !keys ? [] : keys;
+  const kt: SizedType = map.scalar || !keys || keys.length === 0 ? { kind: 'int', size: map.keySize === 4 ? 4 : 8, signed: false } : map.def.keyType!;
+  const cacheable = exprs.every(stable);
+  if (cacheable) {
+    const hit = cg.keyCache.find((c) => c.exprs.length === exprs.length && sameLayout(c.keyType, kt) && c.keyType.size === kt.size && cg.dominates(c.path) && sameAst(c.exprs, exprs));
+    if (hit) return { m: cg.memOfSlot(hit.slot) };
+  }
+  const built = buildKeyFresh(cg, map, keys);
+  if (!cacheable || !built.slot) return built;
+  // Keep it (the slot stays allocated while cached).
+  cg.keyCache.push({ keyType: kt, exprs, slot: built.slot, path: [...cg.armPath] });
+  if (cg.keyCache.length > KEY_CACHE_SIZE) cg.frame.free(cg.keyCache.shift()!.slot);
+  return { m: built.m };
+}
+
+function buildKeyFresh(cg: CodeGen, map: UserMap, keys: readonly Expr[] | undefined): KeyMem {
   if (map.scalar || !keys || keys.length === 0) {
     const s = cg.slot(8);
     cg.e.st(map.keySize === 4 ? 4 : 8, s.base, s.off, 0);
@@ -296,7 +351,7 @@ export function assignMap(cg: CodeGen, s: AssignMap): void {
     return;
   }
   if (s.op) {
-    compound(cg, map, s.target.keys, s.op, compileExpr(cg, s.value), false);
+    compound(cg, map, s.target.keys, s.op, compileExpr(cg, s.value), undefined);
     return;
   }
   const vt = map.valueType;

@@ -117,12 +117,21 @@ export class ProgramContext {
   }
 
   /** An internal map by role (and a distinguishing key), created on first use. */
-  private internalMap(key: string, make: () => { spec: MapSpec; role: MapRole; perCpu: boolean; stackLimit?: number }): number {
+  private internalMap(
+    key: string,
+    make: () => { spec: MapSpec; role: MapRole; perCpu: boolean; stackLimit?: number; initial?: MapDef['initial'] },
+  ): number {
     const have = this.internal.get(key);
     if (have !== undefined) return have;
     const d = make();
     const index = this.maps.length;
-    this.maps.push({ spec: d.spec, role: d.role, perCpu: d.perCpu, ...(d.stackLimit ? { stackLimit: d.stackLimit } : {}) });
+    this.maps.push({
+      spec: d.spec,
+      role: d.role,
+      perCpu: d.perCpu,
+      ...(d.stackLimit ? { stackLimit: d.stackLimit } : {}),
+      ...(d.initial ? { initial: d.initial } : {}),
+    });
     this.internal.set(key, index);
     return index;
   }
@@ -173,6 +182,24 @@ export class ProgramContext {
       role: 'globals',
       perCpu: false,
     }));
+  }
+
+  /**
+   * A constant table from numbers to NUL-padded names (syscall_name, signal_name): an array
+   * of `size`-byte strings the loader fills from `initial`.
+   */
+  nameTable(name: string, names: ReadonlyMap<number, string>, size: number): number {
+    return this.internalMap(`table_${name}`, () => {
+      const max = Math.max(0, ...names.keys());
+      const initial = [...names].map(([nr, text]) => {
+        const key = new Uint8Array(4);
+        new DataView(key.buffer).setUint32(0, nr, true);
+        const value = new Uint8Array(size);
+        for (let i = 0; i < Math.min(text.length, size - 1); i++) value[i] = text.charCodeAt(i) & 0xff;
+        return { key, value };
+      });
+      return { spec: { name, type: 'array', keySize: 4, valueSize: size, maxEntries: max + 1 }, role: 'table', perCpu: false, initial };
+    });
   }
 
   hasInternal(key: string): number {
