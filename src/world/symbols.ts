@@ -48,7 +48,7 @@ export const KERNEL_FRAME_NAMES: readonly string[] = [
   '__sys_setresuid', '__sys_setuid', 'commit_creds', 'security_capable', 'ns_capable', 'capable',
   'ep_poll_callback', '__wake_up_common', 'sock_def_readable', 'tcp_data_queue', 'tcp_v4_do_rcv',
   'ip_local_deliver_finish', 'ip_rcv', '__netif_receive_skb_core', 'net_rx_action', 'napi_poll', 'virtnet_poll',
-  'update_process_times', 'tick_nohz_handler', 'sched_tick', 'task_tick_fair', 'update_curr',
+  'update_process_times', 'tick_nohz_handler', 'sched_tick', 'task_tick_fair', 'update_curr', 'irqentry_exit_to_user_mode', 'exit_to_user_mode_loop', 'do_task_dead',
 ];
 
 /** Compiler-style symbol size for a name: 0x40..0x7c0 bytes, 16-aligned, stable across runs. */

@@ -250,6 +250,7 @@ const KS_TIMER = 11;
 const KS_FORK_CHILD = 12;
 const KS_WAKEUP = 13;
 const KS_EXIT = 14;
+const KS_SWITCH_EXIT = 15;
 
 interface KfnSites {
   entry: Site | null;
@@ -2169,7 +2170,7 @@ export class World implements KernelHost {
         }
       } else this.reap(s);
     } else this.reap(s);
-    this.switchOut(c, s, STATE_ZOMBIE, KS_EXIT);
+    this.switchOut(c, s, STATE_ZOMBIE, KS_SWITCH_EXIT);
   }
 
   /** Reaped: sched_process_free follows after an RCU grace period. */
@@ -2597,7 +2598,9 @@ export class World implements KernelHost {
   private kprobesEnter(c: number, s: number, nr: number, op: CompiledOp): void {
     const path = this.pathFor(s, nr, op);
     this.kpOpen.length = 0;
-    for (let i = 0; i < path.split; i++) this.kframeEnter(c, s, nr, path, i);
+    // A bad fd fails in fdget(): nothing below the syscall's first function runs.
+    const badFd = this.t.ret[s] === -9;
+    for (let i = 0; i < path.split; i++) if (!badFd || path.frames[i]!.depth <= 1) this.kframeEnter(c, s, nr, path, i);
   }
 
   private kprobesExit(c: number, s: number, nr: number, op: CompiledOp): void {
@@ -2605,6 +2608,7 @@ export class World implements KernelHost {
     const open = this.kpStackFor(path);
     // A failed call stops where it failed: the work after the split point never happens.
     const end = this.t.ret[s]! < 0 ? path.split : path.frames.length;
+    if (this.t.ret[s] === -9) for (let k = open.length - 1; k >= 0; k--) if (path.frames[open[k]!]!.depth > 1) open.splice(k, 1);
     for (let i = path.split; i < end; i++) {
       const d = path.frames[i]!.depth;
       while (open.length > 0 && path.frames[open[open.length - 1]!]!.depth >= d) this.kframeReturn(c, s, nr, path, open.pop()!);
@@ -3094,7 +3098,7 @@ export class World implements KernelHost {
       case KS_SWITCH_IDLE:
         return ['__schedule', 'schedule_idle', ...idleTail];
       case KS_SWITCH_PREEMPT:
-        return ['__schedule', 'schedule', 'irqentry_exit_to_user_mode', 'asm_sysvec_apic_timer_interrupt'];
+        return ['__schedule', 'schedule', 'exit_to_user_mode_loop', 'irqentry_exit_to_user_mode', 'asm_sysvec_apic_timer_interrupt'];
       case KS_SWITCH_KWORK:
         return ['__schedule', 'schedule', 'worker_thread', 'kthread', 'ret_from_fork', 'ret_from_fork_asm'];
       case KS_IDLE:
@@ -3111,6 +3115,8 @@ export class World implements KernelHost {
         return ['try_to_wake_up', 'hrtimer_wakeup', '__hrtimer_run_queues', 'hrtimer_interrupt', '__sysvec_apic_timer_interrupt', 'sysvec_apic_timer_interrupt', 'asm_sysvec_apic_timer_interrupt'];
       case KS_EXIT:
         return ['do_exit', 'do_group_exit', '__x64_sys_exit_group', 'x64_sys_call', ...entry];
+      case KS_SWITCH_EXIT:
+        return ['__schedule', 'do_task_dead', 'do_exit', 'do_group_exit', '__x64_sys_exit_group', 'x64_sys_call', ...entry];
       default:
         return [];
     }

@@ -1,0 +1,289 @@
+import { describe, expect, test } from 'vitest';
+import { syscallByName } from '../../src/probes/catalog.js';
+import { EPOCH_BASE_SEC, TAI_OFFSET_NS } from '../../src/world/clock.js';
+import { PT_REGS, PERF_SAMPLE_PERIOD } from '../../src/world/probes.js';
+import { createWorld } from '../../src/world/world.js';
+
+const SEC = 1_000_000_000;
+const NR = (n: string): number => syscallByName(n)!.nr;
+
+describe('kprobes and kretprobes', () => {
+  test('kretprobe:vfs_read ax equals sys_exit_read ret, and kprobe arg2 the count (lessons 6 and 7)', () => {
+    const w = createWorld({ seed: 2 });
+    const fromK: number[] = [];
+    const fromTp: number[] = [];
+    const counts: number[] = [];
+    const starts = new Map<number, number>();
+    const lat: number[] = [];
+    w.attach({ kind: 'kprobe', func: 'vfs_read' }, (_b, v) => {
+      counts.push(Number(v.getBigUint64(PT_REGS.dx, true)));
+      starts.set(w.tid(), w.now);
+      expect(w.funcIp()).toBe(w.kernelSymbolAddress('vfs_read'));
+    });
+    w.attach({ kind: 'kretprobe', func: 'vfs_read' }, (_b, v) => {
+      fromK.push(Number(v.getBigInt64(PT_REGS.ax, true)));
+      const s = starts.get(w.tid());
+      if (s !== undefined) lat.push(w.now - s);
+    });
+    // read() and pread64() both go through vfs_read.
+    for (const event of ['sys_exit_read', 'sys_exit_pread64'])
+      w.attach({ kind: 'tracepoint', category: 'syscalls', event }, (_b, v) => {
+        const ret = Number(v.getBigInt64(16, true));
+        if (ret !== -9) fromTp.push(ret);
+      });
+    w.runUntil(2 * SEC);
+    expect(fromK.length).toBeGreaterThan(20);
+    // Every read() that got past fd lookup went through vfs_read; the kretprobe saw its return.
+    expect(fromK).toEqual(fromTp);
+    // At most one read per CPU can still be in flight when the run stops.
+    expect(counts.length - fromK.length).toBeGreaterThanOrEqual(0);
+    expect(counts.length - fromK.length).toBeLessThanOrEqual(4);
+    expect(lat.every((x) => x > 0)).toBe(true);
+  });
+
+  test('a kprobe fires within its syscall, on the calling task', () => {
+    const w = createWorld({ seed: 2 });
+    let inside = 0;
+    let current = -1;
+    w.attach({ kind: 'tracepoint', category: 'raw_syscalls', event: 'sys_enter' }, (_b, v) => {
+      current = v.getInt32(8, true) === NR('openat') ? w.tid() : -1;
+    });
+    w.attach({ kind: 'kprobe', func: 'do_sys_openat2' }, () => {
+      expect(w.tid()).toBe(current);
+      inside++;
+    });
+    w.runUntil(SEC);
+    expect(inside).toBeGreaterThan(10);
+  });
+
+  test('every __x64_sys_ wrapper is probeable and its arg0 is the user pt_regs', () => {
+    const w = createWorld({ seed: 2 });
+    let seen = 0;
+    w.attach({ kind: 'kprobe', func: '__x64_sys_openat' }, (_b, v) => {
+      const regs = v.getBigUint64(PT_REGS.di, true);
+      const b = new Uint8Array(168);
+      expect(w.readKernel(regs, b, 0, 168)).toBe(0);
+      const dv = new DataView(b.buffer);
+      expect(Number(dv.getBigInt64(PT_REGS.orig_ax, true))).toBe(NR('openat'));
+      expect(Number(dv.getBigInt64(PT_REGS.di, true))).toBe(-100);
+      const name = new Uint8Array(64);
+      expect(w.readUserStr(dv.getBigUint64(PT_REGS.si, true), name, 0, 64)).toBeGreaterThan(1);
+      seen++;
+    });
+    w.runUntil(SEC);
+    expect(seen).toBeGreaterThan(5);
+  });
+
+  test('fentry/fexit get the arguments as u64s, fexit the return value last', () => {
+    const w = createWorld({ seed: 2 });
+    const a = w.attach({ kind: 'fexit', func: 'vfs_read' }, (_b, v) => {
+      const count = Number(v.getBigUint64(16, true));
+      const ret = Number(v.getBigInt64(32, true));
+      expect(ret).toBeLessThanOrEqual(count);
+    });
+    if ('error' in a) throw new Error(a.error);
+    expect(a.size).toBe(40);
+    w.runUntil(SEC);
+  });
+
+  test('unknown functions are refused', () => {
+    const w = createWorld({ seed: 2 });
+    expect(w.attach({ kind: 'kprobe', func: 'no_such_function' }, () => {})).toEqual({ error: "unknown kernel function 'no_such_function'" });
+    expect(w.attach({ kind: 'tracepoint', category: 'sched', event: 'nope' }, () => {})).toEqual({ error: 'tracepoint not found: sched:nope' });
+  });
+
+  test('block and scheduler kprobes outside syscalls', () => {
+    const w = createWorld({ seed: 2, workload: 'database' });
+    const hits: Record<string, number> = {};
+    for (const func of ['blk_account_io_start', 'blk_account_io_done', 'finish_task_switch', 'schedule']) {
+      w.attach({ kind: 'kprobe', func }, () => {
+        hits[func] = (hits[func] ?? 0) + 1;
+      });
+    }
+    w.runUntil(SEC / 2);
+    expect(hits['blk_account_io_start']).toBeGreaterThan(10);
+    expect(Math.abs(hits['blk_account_io_start']! - hits['blk_account_io_done']!)).toBeLessThan(40);
+    expect(hits['finish_task_switch']).toBeGreaterThan(100);
+    expect(hits['schedule']).toBeGreaterThan(100);
+  });
+});
+
+describe('timers and perf events', () => {
+  test('profile:hz:99 fires 99 times a second on every CPU', () => {
+    const w = createWorld({ seed: 2, cpus: 4 });
+    const perCpu = [0, 0, 0, 0];
+    let period = 0;
+    w.attach({ kind: 'profile', hz: 99 }, (_b, v) => {
+      perCpu[w.cpu()]!++;
+      period = Number(v.getBigUint64(PERF_SAMPLE_PERIOD, true));
+    });
+    w.runUntil(2 * SEC);
+    expect(perCpu).toEqual([198, 198, 198, 198]);
+    expect(period).toBe(10_101_010);
+  });
+
+  test('interval fires on one CPU at its period', () => {
+    const w = createWorld({ seed: 2 });
+    const times: number[] = [];
+    const cpus = new Set<number>();
+    w.attach({ kind: 'interval', periodNs: 250_000_000 }, () => {
+      times.push(w.now);
+      cpus.add(w.cpu());
+    });
+    w.runUntil(SEC);
+    expect(times).toEqual([250_000_000, 500_000_000, 750_000_000, 1_000_000_000]);
+    expect([...cpus]).toEqual([0]);
+  });
+
+  test('profile samples show user, kernel and idle states with matching ips', () => {
+    const w = createWorld({ seed: 2, workload: 'build' });
+    let user = 0;
+    let kernel = 0;
+    let idle = 0;
+    w.attach({ kind: 'profile', hz: 499 }, (_b, v) => {
+      const ip = v.getBigUint64(PT_REGS.ip, true);
+      const cs = v.getUint32(PT_REGS.cs, true);
+      if (w.tid() === 0) {
+        idle++;
+        expect(w.symbolizeKernel(ip)?.name).toBe('pv_native_safe_halt');
+      } else if (cs === 0x33) {
+        user++;
+        expect(ip < 0x800000000000n).toBe(true);
+        expect(w.symbolizeUser(w.tgid(), ip)).toBeDefined();
+        expect(w.kernelStack()).toEqual([]);
+        expect(w.userStack().length).toBeGreaterThan(2);
+      } else {
+        kernel++;
+        expect(w.symbolizeKernel(ip)).toBeDefined();
+      }
+    });
+    w.runUntil(SEC);
+    expect(user).toBeGreaterThan(100);
+    expect(user + kernel + idle).toBe(499 * 4);
+  });
+
+  test('software events: context-switches and page-faults count, cpu-clock ticks', () => {
+    const w = createWorld({ seed: 2, workload: 'build' });
+    let cs = 0;
+    let switches = 0;
+    let faults = 0;
+    let clock = 0;
+    w.attach({ kind: 'software', event: 'context-switches', period: 10 }, () => cs++);
+    w.attach({ kind: 'tracepoint', category: 'sched', event: 'sched_switch' }, () => switches++);
+    w.attach({ kind: 'software', event: 'page-faults', period: 100 }, () => faults++);
+    w.attach({ kind: 'software', event: 'cpu-clock', period: 10_000_000 }, () => clock++);
+    w.runUntil(SEC);
+    expect(cs).toBe(Math.floor(switches / 10) - (Math.floor(switches / 10) - cs));
+    expect(Math.abs(cs * 10 - switches)).toBeLessThan(10 * 4);
+    expect(faults).toBeGreaterThan(5);
+    expect(clock).toBe(400);
+  });
+});
+
+describe('stacks and symbols', () => {
+  test('kstack at kprobe:vfs_read walks up to the syscall entry', () => {
+    const w = createWorld({ seed: 2 });
+    let names: string[] = [];
+    w.attach({ kind: 'kprobe', func: 'vfs_read' }, () => {
+      names = w.kernelStack().map((a) => w.symbolizeKernel(a)!.name);
+      w.stop();
+    });
+    w.runUntil(SEC);
+    expect(names.slice(0, 2)).toEqual(['vfs_read', 'ksys_read']);
+    expect(names.slice(-3)).toEqual(['x64_sys_call', 'do_syscall_64', 'entry_SYSCALL_64_after_hwframe']);
+  });
+
+  test('sched_switch kstacks: blocked in a syscall, idle, preempted', () => {
+    const w = createWorld({ seed: 2, workload: 'build' });
+    const tops = new Set<string>();
+    w.attach({ kind: 'tracepoint', category: 'sched', event: 'sched_switch' }, () => {
+      const st = w.kernelStack().map((a) => w.symbolizeKernel(a)!.name);
+      expect(st[0]).toBe('__schedule');
+      tops.add(st[1]!);
+    });
+    w.runUntil(SEC);
+    expect([...tops].sort()).toEqual(['do_task_dead', 'schedule', 'schedule_idle']);
+  });
+
+  test('ustack of a syscall starts in its libc wrapper and ends in _start or clone3', () => {
+    const w = createWorld({ seed: 2 });
+    let checked = 0;
+    w.attach({ kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_read' }, () => {
+      const frames = w.userStack().map((a) => w.symbolizeUser(w.tgid(), a));
+      expect(frames.every((f) => f !== undefined)).toBe(true);
+      expect(frames[0]!.name).toBe('__GI___libc_read');
+      expect(['_start', '__clone3']).toContain(frames[frames.length - 1]!.name);
+      checked++;
+    });
+    w.runUntil(SEC);
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  test('symbol tables round-trip and offsets stay inside functions', () => {
+    const w = createWorld({ seed: 2 });
+    for (const name of ['vfs_read', 'do_sys_openat2', 'tcp_connect', 'entry_SYSCALL_64', '__x64_sys_execve']) {
+      const a = w.kernelSymbolAddress(name)!;
+      expect(a >> 32n).toBe(0xffffffffn);
+      expect(w.symbolizeKernel(a)).toEqual({ name, offset: 0, module: '[kernel.kallsyms]' });
+      expect(w.symbolizeKernel(a + 5n)?.offset).toBe(5);
+    }
+    expect(w.kernelSymbolAddress('no_such')).toBeUndefined();
+    expect(w.userSymbolAddress('/usr/bin/node', 'main')).toBeDefined();
+  });
+
+  test('KASLR depends on the seed', () => {
+    expect(createWorld({ seed: 1 }).kernelSymbolAddress('vfs_read')).not.toBe(createWorld({ seed: 2 }).kernelSymbolAddress('vfs_read'));
+  });
+});
+
+describe('clocks', () => {
+  test('monotonic, boot, realtime and TAI move together from seeded starts', () => {
+    const w = createWorld({ seed: 5 });
+    const m0 = w.ktimeNs();
+    const b0 = w.bootNs();
+    const r0 = w.realtimeNs();
+    w.runUntil(SEC);
+    expect(w.ktimeNs() - m0).toBe(SEC);
+    expect(w.bootNs() - b0).toBe(SEC);
+    expect(b0).toBeGreaterThanOrEqual(m0);
+    expect(m0).toBeGreaterThan(3600 * SEC);
+    expect(r0 / SEC).toBeGreaterThanOrEqual(EPOCH_BASE_SEC);
+    expect(r0 / SEC).toBeLessThan(EPOCH_BASE_SEC + 366 * 86400);
+    expect(w.taiNs() - w.realtimeNs()).toBe(TAI_OFFSET_NS);
+    expect(createWorld({ seed: 5 }).realtimeNs()).toBe(r0);
+    expect(createWorld({ seed: 6 }).realtimeNs()).not.toBe(r0);
+  });
+
+  test('jiffies tick at HZ 250', () => {
+    const w = createWorld({ seed: 5 });
+    const j0 = w.jiffies();
+    w.runUntil(SEC);
+    expect(w.jiffies() - j0).toBeGreaterThanOrEqual(249);
+    expect(w.jiffies() - j0).toBeLessThanOrEqual(251);
+  });
+});
+
+describe('signals', () => {
+  test('send_signal(SIGKILL) from a probe ends the process: exit follows, no more syscalls', () => {
+    const w = createWorld({ seed: 2 });
+    let victim = -1;
+    let after = 0;
+    let exited = false;
+    w.attach({ kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_nanosleep' }, () => {
+      if (victim < 0 && w.tgid() > 1) {
+        victim = w.tgid();
+        expect(w.sendSignal(9)).toBe(0);
+      }
+    });
+    w.attach({ kind: 'tracepoint', category: 'sched', event: 'sched_process_exit' }, () => {
+      if (w.tgid() === victim) exited = true;
+    });
+    w.attach({ kind: 'tracepoint', category: 'raw_syscalls', event: 'sys_enter' }, () => {
+      if (exited && w.tgid() === victim) after++;
+    });
+    w.runUntil(3 * SEC);
+    expect(victim).toBeGreaterThan(1);
+    expect(exited).toBe(true);
+    expect(after).toBe(0);
+  });
+});
