@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Extracts kernel function signatures and struct layouts from the running kernel's BTF into
-// probes/kernel/{functions,structs,types}.json and structs.h, following probes/kernel/selection.json.
+// Extracts kernel function signatures, struct layouts and enum constants from the running
+// kernel's BTF into probes/kernel/{functions,structs,types,enums}.json, structs.h and enums.h,
+// following probes/kernel/selection.json.
 // Input: `bpftool btf dump file /sys/kernel/btf/vmlinux format raw` (run here, or a saved
 // dump passed as --raw FILE) and /proc/kallsyms. Not run at build time; see probes/README.md.
 //
@@ -58,6 +59,7 @@ for (const line of rawText.split('\n')) {
     cur.members.push(m);
   }
 }
+const idOf = new Map([...types].map(([id, t]) => [t, id]));
 const T = (id) => {
   const t = types.get(Number(id));
   if (!t) throw new Error(`BTF type ${id} missing`);
@@ -215,6 +217,8 @@ const opaqueSizes = new Map(); // "struct x" → size, for structs referenced bu
 const usedTypedefs = new Set();
 const signedEnums = new Set(); // enums with a negative enumerator (BTF marks them SIGNED)
 
+const referencedEnums = new Set(); // ids of every enum a catalogued field, argument or typedef names
+
 function noteReferences(id) {
   // Typedef names anywhere on the chain, and the struct/union/enum at its base.
   let t = T(id);
@@ -226,6 +230,7 @@ function noteReferences(id) {
     }
     break;
   }
+  if (t.kind === 'ENUM' || t.kind === 'ENUM64') referencedEnums.add(idOf.get(t));
   if (['STRUCT', 'UNION', 'ENUM', 'ENUM64'].includes(t.kind) && t.name) {
     const key = baseName(t);
     if (!opaqueSizes.has(key)) opaqueSizes.set(key, Number(t.size));
@@ -413,6 +418,76 @@ const tagSizes = {};
 for (const [k, v] of opaqueSizes) tagSizes[k] = v;
 for (const [k, v] of Object.entries(structOut)) if (!k.includes('::')) tagSizes[k] = v.size;
 
+// ── enum constants ─────────────────────────────────────────────────────────────────────────
+// bpftrace resolves a bare identifier (TCP_CLOSE) by dumping as C the first 32-bit BTF enum
+// (kind ENUM, lowest id) holding an enumerator of that name and letting clang read it. Two
+// consequences are reproduced here: ENUM64 enumerators never resolve, and neither do those of
+// an anonymous enum some other BTF type refers to (`typedef enum {…} socket_state`), because
+// libbpf's btf_dump prints such an enum only inline with its user, never on its own.
+const referencedIds = new Set();
+for (const t of types.values()) {
+  for (const [k, v] of Object.entries(t)) if (k.endsWith('type_id')) referencedIds.add(Number(v));
+  for (const m of t.members) if (m.type_id !== undefined) referencedIds.add(Number(m.type_id));
+}
+const enumIdsAscending = [...types.keys()].filter((id) => T(id).kind === 'ENUM').sort((a, b) => a - b);
+const firstEnumWith = new Map(); // enumerator name → id of the first ENUM holding it
+for (const id of enumIdsAscending) for (const m of T(id).members) if (!firstEnumWith.has(m.name)) firstEnumWith.set(m.name, id);
+/** Whether btf_dump emits enum `id` on its own (so bpftrace can resolve its enumerators). */
+const dumpedAlone = (id) => T(id).name !== '' || !referencedIds.has(id);
+/** The enum's name in enums.json: its tag, or for an anonymous one a label from its first enumerator. */
+const enumKey = (id) => T(id).name || `(unnamed ${T(id).members[0].name})`;
+
+const enumIds = new Set();
+for (const key of selection.enums ?? []) {
+  const name = key.replace(/^enum /, '');
+  const id = byKindName.get(`ENUM ${name}`);
+  if (id !== undefined) enumIds.add(id);
+  else if (byKindName.has(`ENUM64 ${name}`)) console.error(`import-btf: enum ${name} is 64-bit; bpftrace cannot resolve its constants, skipped`);
+  else console.error(`import-btf: enum ${name} not in this kernel's BTF, skipped`);
+}
+for (const member of selection.anonymousEnums ?? []) {
+  const id = firstEnumWith.get(member);
+  if (id === undefined) console.error(`import-btf: no enum holds ${member}, skipped`);
+  else if (!dumpedAlone(id)) console.error(`import-btf: the enum holding ${member} is only dumped inline (bpftrace cannot resolve it), skipped`);
+  else enumIds.add(id);
+}
+// Named enums of catalogued fields, arguments and tracepoint fields (anonymous ones there are
+// referenced, hence never dumped alone; ENUM64 ones never resolve).
+for (const id of referencedEnums) if (T(id).kind === 'ENUM' && T(id).name) enumIds.add(id);
+
+const enumConstants = {};
+const enumTypes = {};
+let shadowed = 0;
+for (const id of [...enumIds].sort((a, b) => a - b)) {
+  const t = T(id);
+  const key = enumKey(id);
+  enumTypes[key] = { size: Number(t.size), signed: t.encoding === 'SIGNED', ...(t.name ? {} : { anonymous: true }), btfId: id };
+  for (const m of t.members) {
+    // A name an earlier enum also holds resolves to that one in bpftrace; it is left out here
+    // rather than given this enum's value.
+    if (firstEnumWith.get(m.name) !== id) {
+      shadowed++;
+      continue;
+    }
+    const raw = Number(m.val);
+    if (!Number.isInteger(raw) || raw < -(2 ** 31) || raw >= 2 ** 32) throw new Error(`enum ${key}: ${m.name} = ${m.val} is not a 32-bit value`);
+    // clang hands bpftrace an enumerator's value sign-extended from 32 bits, so
+    // SKB_DROP_REASON_SUBSYS_MASK (0xffff0000) is -65536 in bpftrace's arithmetic (print(X + 0)
+    // shows 18446744073709486080); the constant is stored as bpftrace computes with it.
+    enumConstants[m.name] = { value: raw >= 2 ** 31 ? raw - 2 ** 32 : raw, enum: key };
+  }
+}
+
+/** C definition of a named 32-bit enum as libbpf's btf_dump prints it (what `bpftrace -lv 'enum x'` shows). */
+function enumDefinition(t) {
+  if (t.members.length === 0) return `enum ${t.name};`;
+  // btf_dump keeps a non-int-sized enum's size with a mode attribute; a 2-byte one never occurs
+  // in this kernel, and its spelling is unverified, so it stops the import rather than guess.
+  const attr = { 1: ' __attribute__((mode(byte)))', 4: '', 8: ' __attribute__((mode(word)))' }[Number(t.size)];
+  if (attr === undefined) throw new Error(`enum ${t.name}: size ${t.size} has no known btf_dump spelling`);
+  return `enum ${t.name} {\n${t.members.map((m) => `\t${m.name} = ${m.val},`).join('\n')}\n}${attr};`;
+}
+
 const sortObj = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
 const header = { source: `BTF of Linux ${kernel} (/sys/kernel/btf/vmlinux)`, generator: 'scripts/import-btf.mjs' };
@@ -429,7 +504,7 @@ function pretty(value, depth, flatAt) {
   if (entries.length === 0) return '{}';
   return `{\n${entries.map(([k, v]) => `${pad}${JSON.stringify(k)}: ${pretty(v, depth + 1, flatAt)}`).join(',\n')}\n${end}}`;
 }
-const FLAT_AT = { 'functions.json': 2, 'structs.json': 4, 'types.json': 2 };
+const FLAT_AT = { 'functions.json': 2, 'structs.json': 4, 'types.json': 2, 'enums.json': 2 };
 const write = (file, body) => writeFileSync(join(root, 'probes/kernel', file), pretty(body, 0, FLAT_AT[file]) + '\n');
 write('functions.json', {
   ...header,
@@ -437,6 +512,19 @@ write('functions.json', {
 });
 write('structs.json', { ...header, structs: sortObj(structOut) });
 write('types.json', { ...header, typedefs, tagSizes: sortObj(tagSizes), signedEnums: [...signedEnums].sort() });
+// Constants grouped by enum (ascending BTF id), each enum's in declaration order: when two
+// enumerators share a value, the later one is the name bpftrace prints for it.
+write('enums.json', { ...header, enums: enumConstants, types: enumTypes });
+writeFileSync(
+  join(root, 'probes/kernel/enums.h'),
+  `/* C definitions of the named enums in enums.json, from the BTF of Linux ${kernel}, as libbpf's btf_dump prints them; generated by scripts/import-btf.mjs. */\n\n` +
+    [...enumIds]
+      .filter((id) => T(id).name)
+      .map((id) => enumDefinition(T(id)))
+      .sort()
+      .map((d) => d + '\n')
+      .join('\n'),
+);
 // C definitions of the named structs laid out above, as btf_dump writes them, for -lv.
 const defs = new Map();
 {
@@ -465,5 +553,6 @@ writeFileSync(
 
 console.error(
   `import-btf: ${functions.size} functions, ${Object.keys(structOut).length} structs, ` +
-    `${Object.keys(tagSizes).length} sized tags, ${Object.keys(typedefs).length} typedefs`,
+    `${Object.keys(tagSizes).length} sized tags, ${Object.keys(typedefs).length} typedefs, ` +
+    `${Object.keys(enumConstants).length} enum constants of ${Object.keys(enumTypes).length} enums (${shadowed} shadowed by earlier enums)`,
 );

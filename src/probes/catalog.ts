@@ -1,5 +1,5 @@
 // The probe catalog reader: tracepoint formats, kernel function signatures, kernel struct
-// layouts and the x86-64 syscall table, read from probes/ on first use and cached. Every
+// layouts, kernel enums and the x86-64 syscall table, read from probes/ on first use and cached. Every
 // call is synchronous; nothing is read at import time, and a tracepoint's format file is
 // read only when that tracepoint is asked for. It does not match patterns (probe_names.ts).
 
@@ -147,32 +147,96 @@ export function kernelStruct(name: string): KernelStruct | undefined {
 let definitions: ReadonlyMap<string, string> | undefined;
 
 /**
- * The C definition of a laid-out named struct or union as the kernel's BTF prints it
- * (`struct path {\n\tstruct vfsmount *mnt;\n…};`), for `bpftrace -lv 'struct path'`.
+ * The C definition of a laid-out named struct or union, or of a catalogued named enum, as the
+ * kernel's BTF prints it (`struct path {\n\tstruct vfsmount *mnt;\n…};`), for
+ * `bpftrace -lv 'struct path'` and `-lv 'enum tcp_ca_state'`.
  */
 export function kernelStructDefinition(key: string): string | undefined {
   if (!definitions) {
     const map = new Map<string, string>();
-    const text = readFileSync(catalogPath('kernel', 'structs.h'), 'utf8');
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const m = /^((?:struct|union) \w+) \{(\};)?$/.exec(lines[i]!);
-      if (!m) continue;
-      let j = i;
-      while (!m[2] && !/^\}.*;$/.test(lines[j]!)) j++;
-      map.set(m[1]!, lines.slice(i, j + 1).join('\n'));
-      i = j;
+    for (const file of ['structs.h', 'enums.h']) {
+      const lines = readFileSync(catalogPath('kernel', file), 'utf8').split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const m = /^((?:struct|union|enum) \w+) \{(\};)?$/.exec(lines[i]!);
+        if (!m) continue;
+        let j = i;
+        while (!m[2] && !/^\}.*;$/.test(lines[j]!)) j++;
+        map.set(m[1]!, lines.slice(i, j + 1).join('\n'));
+        i = j;
+      }
     }
     definitions = map;
   }
   return definitions.get(key);
 }
 
-/** Every 'struct x' / 'union x' / 'enum x' the catalog knows by name (laid out or only sized), sorted. */
+/** Every 'struct x' / 'union x' / 'enum x' the catalog knows by name (laid out, only sized, or an enum with constants), sorted. */
 export function kernelTypeNames(): readonly string[] {
   const names = new Set(Object.keys(typesFile().tagSizes));
   for (const k of Object.keys(structTable())) if (/^(struct|union) \w+$/.test(k)) names.add(k);
+  for (const e of enumsFile().enums) if (!e.anonymous) names.add(`enum ${e.name}`);
   return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+// ── kernel enums ──────────────────────────────────────────────────────────────────────────
+
+export interface KernelEnum {
+  /** The tag ('tcp_ca_state'), or for an unnamed enum a label from its first enumerator: '(unnamed TCP_ESTABLISHED)'. */
+  readonly name: string;
+  readonly anonymous: boolean;
+  /** Bytes (1 for `__attribute__((mode(byte)))` enums such as rw_hint). */
+  readonly size: number;
+  /** BTF marks an enum signed when an enumerator is negative (rpm_status). */
+  readonly signed: boolean;
+  /**
+   * Enumerators in declaration order, only those a bare identifier resolves to (a name an
+   * earlier BTF enum also holds belongs to that one). Values may repeat.
+   */
+  readonly values: readonly { readonly name: string; readonly value: bigint }[];
+}
+
+interface EnumsJson {
+  readonly enums: Readonly<Record<string, { readonly value: number | string; readonly enum: string }>>;
+  readonly types: Readonly<Record<string, { readonly size: number; readonly signed: boolean; readonly anonymous?: boolean }>>;
+}
+
+let enumTable: { readonly enums: readonly KernelEnum[]; readonly byName: ReadonlyMap<string, KernelEnum>; readonly byConstant: ReadonlyMap<string, KernelEnum> } | undefined;
+function enumsFile(): NonNullable<typeof enumTable> {
+  if (enumTable) return enumTable;
+  const file = JSON.parse(readFileSync(catalogPath('kernel', 'enums.json'), 'utf8')) as EnumsJson;
+  const values = new Map<string, { name: string; value: bigint }[]>(Object.keys(file.types).map((k) => [k, []]));
+  const byConstant = new Map<string, string>();
+  for (const [name, c] of Object.entries(file.enums)) {
+    values.get(c.enum)?.push({ name, value: BigInt(c.value) });
+    byConstant.set(name, c.enum);
+  }
+  const enums = Object.entries(file.types).map(([name, t]) => ({
+    name,
+    anonymous: t.anonymous === true,
+    size: t.size,
+    signed: t.signed,
+    values: values.get(name)!,
+  }));
+  const byName = new Map(enums.map((e) => [e.name, e]));
+  enumTable = { enums, byName, byConstant: new Map([...byConstant].map(([c, e]) => [c, byName.get(e)!])) };
+  return enumTable;
+}
+
+/** A catalogued kernel enum by tag: 'tcp_ca_state' or 'enum tcp_ca_state'. */
+export function kernelEnum(name: string): KernelEnum | undefined {
+  return enumsFile().byName.get(name.trim().replace(/^enum\s+/, ''));
+}
+
+/** The enum a bare identifier such as TCP_CLOSE names a constant of, and its value. */
+export function kernelEnumConstant(name: string): { readonly value: bigint; readonly enum: KernelEnum } | undefined {
+  const e = enumsFile().byConstant.get(name);
+  if (!e) return undefined;
+  return { value: e.values.find((v) => v.name === name)!.value, enum: e };
+}
+
+/** Every catalogued kernel enum, ascending by BTF id (the order bpftrace searches them). */
+export function kernelEnums(): readonly KernelEnum[] {
+  return enumsFile().enums;
 }
 
 /** Names of every struct the catalog lays out, sorted. */

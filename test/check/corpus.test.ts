@@ -12,8 +12,8 @@ const toolsDir = join(REF, 'tools');
 const tutorial = join(REF, 'docs', 'tutorial_one_liners.md');
 
 /**
- * Tools that need kernel enum constants (TCP_CLOSE, SKB_DROP_REASON_*) which the probe
- * catalog does not ship yet (it has no probes/kernel/enums.json); each name the reason.
+ * Tools that need kernel enum constants (TCP_CLOSE, SKB_DROP_REASON_*), which come from the
+ * probe catalog's probes/kernel/enums.json; without that file they must fail on exactly these.
  */
 const NEEDS_KERNEL_ENUMS: Record<string, string> = {
   'tcplife.bt': 'TCP_FIN_WAIT1, TCP_SYN_SENT, TCP_LAST_ACK, TCP_CLOSE (enum in BTF)',

@@ -46,6 +46,11 @@ const cases: [string, string | undefined, boolean][] = [
   ['struct-task_struct-v', 'struct task_struct', true],
   ['struct-names-q', 'struct q*', false],
   ['struct-names-sock', 'struct sock*', false],
+  ['enum-tcp_ca_state-v', 'enum tcp_ca_state', true],
+  ['enum-sock_type-v', 'enum sock_t*', true],
+  ['enum-rpm_status-v', 'enum rpm_status', true],
+  ['enum-skb_drop_reason-v', 'enum skb_drop_reason', true],
+  ['enum-names-tcp', 'enum tcp*', false],
 ];
 
 describe('listProbes golden outputs', () => {
