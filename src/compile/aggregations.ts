@@ -7,6 +7,7 @@
 
 import { InternalError } from '../diag/diagnostic.js';
 import type { Call, Expr } from '../parse/ast.js';
+import type { Span } from '../diag/source.js';
 import { int64, uint64, type AggregationType } from '../check/types.js';
 import { BPF_ADD, BPF_AND, BPF_DIV, BPF_LSH, BPF_MOD, BPF_RSH, BPF_SUB, R0 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
@@ -22,7 +23,15 @@ import { buildKey, freeKey, lookup, update } from './maps.js';
 /** A scalar operand that survives helper calls: a constant, or a temp (callee-saved when possible). */
 type Operand = { readonly imm: bigint } | { readonly temp: Temp };
 
-export function aggregate(cg: CodeGen, map: UserMap, keys: readonly Expr[] | undefined, call: Call): void {
+/** Where an aggregation is written, for helper error reports. */
+export interface Site {
+  readonly span: Span;
+  readonly node: object;
+}
+
+const EEXIST = -17;
+
+export function aggregate(cg: CodeGen, map: UserMap, keys: readonly Expr[] | undefined, call: Call, site: Site): void {
   const agg = map.aggregation;
   if (!agg) throw new InternalError(`map ${map.info.name} holds no aggregation`);
   const info = cg.pc.checked.calls.get(call);
@@ -49,7 +58,7 @@ export function aggregate(cg: CodeGen, map: UserMap, keys: readonly Expr[] | und
   } else {
     cg.e.jImm('ne', R0, 0, found);
     const s = cg.armStart();
-    insertFirst(cg, map, agg, kind, key.m, value, done);
+    insertFirst(cg, map, agg, kind, key.m, value, done, site);
     cg.armEnd(s);
   }
 
@@ -72,11 +81,21 @@ export function aggregate(cg: CodeGen, map: UserMap, keys: readonly Expr[] | und
  * arrays and find the value again; shared maps retry through a lookup when another CPU
  * inserted first. Falls through to the found arm with the value pointer in r0.
  */
-function insertFirst(cg: CodeGen, map: UserMap, agg: AggregationType, kind: string, key: { base: number; off: number }, value: Operand | undefined, done: Label): void {
+function insertFirst(
+  cg: CodeGen,
+  map: UserMap,
+  agg: AggregationType,
+  kind: string,
+  key: { base: number; off: number },
+  value: Operand | undefined,
+  done: Label,
+  site: Site,
+): void {
   if (kind === 'hist' || kind === 'lhist' || kind === 'tseries') {
     // Insert zeroes (a concurrent insert wins harmlessly), then find the value again.
     const zero = cg.arrayValue(cg.pc.zero(agg.size), done);
-    cg.regs.free(update(cg, map.index, key, { base: 0, off: 0 }, BPF_NOEXIST, zero));
+    const r = update(cg, map.index, key, { base: 0, off: 0 }, BPF_NOEXIST, zero);
+    cg.checkHelper(r, HELPER_ID.map_update_elem, 'map_update_elem', site.span, site.node, EEXIST);
     cg.regs.free(lookup(cg, map.index, key));
     cg.e.jImm('eq', R0, 0, done);
     return;
@@ -87,7 +106,7 @@ function insertFirst(cg: CodeGen, map: UserMap, agg: AggregationType, kind: stri
   const r = update(cg, map.index, key, m, map.perCpu ? BPF_ANY : BPF_NOEXIST);
   cg.frame.free(init);
   if (map.perCpu) {
-    cg.regs.free(r);
+    cg.checkHelper(r, HELPER_ID.map_update_elem, 'map_update_elem', site.span, site.node);
     cg.e.ja(done);
     return;
   }

@@ -40,7 +40,7 @@ const CLOCK_HELPER: Readonly<Record<string, number>> = {
 const value = (cg: CodeGen, e: Call, i: number): Val => compileExpr(cg, e.args[i]!);
 
 const CALLS: Readonly<Record<string, CallFn>> = {
-  delete: (cg, e, info) => deleteKey(cg, info.map!, info.key, info.discarded),
+  delete: (cg, e, info) => deleteKey(cg, info.map!, info.key, info.discarded, e),
   has_key: (cg, e, info, t) => hasKey(cg, info.map!, info.key, t),
   len: (cg, e, info, t) => {
     if (info.map) return mapLength(cg, info.map, t);

@@ -7,7 +7,7 @@
 
 import { InternalError } from '../diag/diagnostic.js';
 import type { Span } from '../diag/source.js';
-import type { IntType, SizedType } from '../check/types.js';
+import { isAggregation, type IntType, type SizedType } from '../check/types.js';
 import { BPF_AND, BPF_RSH, R0, R1, R10, R6, R9 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import type { CheckedProbe, ProbeMatch, VarSlot } from '../check/program.js';
@@ -74,6 +74,14 @@ export function isScalar(t: SizedType): boolean {
     case 'timestamp_mode':
     case 'stack_mode':
       return t.size <= 8;
+    // An aggregation read in an expression is its number (maps.ts readAggregation).
+    case 'count':
+    case 'sum':
+    case 'min':
+    case 'max':
+    case 'avg':
+    case 'stats':
+      return true;
     default:
       return false;
   }
@@ -87,6 +95,14 @@ export function scalarWidth(t: SizedType): Width {
 
 export function isSignedInt(t: SizedType): boolean {
   return t.kind === 'int' && t.signed;
+}
+
+/** The integer type a scalar value computes as (aggregations read as 64-bit integers). */
+export function intOf(t: SizedType): IntType {
+  if (t.kind === 'int') return t;
+  if (t.kind === 'bool') return { kind: 'int', size: 1, signed: false };
+  if (isAggregation(t)) return { kind: 'int', size: 8, signed: t.signed };
+  return { kind: 'int', size: 8, signed: false };
 }
 
 /** How a function gets its context and where its variables live. */
@@ -341,7 +357,8 @@ export class CodeGen {
       return;
     }
     if (v.k === 'lit') {
-      this.storeBytes(dst, litBytes(v.bytes, dt.size));
+      // Into a string: truncated with a NUL. Into bytes (buf(), arrays): the bytes as they are.
+      this.storeBytes(dst, dt.kind === 'string' ? litBytes(v.bytes, dt.size) : rawBytes(v.bytes, dt.size));
       return;
     }
     if (v.k === 'void') throw new InternalError('storing a void value');
@@ -603,6 +620,54 @@ export class CodeGen {
     return p;
   }
 
+  /** The shared subprogram that emits helper_error records (bound at the end when used). */
+  private errorStub: Label | undefined;
+
+  /**
+   * After a map_update_elem / map_delete_elem whose result is in r (consumed): when it
+   * failed, call the shared error subprogram with the site's event id and the code. The
+   * program goes on afterwards, as bpftrace's does.
+   */
+  checkHelper(r: Temp, helperId: number, helperName: string, span: Span | undefined, node: object, ignore?: number): void {
+    if (!this.pc.helperErrors || !span) {
+      this.regs.free(r);
+      return;
+    }
+    const ev = this.pc.event(node, (id) => ({ kind: 'helper_error', id, size: 16, helperId, helperName, span, retcodeOffset: 8 }));
+    const ok = this.e.newLabel();
+    const reg = r.reg;
+    this.regs.free(r);
+    // Both paths must meet with one register assignment: save live temps first.
+    this.regs.beforeCall();
+    this.e.jImm('sge', reg, 0, ok);
+    if (ignore !== undefined) this.e.jImm('eq', reg, ignore, ok);
+    this.e.mov(2, reg);
+    this.e.movImm(1, BigInt(ev.id));
+    if (this.errorStub === undefined) {
+      const stub = this.e.newLabel();
+      this.errorStub = stub;
+      const rb = this.pc.ringbuf();
+      // Its own frame: the record {id, retcode} at r10 - 16.
+      this.deferred.push(() => {
+        this.e.bind(stub);
+        this.e.stx(8, R10, -16, 1);
+        this.e.stx(8, R10, -8, 2);
+        this.e.ldMap(1, rb);
+        this.e.mov(2, R10);
+        this.e.addImm(2, -16);
+        this.e.movImm(3, 16n);
+        this.e.movImm(4, 0n);
+        this.e.call(HELPER_ID.ringbuf_output);
+        this.e.movImm(R0, 0n);
+        this.e.exit();
+        this.callbackStack = Math.max(this.callbackStack, 16);
+      });
+    }
+    this.e.callLocal(this.errorStub);
+    this.calls++;
+    this.e.bind(ok);
+  }
+
   // ── the context ──────────────────────────────────────────────────────────────────────
 
   /** The register holding the context pointer for a read; call ctxDone() after the read. */
@@ -765,6 +830,13 @@ export function litBytes(text: string, size: number): Uint8Array {
   const out = new Uint8Array(size);
   const n = Math.min(text.length, size - 1);
   for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** Literal bytes in `size` bytes, cut or zero-padded, no NUL forced. */
+export function rawBytes(text: string, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < Math.min(text.length, size); i++) out[i] = text.charCodeAt(i) & 0xff;
   return out;
 }
 

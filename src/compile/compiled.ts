@@ -30,6 +30,12 @@ export interface CompileOptions {
    * no data sections yet, so `--emit-elf` compiles with false.
    */
   readonly directValueAccess?: boolean;
+  /**
+   * Report failed map updates and deletes as bpftrace 0.23 does (a helper_error record per
+   * failure, through one shared subprogram per program). Default true; false compiles what
+   * bpftrace 0.17 compiled (no reporting), for like-for-like measurements.
+   */
+  readonly helperErrors?: boolean;
   /** kaddr("name"): the kernel symbol's address (the runtime passes the world's symbol table). */
   readonly kernelSymbol?: (name: string) => bigint | undefined;
 }
@@ -147,8 +153,9 @@ export interface MapDef {
   readonly stackLimit?: number;
   /**
    * user: an array map standing in for a keyless aggregation whose all-zero value means
-   * "never written" (hist, lhist, tseries): print nothing for it while it is all zero, as
-   * bpftrace prints nothing for the hash map it would have used.
+   * "never written" (hist, lhist, tseries): print nothing for it while it is all zero and has
+   * never been seen otherwise, as bpftrace prints nothing for the hash map it would have
+   * used. Once user space saw it written (or zero() was applied to it), it is present.
    */
   readonly zeroMeansAbsent?: boolean;
   /** Entries the loader writes (updateUser) after creating the map, before any program runs. */
@@ -175,12 +182,30 @@ export const TIMESTAMP_MODE = { boot: 0, monotonic: 1, tai: 2, sw_tai: 3 } as co
 export const ASYNC_HEADER_SIZE = 8;
 
 export type AsyncEvent =
+  | HelperErrorEvent
   | PrintfEvent
   | PrintValueEvent
   | MapOpEvent
   | ExitEvent
   | TimeEvent
   | JoinEvent;
+
+/**
+ * A helper failed in a probe (map full on update, missing key on delete): print bpftrace's
+ * warning with the call's location. The i64 return code is at offset 8.
+ */
+export interface HelperErrorEvent {
+  readonly kind: 'helper_error';
+  readonly id: number;
+  readonly size: 16;
+  /** Linux helper id: 2 map_update_elem, 3 map_delete_elem. */
+  readonly helperId: number;
+  /** libbpf's name: 'map_update_elem'. */
+  readonly helperName: string;
+  /** The statement or call that failed, in the root source. */
+  readonly span: Span;
+  readonly retcodeOffset: 8;
+}
 
 /** A field of a record: its type and where it starts. */
 export interface RecordField {

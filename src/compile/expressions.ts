@@ -11,7 +11,7 @@ import { intType, uint64, int64, boolType, type IntType, type SizedType, type Fi
 import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
 } from '../ebpf/isa.js';
-import { CodeGen, isScalar, isSignedInt, scalarWidth, wrapTo, litBytes, type Mem, type Val } from './codegen.js';
+import { CodeGen, intOf, isScalar, isSignedInt, scalarWidth, wrapTo, litBytes, type Mem, type Val } from './codegen.js';
 import { NEGATED, SWAPPED, type Cond, type Label } from './emitter.js';
 import type { Temp } from './registers.js';
 import { compileBuiltin, compileBuiltinInto } from './builtins.js';
@@ -27,9 +27,7 @@ export function typeOf(cg: CodeGen, e: Expr): SizedType {
 }
 
 function asInt(t: SizedType): IntType {
-  if (t.kind === 'int') return t;
-  if (t.kind === 'bool') return intType(1, false);
-  return uint64;
+  return intOf(t);
 }
 
 // ── entry points ─────────────────────────────────────────────────────────────────────────
@@ -332,9 +330,14 @@ function binary(cg: CodeGen, e: Binary): Val {
   return arith(cg, e.op, a, b, common.kind === 'int' ? common : asInt(common), rt);
 }
 
-/** a op b in 64 bits, brought to the result type. */
+/**
+ * a op b in 64 bits, brought to the result type. As in bpftrace 0.23, `/`, `%` and `>>` are
+ * unsigned whatever the operands' signedness (its LLVM IR uses udiv, urem and lshr; the
+ * checker warns about signed operands).
+ */
 export function arith(cg: CodeGen, op: string, a: Val, b: Val, common: IntType, rt: SizedType): Val {
-  const signed = common.signed;
+  const signed = false;
+  void common;
   if (a.k === 'imm' && b.k === 'imm') return cg.imm(wrapTo(fold(op, a.v, b.v, signed), rt), rt);
   if (a.k === 'imm' && b.k !== 'imm' && COMMUTATIVE.has(op)) [a, b] = [b, a];
   // Identities that need no instruction.
@@ -370,7 +373,7 @@ function powerOfTwo(n: number): number | undefined {
   return Math.log2(n);
 }
 
-/** Constant folding with eBPF's semantics (x / 0 = 0, x % 0 = x). */
+/** Constant folding with eBPF's semantics (x / 0 = 0, x % 0 = x); `signed` selects sdiv/smod/arsh. */
 function fold(op: string, a: bigint, b: bigint, signed: boolean): bigint {
   const A = signed ? BigInt.asIntN(64, a) : BigInt.asUintN(64, a);
   const B = signed ? BigInt.asIntN(64, b) : BigInt.asUintN(64, b);
@@ -590,12 +593,15 @@ function unary(cg: CodeGen, e: Unary): Val {
       return notValue(cg, e, rt);
     case '-':
     case '~': {
+      // Computed in the operand's width (bpftrace: ~(uint32)0 is 0xffffffff), then widened.
       const v = compileExpr(cg, e.operand);
-      if (v.k === 'imm') return cg.imm(wrapTo(e.op === '-' ? -v.v : ~v.v, rt), rt);
+      const ot = v.t.kind === 'int' ? v.t : rt;
+      if (v.k === 'imm') return cg.imm(wrapTo(wrapTo(e.op === '-' ? -v.v : ~v.v, ot), rt), rt);
       const t = cg.scalar(v);
       if (e.op === '-') cg.e.aluImm(BPF_NEG, t.reg, 0);
       else cg.e.aluImm(BPF_XOR, t.reg, -1);
-      cg.normalize(t.reg, rt);
+      cg.normalize(t.reg, ot);
+      if (rt.kind === 'int' && ot.kind === 'int' && ot.size < rt.size && ot.signed && !rt.signed) cg.normalize(t.reg, rt);
       return cg.reg(t, rt);
     }
     case '*': {

@@ -7,6 +7,7 @@
 
 import { InternalError } from '../diag/diagnostic.js';
 import type { AssignMap, Expr, IncDec, MapRef } from '../parse/ast.js';
+import type { Span } from '../diag/source.js';
 import { int64, uint64, type IntType, type SizedType } from '../check/types.js';
 import { BPF_ADD, BPF_DIV, R0 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
@@ -347,18 +348,18 @@ function readAggregation(cg: CodeGen, map: UserMap, key: Mem, t: SizedType): Val
 export function assignMap(cg: CodeGen, s: AssignMap): void {
   const map = cg.pc.userMap(s.target.name);
   if (s.value.kind === 'Call' && cg.pc.checked.calls.get(s.value)?.fn.aggregation) {
-    aggregate(cg, map, s.target.keys, s.value);
+    aggregate(cg, map, s.target.keys, s.value, { span: s.span, node: s });
     return;
   }
   if (s.op) {
-    compound(cg, map, s.target.keys, s.op, compileExpr(cg, s.value), undefined);
+    compound(cg, map, s.target.keys, s.op, compileExpr(cg, s.value), undefined, s);
     return;
   }
   const vt = map.valueType;
   const vs = cg.slot(Math.max(1, vt.size));
   into(cg, s.value, cg.memOfSlot(vs), vt, true);
   const key = buildKey(cg, map, s.target.keys);
-  cg.regs.free(update(cg, map.index, key.m, cg.memOfSlot(vs), BPF_ANY));
+  cg.checkHelper(update(cg, map.index, key.m, cg.memOfSlot(vs), BPF_ANY), HELPER_ID.map_update_elem, 'map_update_elem', s.span, s);
   freeKey(cg, key);
   cg.frame.free(vs);
 }
@@ -367,7 +368,15 @@ export function assignMap(cg: CodeGen, s: AssignMap): void {
  * `@m[k] op= v` (and ++/--): one lookup; an existing value is updated in place, a missing
  * one is inserted as `0 op v`. With `want`, returns the old value (postfix) or the new one.
  */
-function compound(cg: CodeGen, map: UserMap, keys: readonly Expr[] | undefined, op: string, v: Val, wantOld: boolean | undefined): Val {
+function compound(
+  cg: CodeGen,
+  map: UserMap,
+  keys: readonly Expr[] | undefined,
+  op: string,
+  v: Val,
+  wantOld: boolean | undefined,
+  site: { readonly span: Span },
+): Val {
   const vt = map.valueType;
   if (vt.kind !== 'int') throw new InternalError(`compound assignment to a ${vt.kind} map value`);
   const want = wantOld !== undefined;
@@ -387,7 +396,7 @@ function compound(cg: CodeGen, map: UserMap, keys: readonly Expr[] | undefined, 
   if (cell) cell.set(wantOld ? cg.imm(0n, vt) : copyOperand(cg, init));
   const slot = cg.slot(8);
   cg.store(init, cg.memOfSlot(slot), vt);
-  cg.regs.free(update(cg, map.index, key.m, cg.memOfSlot(slot), BPF_ANY));
+  cg.checkHelper(update(cg, map.index, key.m, cg.memOfSlot(slot), BPF_ANY), HELPER_ID.map_update_elem, 'map_update_elem', site.span, site);
   cg.frame.free(slot);
   cg.armEnd(s);
   cg.e.ja(done);
@@ -429,7 +438,7 @@ export function incDecMap(cg: CodeGen, e: IncDec, rt: SizedType): Val {
   const target = e.target as MapRef;
   const map = cg.pc.userMap(target.name);
   const one = cg.imm(1n, map.valueType);
-  const v = compound(cg, map, target.keys, e.op === '++' ? '+' : '-', one, !e.prefix);
+  const v = compound(cg, map, target.keys, e.op === '++' ? '+' : '-', one, !e.prefix, e);
   return v.k === 'void' || v.t.kind !== 'int' || rt.kind !== 'int' ? v : cg.convertInt(v, rt);
 }
 
@@ -437,17 +446,18 @@ export function incDecMap(cg: CodeGen, e: IncDec, rt: SizedType): Val {
 export function incDecMapStatement(cg: CodeGen, e: IncDec): void {
   const target = e.target as MapRef;
   const map = cg.pc.userMap(target.name);
-  compound(cg, map, target.keys, e.op === '++' ? '+' : '-', cg.imm(1n, map.valueType), undefined);
+  compound(cg, map, target.keys, e.op === '++' ? '+' : '-', cg.imm(1n, map.valueType), undefined, e);
 }
 
 /** delete(@m[k]) / delete(@m, k): map_delete_elem; the value is 1 when a key was removed. */
-export function deleteKey(cg: CodeGen, mapName: string, key: Expr | undefined, discarded: boolean): Val {
+export function deleteKey(cg: CodeGen, mapName: string, key: Expr | undefined, discarded: boolean, site: { readonly span: Span }): Val {
   const map = cg.pc.userMap(mapName);
   const k = buildKey(cg, map, key ? keyExprs(key) : undefined);
   const r = cg.call(HELPER_ID.map_delete_elem, [{ map: map.index }, { addr: k.m }]);
   freeKey(cg, k);
   if (discarded) {
-    cg.regs.free(r);
+    // bpftrace warns when the key was not there.
+    cg.checkHelper(r, HELPER_ID.map_delete_elem, 'map_delete_elem', site.span, site);
     return { k: 'void', t: uint64 };
   }
   // 0 on success → 1; -ENOENT → 0.
