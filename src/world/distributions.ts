@@ -1,7 +1,8 @@
-// Value distributions of the workload profiles, compiled to lookup tables so that one uint32
-// draw gives one sample with a shift, a load and (for continuous shapes) one interpolation.
-// In: a JSON spec (number, const, uniform, lognormal, exp, choice). Out: Dist. Not a
-// statistics library: quantiles are tabulated at 1024 points, tails clamped at 1e-4.
+// Value distributions of the workload profiles, compiled so that one uint32 draw gives one
+// sample cheaply and cache-friendly: constants return their value, uniform integers scale the
+// draw, choices scan a few cumulative thresholds, continuous shapes interpolate a 257-point
+// quantile table (2 KiB). In: a JSON spec (number, const, uniform, lognormal, exp, choice).
+// Out: Dist. Not a statistics library: tails are clamped at quantiles 1e-4 and 1 - 1e-4.
 
 export type DistSpec =
   | number
@@ -11,35 +12,55 @@ export type DistSpec =
   | { readonly exp: { readonly mean: number }; readonly min?: number; readonly max?: number }
   | { readonly choice: readonly (readonly [number, number])[] };
 
-const CONT_BITS = 10;
-const CONT_N = 1 << CONT_BITS;
-const CONT_SHIFT = 32 - CONT_BITS;
-const CONT_FRAC = 2 ** -CONT_SHIFT;
-const DISC_BITS = 12;
-const DISC_N = 1 << DISC_BITS;
-const DISC_SHIFT = 32 - DISC_BITS;
+import { DRAW_BITS, DRAW_RANGE } from './prng.js';
 
-/** A compiled distribution. sample() maps a uint32 draw to an integer value. */
+const CONT_BITS = 8;
+const CONT_N = 1 << CONT_BITS;
+const CONT_SHIFT = DRAW_BITS - CONT_BITS;
+const CONT_FRAC = 2 ** -CONT_SHIFT;
+const CONT_MASK = (1 << CONT_SHIFT) - 1;
+/** Resolution of choice weights: thresholds are multiples of DRAW_RANGE / CHOICE_SLOTS. */
+export const CHOICE_SLOTS = 4096;
+
+const D_CONST = 0;
+const D_TABLE = 1;
+const D_CHOICE = 2;
+const D_UNIFORM = 3;
+
+/** A compiled distribution. sample() maps a 30-bit draw (prng.ts DRAW_BITS) to an integer value. */
 export class Dist {
   private constructor(
-    /** Continuous: CONT_N + 1 quantiles; discrete: DISC_N equally likely values. */
-    private readonly table: Float64Array,
-    private readonly discrete: boolean,
+    private readonly kind: number,
+    /** D_CONST: [v]; D_TABLE: CONT_N + 1 quantiles; D_CHOICE: values; D_UNIFORM: [lo, span]. */
+    private readonly values: Float64Array,
+    /** D_CHOICE: cumulative upper bounds of the draw for each value (the last is DRAW_RANGE). */
+    private readonly upto: Float64Array,
     /** Mean of the distribution, for rate calculations and tests. */
     readonly mean: number,
   ) {}
 
   sample(r: number): number {
-    if (this.table.length === 1) return this.table[0]!;
-    if (this.discrete) return this.table[r >>> DISC_SHIFT]!;
-    const i = r >>> CONT_SHIFT;
-    const lo = this.table[i]!;
-    return Math.floor(lo + (this.table[i + 1]! - lo) * ((r & ((1 << CONT_SHIFT) - 1)) * CONT_FRAC));
+    switch (this.kind) {
+      case D_CONST:
+        return this.values[0]!;
+      case D_TABLE: {
+        const i = r >>> CONT_SHIFT;
+        const lo = this.values[i]!;
+        return Math.floor(lo + (this.values[i + 1]! - lo) * ((r & CONT_MASK) * CONT_FRAC));
+      }
+      case D_UNIFORM:
+        return this.values[0]! + Math.floor(r * this.values[1]! * DRAW_SCALE);
+      default: {
+        const upto = this.upto;
+        let k = 0;
+        while (r >= upto[k]!) k++;
+        return this.values[k]!;
+      }
+    }
   }
 
-  /** A one-entry table: every draw gives v (and costs no table). */
   static constant(v: number): Dist {
-    return new Dist(Float64Array.of(Math.floor(v)), true, Math.floor(v));
+    return new Dist(D_CONST, Float64Array.of(Math.floor(v)), EMPTY, Math.floor(v));
   }
 
   /** Compiles a spec; returns an error message (naming `where`) for a malformed one. */
@@ -55,9 +76,9 @@ export class Dist {
       if (!Array.isArray(u) || u.length !== 2 || typeof u[0] !== 'number' || typeof u[1] !== 'number' || u[1] < u[0])
         return `${where}: uniform must be [lo, hi] with lo <= hi`;
       // Integers lo..hi inclusive, each equally likely.
-      const lo = u[0];
-      const span = Math.floor(u[1]) - Math.floor(lo) + 1;
-      return Dist.fromQuantile((p) => Math.floor(lo) + Math.min(span - 1, Math.floor(p * span)), -Infinity, Infinity, true);
+      const lo = Math.floor(u[0]);
+      const span = Math.floor(u[1]) - lo + 1;
+      return new Dist(D_UNIFORM, Float64Array.of(lo, span), EMPTY, lo + (span - 1) / 2);
     }
     if ('lognormal' in s) {
       const l = s['lognormal'] as Record<string, unknown> | null;
@@ -67,13 +88,13 @@ export class Dist {
         return `${where}: lognormal needs median > 0 and p99 >= median`;
       const sigma = Math.log(p99 / median) / 2.3263478740408408;
       const mu = Math.log(median);
-      return Dist.fromQuantile((p) => Math.exp(mu + sigma * normalQuantile(p)), min, max, false);
+      return Dist.fromQuantile((p) => Math.exp(mu + sigma * normalQuantile(p)), min, max);
     }
     if ('exp' in s) {
       const e = s['exp'] as Record<string, unknown> | null;
       const mean = e?.['mean'];
       if (typeof mean !== 'number' || mean <= 0) return `${where}: exp needs mean > 0`;
-      return Dist.fromQuantile((p) => -Math.log(1 - p) * mean, min, max, false);
+      return Dist.fromQuantile((p) => -Math.log(1 - p) * mean, min, max);
     }
     if ('choice' in s) {
       const c = s['choice'];
@@ -86,30 +107,26 @@ export class Dist {
         values.push(Math.floor(pair[0]));
         weights.push(pair[1]);
       }
-      const slots = apportion(weights, DISC_N);
+      const slots = apportion(weights, CHOICE_SLOTS);
       if (typeof slots === 'string') return `${where}: ${slots}`;
-      const t = new Float64Array(DISC_N);
-      let k = 0;
+      const vals: number[] = [];
+      const upto: number[] = [];
+      let acc = 0;
       let mean = 0;
       for (let i = 0; i < values.length; i++) {
-        for (let j = 0; j < slots[i]!; j++) t[k++] = values[i]!;
+        if (slots[i] === 0) continue;
+        acc += slots[i]!;
+        vals.push(values[i]!);
+        upto.push(acc === CHOICE_SLOTS ? DRAW_RANGE : acc * (DRAW_RANGE / CHOICE_SLOTS));
         mean += values[i]! * slots[i]!;
       }
-      return new Dist(t, true, mean / DISC_N);
+      if (vals.length === 1) return Dist.constant(vals[0]!);
+      return new Dist(D_CHOICE, Float64Array.from(vals), Float64Array.from(upto), mean / CHOICE_SLOTS);
     }
     return `${where}: unknown distribution (expected const, uniform, lognormal, exp or choice)`;
   }
 
-  private static fromQuantile(q: (p: number) => number, min: number, max: number, discrete: boolean): Dist {
-    if (discrete) {
-      const t = new Float64Array(DISC_N);
-      let sum = 0;
-      for (let i = 0; i < DISC_N; i++) {
-        t[i] = Math.min(max, Math.max(min, q((i + 0.5) / DISC_N)));
-        sum += t[i]!;
-      }
-      return new Dist(t, true, sum / DISC_N);
-    }
+  private static fromQuantile(q: (p: number) => number, min: number, max: number): Dist {
     const t = new Float64Array(CONT_N + 1);
     for (let i = 0; i <= CONT_N; i++) {
       const p = Math.min(1 - 1e-4, Math.max(1e-4, i / CONT_N));
@@ -117,9 +134,12 @@ export class Dist {
     }
     let sum = 0;
     for (let i = 0; i < CONT_N; i++) sum += (t[i]! + t[i + 1]!) / 2;
-    return new Dist(t, false, sum / CONT_N);
+    return new Dist(D_TABLE, t, EMPTY, sum / CONT_N);
   }
 }
+
+const EMPTY = new Float64Array(0);
+const DRAW_SCALE = 1 / DRAW_RANGE;
 
 /**
  * Splits `total` slots among weights by largest remainder, giving every positive weight at

@@ -7,6 +7,7 @@
 import { Dist, apportion, type DistSpec } from './distributions.js';
 import { ERRNO, SIGNALS, parseFlags } from './linux-constants.js';
 import { A_PROFILE, K_EXIT, recipeOf } from './syscall-recipes.js';
+import { DRAW_RANGE } from './prng.js';
 import type { WorldCatalog } from './catalog-view.js';
 
 // ── the JSON shape ───────────────────────────────────────────────────────────────────────
@@ -160,6 +161,8 @@ export class CompiledOp {
   nr = -1;
   kind = 0;
   kwork = KW_NONE;
+  /** Arguments the syscall takes (its sys_enter_ format's fields). */
+  nargs = 0;
   readonly argSrc = new Int8Array(6);
   readonly argConst = new Float64Array(6);
   readonly argDist: (Dist | null)[] = [null, null, null, null, null, null];
@@ -174,7 +177,7 @@ export class CompiledOp {
   size: Dist = Dist.constant(0);
   /** Null: the call returns its full size (reads/writes) or 0. */
   ret: Dist | null = null;
-  /** uint32 draw below which the call fails. */
+  /** Draw (30-bit) below which the call fails. */
   failBelow = 0;
   failErrno: Dist = Dist.constant(0);
   lat: Dist = Dist.constant(1000);
@@ -202,8 +205,9 @@ export class CompiledOp {
   target = TARGET_CHILD;
   uid = 0;
   faults = 0;
-  /** Op indices, NEXT_SLOTS entries. */
-  next = new Uint16Array(NEXT_SLOTS);
+  /** The ops that may follow, and the cumulative draw bound of each (the last is DRAW_RANGE). */
+  nextOps: Int32Array = new Int32Array(0);
+  nextUpto: Float64Array = new Float64Array(0);
   constructor(
     readonly index: number,
     readonly name: string,
@@ -463,6 +467,7 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
         const names = argNames(spec.sys, sys.event);
         const recipe = recipeOf(spec.sys, names.length, sys.event);
         op.kind = recipe.kind;
+        op.nargs = Math.min(6, names.length);
         for (let i = 0; i < names.length && i < 6; i++) {
           const argName = names[i]!;
           const given = spec.args?.[argName];
@@ -491,7 +496,7 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
       if (spec.fail) {
         const p = spec.fail.p;
         if (typeof p !== 'number' || p < 0 || p > 1) errors.push(`${where}.fail.p: a probability in [0, 1]`);
-        else op.failBelow = Math.floor(p * 0x1_0000_0000);
+        else op.failBelow = Math.floor(p * DRAW_RANGE);
         const list = typeof spec.fail.errno === 'string' ? [[spec.fail.errno, 1] as const] : spec.fail.errno;
         const pairs: [number, number][] = [];
         for (const [e, w] of list) {
@@ -506,7 +511,7 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
       op.blockState = spec.state === 'D' ? 2 : 1;
       if (spec.io) {
         const p = spec.io.p ?? 1;
-        op.ioBelow = p >= 1 ? 0x1_0000_0000 : Math.floor(p * 0x1_0000_0000);
+        op.ioBelow = p >= 1 ? DRAW_RANGE : Math.floor(p * DRAW_RANGE);
         op.ioBytes = dist(spec.io.bytes, `${where}.io.bytes`, Dist.constant(4096));
         op.ioWrite = spec.io.dir === 'W';
         op.ioSync = spec.io.sync ?? false;
@@ -564,7 +569,8 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
       const nextSpec = spec.next ?? (op.kind === K_EXIT ? {} : { [beh.start]: 1 });
       const targets = Object.keys(nextSpec);
       if (targets.length === 0) {
-        op.next.fill(op.index);
+        op.nextOps = Int32Array.of(op.index);
+        op.nextUpto = Float64Array.of(DRAW_RANGE);
         continue;
       }
       const idx: number[] = [];
@@ -583,8 +589,17 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
         errors.push(`${where}.next: ${slots}`);
         continue;
       }
-      let k = 0;
-      for (let i = 0; i < idx.length; i++) for (let j = 0; j < slots[i]!; j++) op.next[k++] = idx[i]!;
+      const ops2: number[] = [];
+      const upto: number[] = [];
+      let acc = 0;
+      for (let i = 0; i < idx.length; i++) {
+        if (slots[i] === 0) continue;
+        acc += slots[i]!;
+        ops2.push(idx[i]!);
+        upto.push(acc === NEXT_SLOTS ? DRAW_RANGE : acc * (DRAW_RANGE / NEXT_SLOTS));
+      }
+      op.nextOps = Int32Array.from(ops2);
+      op.nextUpto = Float64Array.from(upto);
     }
   });
 

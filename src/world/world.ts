@@ -57,7 +57,7 @@ import {
   STK_SOCKLEN,
   STK_TIMESPEC,
 } from './proc.js';
-import { Sfc32, mix32 } from './prng.js';
+import { DRAW_RANGE, Sfc32, mix30, mix32 } from './prng.js';
 import {
   KERNEL_FRAME_NAMES,
   KernelSymbols,
@@ -69,6 +69,8 @@ import {
   type Symbolized,
 } from './symbols.js';
 import {
+  K_GENERIC,
+  K_PATH,
   A_ADDR,
   A_ARGV,
   A_BUF,
@@ -179,6 +181,7 @@ import { Dentries, F_EPOLL, F_EVENTFD, F_FILE, F_PIPE, F_SOCKET, F_TTY, F_UNIX, 
 import {
   FD_FIXED,
   FD_NAMED,
+  FD_NONE,
   FD_NEW,
   FD_POP,
   FD_TOP,
@@ -463,10 +466,20 @@ export class World implements KernelHost {
       let horizon = tt < second ? tt : second;
       if (horizon > until) horizon = until + 1;
       this.horizon = horizon;
+      const t = this.t;
       do {
-        this.now = cpuNext[c]!;
-        this.stepCpu(c);
-      } while (cpuNext[c]! < this.horizon && !this.stopped);
+        // stepCpu, inlined: this loop is the world's hottest.
+        const now = cpuNext[c]!;
+        this.now = now;
+        const s = this.cpuCur[c]!;
+        const ph = t.phase[s]!;
+        if (ph === PH_USER) {
+          if (now < t.thinkEnd[s]!) this.tick(c, s);
+          else this.sysEnter(c, s);
+        } else if (ph === PH_KERNEL) this.sysExit(c, s);
+        else if (ph === PH_FORKED) this.forkReturn(c, s);
+        else this.kworkStep(c, s);
+      } while (cpuNext[c]! < this.horizon);
     }
     if (!this.stopped && this.now < until) this.now = until;
     return this.now;
@@ -493,6 +506,7 @@ export class World implements KernelHost {
   /** Stops runUntil after the current event (a handler may call it, e.g. for exit()). */
   stop(): void {
     this.stopped = true;
+    this.horizon = -Infinity;
   }
 
   /** Virtual time of the next pending event (for --realtime pacing), or Infinity. */
@@ -734,22 +748,26 @@ export class World implements KernelHost {
     const ex = new CompiledOp(ops.length, '__exit127', -1, 'exit_group');
     ex.nr = exitGroup.nr;
     ex.kind = K_EXIT;
+    ex.nargs = 1;
     ex.argSrc[0] = A_PROFILE;
     ex.argConst[0] = 127;
-    ex.next.fill(ex.index);
+    ex.nextOps = Int32Array.of(ex.index);
+    ex.nextUpto = Float64Array.of(DRAW_RANGE);
     ops.push(ex);
     this.exit127 = ex.index;
     this.wl.programs.forEach((p, i) => {
       const op = new CompiledOp(ops.length, `__exec_${p.name}`, -1, 'execve');
       op.nr = execve.nr;
       op.kind = K_EXECVE;
+      op.nargs = 3;
       op.argSrc.set([A_PATH, A_ARGV, A_ENVP]);
       op.paths = Int32Array.of(p.exe);
       op.program = i;
       op.lat = Dist.compile({ lognormal: { median: 250_000, p99: 900_000 } }, 'exec') as Dist;
       op.think = Dist.compile({ lognormal: { median: 60_000, p99: 400_000 } }, 'exec') as Dist;
       op.faults = 90;
-      op.next.fill(p.startOp);
+      op.nextOps = Int32Array.of(p.startOp);
+      op.nextUpto = Float64Array.of(DRAW_RANGE);
       ops.push(op);
       this.execOp.push(op.index);
     });
@@ -1277,30 +1295,110 @@ export class World implements KernelHost {
       t.op[s] = op.full;
       op = this.ops[op.full]!;
     }
-    const rng = this.rng;
     const nr = op.nr;
     const now = this.now;
     t.nr[s] = nr;
     t.enterAt[s] = now;
     this.syscalls++;
     const p = this.procs[t.proc[s]!]!;
-    const r1 = rng.next();
-    const failed = r1 < op.failBelow;
-    // Arguments.
-    const fd = this.opFd(s, p, op.fdMode, op.fdArg);
-    let count = 0;
+    // One draw per syscall entry; every other value of the call derives from it (mix30), so
+    // computing or skipping a value never shifts the stream.
+    const r1 = this.rng.draw();
+    const fd = op.fdMode === FD_NONE ? -1 : this.opFd(s, p, op.fdMode, op.fdArg);
+    this.argCount = 0;
+    this.argSleep = -1;
+    if (op.nargs !== 0) this.fillArgs(s, p, op, fd, r1);
+    const count = this.argCount;
+
+    // Outcome: latency, blocking, and the return value where it is known now.
+    let ret = 0;
+    let lat = op.lat.sample(mix30(r1 ^ 0x1a7));
+    this.outBlock = -1;
+    switch (op.kind) {
+      case K_READ:
+      case K_WRITE:
+      case K_SENDFILE:
+        if (fd < 0 || p.fdFile[fd] === -1) ret = -9;
+        else if (r1 < op.failBelow) ret = -op.failErrno.sample(mix30(r1));
+        else {
+          ret = op.ret === null ? count : Math.min(count, op.ret.sample(mix30(r1 ^ 0x2b)));
+          if (op.block !== null) this.outBlock = op.block.sample(mix30(r1 ^ 0x77));
+        }
+        break;
+      case K_GENERIC:
+      case K_FDOP:
+      case K_PATH:
+      case K_MMAP:
+      case K_SETID:
+      case K_OPEN:
+      case K_CLOSE:
+      case K_SOCKET:
+      case K_DUP:
+      case K_PIPE:
+      case K_CLONE:
+      case K_EXECVE:
+      case K_KILL:
+        if (r1 < op.failBelow) ret = -op.failErrno.sample(mix30(r1));
+        else if (op.ret !== null) ret = op.ret.sample(mix30(r1 ^ 0x2b));
+        if (op.block !== null) this.outBlock = op.block.sample(mix30(r1 ^ 0x77));
+        break;
+      case K_EXIT:
+        this.fireSysEnter(c, s, nr);
+        if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
+        this.exitTask(c, s, (t.args[s * 6]! & 0xff) << 8, true);
+        return;
+      default:
+        ret = this.outcomeBlocking(c, s, p, op, r1, fd, lat);
+        if (op.kind === K_SLEEP) lat = 0;
+    }
+    let blockNs = this.outBlock;
+    let blockState = 1;
+    // Block I/O on behalf of this call (reads that miss the page cache, O_SYNC writes, fsync).
+    if (op.ioBelow !== 0 && ret >= 0 && mix30(r1 ^ 0x10) < op.ioBelow) {
+      const dev = this.wl.devices[op.ioDev]!;
+      const service = (op.ioWrite ? dev.write : dev.read).sample(mix30(r1 ^ 0x33));
+      blockNs = (blockNs > 0 ? blockNs : 0) + service;
+      blockState = 2;
+    }
+    t.ret[s] = ret;
+
+    this.fireSysEnter(c, s, nr);
+    // connect() fills in the socket's addresses and enters SYN_SENT before tcp_connect runs.
+    if (op.kind === K_CONNECT && fd >= 0 && p.fdFile[fd] !== -1) this.connectBegin(c, s, p, fd);
+    if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
+    if (blockState === 2) this.issueBio(c, s, op, fd, p, blockNs);
+
+    t.phase[s] = PH_KERNEL;
+    if (blockNs >= 0) {
+      this.block(c, s, blockNs === Infinity ? Infinity : now + blockNs, blockState);
+      return;
+    }
+    this.cpuNext[c] = now + lat;
+  }
+
+  /** Values fillArgs leaves for the outcome: the size drawn for count-like arguments, and a requested sleep/timeout (ns, -1 none). */
+  private argCount = 0;
+  private argSleep = -1;
+  /** Off-CPU time the outcome decided (-1: the call does not block). */
+  private outBlock = -1;
+
+  /** Fills the syscall's argument registers from the op's recipe; derives all values from r1. */
+  private fillArgs(s: number, p: Proc, op: CompiledOp, fd: number, r1: number): void {
+    const t = this.t;
     const a0 = s * 6;
     const args = t.args;
     const src = op.argSrc;
+    let count = 0;
     let sleepNs = -1;
-    for (let i = 0; i < 6; i++) {
+    const nargs = op.nargs;
+    for (let i = 0; i < nargs; i++) {
       let v = 0;
       switch (src[i]) {
         case A_ZERO:
           break;
         case A_PROFILE: {
           const d = op.argDist[i];
-          v = d === null ? op.argConst[i]! : d.sample(rng.next());
+          v = d === null ? op.argConst[i]! : d.sample(mix30(r1 ^ (0x100 + i)));
           break;
         }
         case A_FD:
@@ -1313,16 +1411,16 @@ export class World implements KernelHost {
           v = AT_FDCWD;
           break;
         case A_PATH:
-          v = this.pathArg(p, op.paths, mix32(r1 ^ 0x9a7));
+          v = this.pathArg(p, op.paths, mix30(r1 ^ 0x9a7));
           break;
         case A_PATH2:
-          v = this.pathArg(p, op.paths2, mix32(r1));
+          v = this.pathArg(p, op.paths2, mix30(r1));
           break;
         case A_BUF:
-          v = p.heapBase + 0x1000 + ((mix32(r1 ^ s) & 0x1f) << 12);
+          v = p.heapBase + 0x1000 + ((mix30(r1 ^ s) & 0x1f) << 12);
           break;
         case A_COUNT:
-          count = op.size.sample(rng.next());
+          count = op.size.sample(mix30(r1 ^ 0xc0c0));
           v = count;
           break;
         case A_POS: {
@@ -1335,7 +1433,7 @@ export class World implements KernelHost {
           break;
         case A_TIMESPEC: {
           if (op.sleep === null) break;
-          sleepNs = op.sleep.sample(rng.next());
+          sleepNs = op.sleep.sample(mix30(r1 ^ 0x5e5e));
           v = t.stackTop[s]! - STK_TIMESPEC;
           const view = t.stackViews[s]!;
           const o = STACK_BYTES - STK_TIMESPEC;
@@ -1345,7 +1443,7 @@ export class World implements KernelHost {
         }
         case A_TIMEOUT_MS:
           if (op.sleep !== null) {
-            sleepNs = op.sleep.sample(rng.next());
+            sleepNs = op.sleep.sample(mix30(r1 ^ 0x5e5e));
             v = Math.floor(sleepNs / 1e6);
           } else v = -1;
           break;
@@ -1369,7 +1467,7 @@ export class World implements KernelHost {
           v = this.killTarget(s, p, op, r1);
           break;
         case A_SIG:
-          v = op.signal.sample(mix32(r1 ^ 0x5151));
+          v = op.signal.sample(mix30(r1 ^ 0x5151));
           break;
         case A_FUTEX:
           v = p.heapBase + 0x800 + op.futexWord * 4;
@@ -1378,7 +1476,7 @@ export class World implements KernelHost {
           v = op.futexWake ? 129 : 128;
           break;
         case A_IOV: {
-          count = op.size.sample(rng.next());
+          count = op.size.sample(mix30(r1 ^ 0xc0c0));
           const view = t.stackViews[s]!;
           const o = STACK_BYTES - STK_IOV;
           put64(view, o, p.heapBase + 0x1000);
@@ -1393,7 +1491,7 @@ export class World implements KernelHost {
           v = p.heapBase + 0x400;
           break;
         case A_ADDR:
-          v = op.kind === K_MMAP && this.nrInfo[nr]!.name === 'brk' ? p.heapEnd + (r1 & 1 ? 0x21000 : 0) : p.mmapNext - 0x1000;
+          v = op.kind === K_MMAP && this.nrInfo[op.nr]!.name === 'brk' ? p.heapEnd + (r1 & 1 ? 0x21000 : 0) : p.mmapNext - 0x1000;
           break;
         case A_UID:
           v = op.uid;
@@ -1404,45 +1502,32 @@ export class World implements KernelHost {
       }
       args[a0 + i] = v;
     }
+    this.argCount = count;
+    this.argSleep = sleepNs;
+  }
 
-    // Outcome: latency, blocking, and the return value where it is known now.
+  /** Outcomes of calls that wait: epoll/poll, sleeps, futexes, accept/connect, wait4, sync. Sets outBlock. */
+  private outcomeBlocking(c: number, s: number, p: Proc, op: CompiledOp, r1: number, fd: number, lat: number): number {
+    const t = this.t;
+    const failed = r1 < op.failBelow;
+    const sleepNs = this.argSleep;
     let ret = 0;
     let blockNs = -1;
-    let blockState = 1;
-    let lat = op.lat.sample(rng.next());
     switch (op.kind) {
-      case K_READ:
-      case K_WRITE:
-      case K_SENDFILE: {
-        if (fd < 0 || p.fdFile[fd] === -1) {
-          ret = -9;
-          break;
-        }
-        if (failed) {
-          ret = -op.failErrno.sample(mix32(r1));
-          break;
-        }
-        const want = count;
-        ret = op.ret === null ? want : Math.min(want, op.ret.sample(mix32(r1 ^ 0x2b)));
-        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
-        break;
-      }
       case K_WAITEV:
         if (failed) {
-          ret = -op.failErrno.sample(mix32(r1));
+          ret = -op.failErrno.sample(mix30(r1));
           break;
         }
-        blockNs = op.block !== null ? op.block.sample(mix32(r1 ^ 0x77)) : 1_000_000;
+        blockNs = op.block !== null ? op.block.sample(mix30(r1 ^ 0x77)) : 1_000_000;
         if (sleepNs >= 0 && blockNs >= sleepNs) {
           blockNs = sleepNs;
           ret = 0;
-        } else ret = op.ret === null ? 1 : Math.max(1, op.ret.sample(mix32(r1 ^ 0x2b)));
+        } else ret = op.ret === null ? 1 : Math.max(1, op.ret.sample(mix30(r1 ^ 0x2b)));
         break;
       case K_SLEEP:
-        if (sleepNs < 0) sleepNs = 1_000_000;
-        blockNs = sleepNs + lat;
-        lat = 0;
-        ret = failed ? -op.failErrno.sample(mix32(r1)) : 0;
+        blockNs = (sleepNs < 0 ? 1_000_000 : sleepNs) + lat;
+        ret = failed ? -op.failErrno.sample(mix30(r1)) : 0;
         break;
       case K_FUTEX:
         if (op.futexWake) {
@@ -1450,10 +1535,10 @@ export class World implements KernelHost {
           break;
         }
         if (failed) {
-          ret = -op.failErrno.sample(mix32(r1));
+          ret = -op.failErrno.sample(mix30(r1));
           break;
         }
-        blockNs = op.block !== null ? op.block.sample(mix32(r1 ^ 0x77)) : 5_000_000;
+        blockNs = op.block !== null ? op.block.sample(mix30(r1 ^ 0x77)) : 5_000_000;
         if (sleepNs >= 0 && sleepNs < blockNs) {
           blockNs = sleepNs;
           ret = -110;
@@ -1468,48 +1553,20 @@ export class World implements KernelHost {
           ret = -9;
           break;
         }
-        if (failed) ret = -op.failErrno.sample(mix32(r1));
-        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
+        if (failed) ret = -op.failErrno.sample(mix30(r1));
+        if (op.block !== null) blockNs = op.block.sample(mix30(r1 ^ 0x77));
         break;
       case K_WAIT:
         ret = this.waitEnter(c, s, p);
         if (ret === -1) blockNs = Infinity;
         break;
-      case K_EXIT:
-        this.fireSysEnter(c, s, nr);
-        if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
-        this.exitTask(c, s, (args[a0]! & 0xff) << 8, true);
-        return;
       case K_SYNC:
-        ret = failed ? -op.failErrno.sample(mix32(r1)) : 0;
-        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
-        break;
       default:
-        if (failed) ret = -op.failErrno.sample(mix32(r1));
-        else if (op.ret !== null) ret = op.ret.sample(mix32(r1 ^ 0x2b));
-        if (op.block !== null) blockNs = op.block.sample(mix32(r1 ^ 0x77));
+        ret = failed ? -op.failErrno.sample(mix30(r1)) : 0;
+        if (op.block !== null) blockNs = op.block.sample(mix30(r1 ^ 0x77));
     }
-    // Block I/O on behalf of this call (reads that miss the page cache, O_SYNC writes, fsync).
-    if (op.ioBelow !== 0 && ret >= 0 && (mix32(r1 ^ 0x10) >>> 0) < op.ioBelow) {
-      const dev = this.wl.devices[op.ioDev]!;
-      const service = (op.ioWrite ? dev.write : dev.read).sample(mix32(r1 ^ 0x33));
-      blockNs = (blockNs > 0 ? blockNs : 0) + service;
-      blockState = 2;
-    }
-    t.ret[s] = ret;
-
-    this.fireSysEnter(c, s, nr);
-    // connect() fills in the socket's addresses and enters SYN_SENT before tcp_connect runs.
-    if (op.kind === K_CONNECT && fd >= 0 && p.fdFile[fd] !== -1) this.connectBegin(c, s, p, fd);
-    if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
-    if (blockState === 2) this.issueBio(c, s, op, fd, p, blockNs);
-
-    t.phase[s] = PH_KERNEL;
-    if (blockNs >= 0 && op.kind !== K_EXIT) {
-      this.block(c, s, blockNs === Infinity ? Infinity : now + blockNs, blockState);
-      return;
-    }
-    this.cpuNext[c] = now + lat;
+    this.outBlock = blockNs;
+    return ret;
   }
 
   private fireSysEnter(c: number, s: number, nr: number): void {
@@ -1588,9 +1645,37 @@ export class World implements KernelHost {
     const t = this.t;
     const op = this.ops[t.op[s]!]!;
     const nr = t.nr[s]!;
-    const p = this.procs[t.proc[s]!]!;
     let ret = t.ret[s]!;
     let nextOp = -1;
+    if (op.kind !== K_GENERIC) {
+      const r = this.sysExitEffects(c, s, op, nr, ret);
+      ret = r;
+      if (op.kind === K_EXECVE && ret < 0) nextOp = this.exit127;
+    }
+    t.ret[s] = ret;
+    if (this.nrProbed[nr] !== 0) this.kprobesExit(c, s, nr, op);
+    if (this.rawExit !== null || this.sysExitSites[nr] != null) this.fireSysExit(c, s, nr, ret);
+    if (op.faults !== 0 && this.swFaults.length) {
+      this.ctx(c, s, KS_SYSCALL, nr);
+      this.countSoftware(this.swFaults, op.faults);
+    }
+    // Next op and user time before it.
+    const r = this.rng.draw();
+    t.op[s] = nextOp >= 0 ? nextOp : nextOf(op, r);
+    t.nr[s] = -1;
+    t.phase[s] = PH_USER;
+    const now = this.now;
+    const end = now + op.think.sample(mix30(r));
+    t.thinkEnd[s] = end;
+    const at = end < now + TICK_NS ? end : now + TICK_NS;
+    if (this.rqLen[c]! > 0 && now - t.runStart[s]! >= SLICE_NS) this.preempt(c, s);
+    else this.cpuNext[c] = at;
+  }
+
+  /** What a returning syscall does to the world (fds, sockets, processes); returns its final ret. */
+  private sysExitEffects(c: number, s: number, op: CompiledOp, nr: number, ret: number): number {
+    const t = this.t;
+    const p = this.procs[t.proc[s]!]!;
     // Effects, and return values that depend on the state at return time.
     switch (op.kind) {
       case K_READ:
@@ -1630,7 +1715,6 @@ export class World implements KernelHost {
         break;
       case K_EXECVE:
         if (ret >= 0) this.exec(c, s, p, op);
-        else nextOp = this.exit127;
         break;
       case K_KILL:
         if (ret >= 0) ret = this.sendKill(c, s, p, t.args[s * 6]!, t.args[s * 6 + (this.nrInfo[nr]!.name === 'tgkill' ? 2 : 1)]!);
@@ -1661,21 +1745,7 @@ export class World implements KernelHost {
         }
         break;
     }
-    t.ret[s] = ret;
-    if (this.nrProbed[nr] !== 0) this.kprobesExit(c, s, nr, op);
-    this.fireSysExit(c, s, nr, ret);
-    if (op.faults !== 0 && this.swFaults.length) {
-      this.ctx(c, s, KS_SYSCALL, nr);
-      this.countSoftware(this.swFaults, op.faults);
-    }
-    // Next op and user time before it.
-    const r = this.rng.next();
-    t.op[s] = nextOp >= 0 ? nextOp : op.next[r >>> 20]!;
-    t.nr[s] = -1;
-    t.phase[s] = PH_USER;
-    const end = this.now + op.think.sample(mix32(r));
-    t.thinkEnd[s] = end;
-    this.continueOrPreempt(c, s, end < this.now + TICK_NS ? end : this.now + TICK_NS);
+    return ret;
   }
 
   /** The fd an op works on: the thread's newest fd, a named fd of the process, or a fixed number. */
@@ -1706,7 +1776,7 @@ export class World implements KernelHost {
   private pathArg(p: Proc, paths: Int32Array, r: number): number {
     const n = paths.length;
     if (n === 0) return 0;
-    const id = paths[n === 1 ? 0 : Math.floor(((r >>> 0) / 0x1_0000_0000) * n)]!;
+    const id = paths[n === 1 ? 0 : Math.floor((r / DRAW_RANGE) * n)]!;
     return p.rodataBase + id;
   }
 
@@ -1796,12 +1866,12 @@ export class World implements KernelHost {
     let ip = 0;
     let port = 0;
     if (op.kind === K_CONNECT && op.addrIp.length > 0) {
-      const k = op.addrIp.length === 1 ? 0 : Math.floor(((mix32(r ^ 0xc0) >>> 0) / 0x1_0000_0000) * op.addrIp.length);
+      const k = op.addrIp.length === 1 ? 0 : Math.floor((mix30(r ^ 0xc0) / DRAW_RANGE) * op.addrIp.length);
       ip = op.addrIp[k]!;
       port = op.addrPort[k]!;
     } else if (op.kind === K_ACCEPT) {
-      ip = op.addrIp.length > 0 ? op.addrIp[0]! + (mix32(r) & 0xff) : ((10 << 24) | (mix32(r) & 0xffffff)) | 0;
-      port = 32768 + (mix32(r ^ 0x99) % 28232);
+      ip = op.addrIp.length > 0 ? op.addrIp[0]! + (mix30(r) & 0xff) : ((10 << 24) | (mix30(r) & 0xffffff)) | 0;
+      port = 32768 + (mix30(r ^ 0x99) % 28232);
     } else if (fd >= 0) {
       const f = p.fdFile[fd]!;
       const sock = f >= 0 ? this.files.sock[f]! : -1;
@@ -1832,7 +1902,7 @@ export class World implements KernelHost {
     const so = this.socks;
     so.daddr[sock] = view.getInt32(o + 4, false);
     so.dport[sock] = view.getUint16(o + 2, false);
-    so.sport[sock] = 32768 + (mix32(this.t.tid[s]! ^ sock ^ (this.now | 0)) % 28232);
+    so.sport[sock] = 32768 + (mix30(this.t.tid[s]! ^ sock ^ (this.now | 0)) % 28232);
     if (so.family[sock] === 2) this.setSockState(c, s, sock, TCP_SYN_SENT);
   }
 
@@ -2058,7 +2128,7 @@ export class World implements KernelHost {
     this.fireSysExit(c, s, t.nr[s]!, 0);
     t.nr[s] = -1;
     t.phase[s] = PH_USER;
-    const end = this.now + 20_000 + (this.rng.next() % 60_000);
+    const end = this.now + 20_000 + (this.rng.draw() % 60_000);
     t.thinkEnd[s] = end;
     this.continueOrPreempt(c, s, end);
   }
@@ -2179,7 +2249,7 @@ export class World implements KernelHost {
     t.state[s] = ST_DEAD;
     this.byTid.delete(t.tid[s]!);
     t.gen[s] = (t.gen[s]! + 1) | 0;
-    this.pushTimer(this.now + RCU_NS + (mix32(s ^ (this.now | 0)) % 8_000_000), T_FREE, s, t.gen[s]!);
+    this.pushTimer(this.now + RCU_NS + (mix30(s ^ (this.now | 0)) % 8_000_000), T_FREE, s, t.gen[s]!);
   }
 
   private freeTask(s: number, gen: number): void {
@@ -2268,7 +2338,7 @@ export class World implements KernelHost {
       default: {
         const n = this.procs.length;
         for (let k = 0; k < n; k++) {
-          const q = this.procs[(Math.floor(((r >>> 0) / 0x1_0000_0000) * n) + k) % n];
+          const q = this.procs[(Math.floor((r / DRAW_RANGE) * n) + k) % n];
           if (q && !q.exited && !q.kernel && q !== p) return q.tgid;
         }
         return p.tgid;
@@ -2334,14 +2404,14 @@ export class World implements KernelHost {
   private kworkStep(c: number, s: number): void {
     const t = this.t;
     const op = this.ops[t.op[s]!]!;
-    const r = this.rng.next();
+    const r = this.rng.draw();
     if (op.kwork === KW_WRITEBACK || op.kwork === KW_JOURNAL) {
       const n = 1 + (r & 3);
       let pages = 0;
       for (let i = 0; i < n; i++) {
-        const bytes = op.ioBytes.sample(mix32(r ^ (i * 0x9e37)));
+        const bytes = op.ioBytes.sample(mix30(r ^ (i * 0x9e37)));
         pages += Math.ceil(bytes / 4096);
-        this.issueBioRaw(c, s, op.ioDev, bytes, op.kwork === KW_JOURNAL ? 'WS' : 'W', -1, mix32(r ^ i));
+        this.issueBioRaw(c, s, op.ioDev, bytes, op.kwork === KW_JOURNAL ? 'WS' : 'W', -1, mix30(r ^ i));
       }
       if (op.kwork === KW_JOURNAL) this.issueBioRaw(c, s, op.ioDev, 0, 'FF', -1, r);
       const wb = this.tps[TP_WB_WRITTEN]!;
@@ -2360,16 +2430,16 @@ export class World implements KernelHost {
         this.fire(wb);
       }
     }
-    t.op[s] = op.next[r >>> 20]!;
-    const sleep = op.block !== null ? op.block.sample(mix32(r ^ 0x77)) : 4_000_000;
+    t.op[s] = nextOf(op, r);
+    const sleep = op.block !== null ? op.block.sample(mix30(r ^ 0x77)) : 4_000_000;
     t.phase[s] = PH_KWORK;
-    this.block(c, s, this.now + op.lat.sample(mix32(r ^ 0x31)) + sleep, STATE_IDLE);
+    this.block(c, s, this.now + op.lat.sample(mix30(r ^ 0x31)) + sleep, STATE_IDLE);
   }
 
   // ── block I/O ──
 
   private issueBio(c: number, s: number, op: CompiledOp, fd: number, p: Proc, service: number): void {
-    const bytes = Math.max(512, Math.ceil(op.ioBytes.sample(mix32(this.t.enterAt[s]! | 0 ^ s)) / 512) * 512);
+    const bytes = Math.max(512, Math.ceil(op.ioBytes.sample(mix30(this.t.enterAt[s]! | 0 ^ s)) / 512) * 512);
     let sector = -1;
     const f = fd >= 0 ? p.fdFile[fd]! : -1;
     if (f >= 0 && this.files.dentry[f]! >= 0) {
@@ -2383,7 +2453,7 @@ export class World implements KernelHost {
   private issueBioRaw(c: number, s: number, devIdx: number, bytes: number, rwbs: string, waiter: number, sectorOrSeed: number, service?: number): void {
     const dev = this.wl.devices[devIdx]!;
     const t = this.t;
-    const sector = sectorOrSeed >= 0 && waiter >= 0 ? sectorOrSeed & ~7 : (((mix32(sectorOrSeed ^ 0x5ec) >>> 0) % Math.max(8, dev.sectors - 4096)) & ~7);
+    const sector = sectorOrSeed >= 0 && waiter >= 0 ? sectorOrSeed & ~7 : (((mix30(sectorOrSeed ^ 0x5ec) >>> 0) % Math.max(8, dev.sectors - 4096)) & ~7);
     const id = this.bioFree.length > 0 ? this.bioFree.pop()! : this.bios.length;
     const bio: Bio = {
       dev: dev.dev,
@@ -2410,7 +2480,7 @@ export class World implements KernelHost {
       this.fireKfnEntry('blk_account_io_start', this.kmem.addr(K_REQUEST, id));
       this.fireKfnEntry('blk_mq_start_request', this.kmem.addr(K_REQUEST, id));
     }
-    const d = service ?? (rwbs.startsWith('R') ? dev.read : dev.write).sample(mix32(sectorOrSeed ^ 0xd15c));
+    const d = service ?? (rwbs.startsWith('R') ? dev.read : dev.write).sample(mix30(sectorOrSeed ^ 0xd15c));
     this.pushTimer(this.now + Math.max(1000, d - 500), T_BIO_DONE, id, 0);
   }
 
@@ -3208,6 +3278,14 @@ export class World implements KernelHost {
 }
 
 const EMPTY_STACK: readonly bigint[] = Object.freeze([]);
+
+/** The op that follows `op` for draw r. */
+function nextOf(op: CompiledOp, r: number): number {
+  const upto = op.nextUpto;
+  let k = 0;
+  while (r >= upto[k]!) k++;
+  return op.nextOps[k]!;
+}
 const KPATH_IDS = new Map<KPath, number>([...KERNEL_PATHS.values()].map((p, i) => [p, i + 1]));
 
 function hashName(s: string): number {

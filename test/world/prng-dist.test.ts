@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Sfc32, mix32 } from '../../src/world/prng.js';
+import { DRAW_RANGE, Sfc32, mix32 } from '../../src/world/prng.js';
 import { Dist, apportion, normalQuantile } from '../../src/world/distributions.js';
 
 describe('Sfc32', () => {
@@ -41,10 +41,10 @@ describe('Sfc32', () => {
   });
 });
 
-/** Draws spread evenly over the uint32 range: the distribution's quantiles in order. */
+/** Draws spread evenly over the draw range: the distribution's quantiles in order. */
 function sweep(d: Dist, n = 4096): number[] {
   const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(d.sample(Math.floor(((i + 0.5) / n) * 2 ** 32) >>> 0));
+  for (let i = 0; i < n; i++) out.push(d.sample(Math.floor(((i + 0.5) / n) * DRAW_RANGE)));
   return out;
 }
 

@@ -18,7 +18,7 @@ describe('bundled workloads', () => {
     expect(wl.name).toBe(name);
     expect(wl.processes.length).toBeGreaterThan(5);
     // Every next-op table stays inside its behaviour.
-    const strays = wl.ops.filter((op) => op.next.some((n) => wl.ops[n]!.behaviour !== op.behaviour)).map((op) => op.name);
+    const strays = wl.ops.filter((op) => [...op.nextOps].some((n) => wl.ops[n]!.behaviour !== op.behaviour)).map((op) => op.name);
     expect(strays).toEqual([]);
     // Every syscall op names a real syscall number.
     expect(wl.ops.filter((op) => !op.syscall.startsWith('kwork:') && op.nr < 0).map((op) => op.name)).toEqual([]);
