@@ -139,10 +139,18 @@ export function compileBuiltin(cg: CodeGen, e: Expr, name: string): Val {
 
 /** Builtins written straight into memory (comm into a key or a record). */
 export function compileBuiltinInto(cg: CodeGen, name: string, dst: Mem, dt: SizedType): boolean {
+  if ((name === 'kstack' || name === 'ustack') && dt.kind === name && alignedFor8(dst)) {
+    stackInto(cg, name, dt, dst);
+    return true;
+  }
   if (name !== 'comm' || dt.kind !== 'string' || dt.size < COMM_SIZE) return false;
   cg.callVoid(HELPER_ID.get_current_comm, [{ addr: dst }, { imm: BigInt(COMM_SIZE) }]);
   if (dt.size > COMM_SIZE) cg.zeroRange(dst, COMM_SIZE, dt.size);
   return true;
+}
+
+function alignedFor8(m: Mem): boolean {
+  return ((m.off % 8) + 8) % 8 === 0;
 }
 
 function elapsed(cg: CodeGen, t: SizedType): Val {
@@ -183,10 +191,15 @@ function pcomm(cg: CodeGen, t: SizedType): Val {
 
 /** get_stackid(ctx, stack map, flags) → {i64 id[, u32 pid]} in a slot of the stack type's size. */
 export function stackValue(cg: CodeGen, kind: 'kstack' | 'ustack', t: SizedType): Val {
+  const s = cg.slot(t.size);
+  stackInto(cg, kind, t, cg.memOfSlot(s));
+  return { k: 'mem', m: cg.memOfSlot(s), t, slot: s };
+}
+
+/** Writes the stack value {i64 id[, u64 pid]} at m (padded to the type's size). */
+export function stackInto(cg: CodeGen, kind: 'kstack' | 'ustack', t: SizedType, m: Mem): void {
   const limit = t.kind === 'kstack' || t.kind === 'ustack' ? t.limit : 127;
   const map = cg.pc.stacks(limit);
-  const s = cg.slot(t.size);
-  const m = cg.memOfSlot(s);
   const flags = kind === 'ustack' ? BPF_F_USER_STACK : 0;
   const id = cg.withCtxArg((ctx) => cg.call(HELPER_ID.get_stackid, [ctx, { map }, { imm: BigInt(flags) }]));
   cg.e.stx(8, m.base, m.off, id.reg);
@@ -198,7 +211,6 @@ export function stackValue(cg: CodeGen, kind: 'kstack' | 'ustack', t: SizedType)
     cg.regs.free(p);
     if (t.size > 16) cg.zeroRange(m, 16, t.size);
   } else if (t.size > 8) cg.zeroRange(m, 8, t.size);
-  return { k: 'mem', m, t, slot: s };
 }
 
 /** func: the probed function's address (get_func_ip); uprobes add the pid (usym). */
