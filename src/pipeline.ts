@@ -4,6 +4,7 @@
 // adding an entry to STAGES and a field to Products; nothing here prints or reads files.
 
 import { InternalError, type Diagnostic, type Result } from './diag/diagnostic.js';
+import { parseMessages } from './diag/messages.js';
 import type { SourceFile } from './diag/source.js';
 import type { Program } from './parse/ast.js';
 import { parseProgram } from './parse/parse-program.js';
@@ -104,7 +105,7 @@ export function runPipeline(input: PipelineInput, options: PipelineOptions = {})
   const ran: string[] = [];
   for (const stage of STAGES) {
     ran.push(stage.name);
-    const r = stage.run(input, products);
+    const r = withinStack(() => stage.run(input, products));
     if (!r.ok) {
       diagnostics.push(...r.diagnostics);
       return { ok: false, products, diagnostics, dumps, ran };
@@ -112,9 +113,28 @@ export function runPipeline(input: PipelineInput, options: PipelineOptions = {})
     diagnostics.push(...r.warnings);
     products = r.value;
     if (stage.dump && stage.print && options.dumps?.includes(stage.dump)) {
-      dumps.push({ point: stage.dump, text: stage.print(products) });
+      const print = stage.print;
+      const text = withinStack(() => ({ ok: true, value: print(products), warnings: [] }) as Result<string>);
+      if (!text.ok) return { ok: false, products, diagnostics: [...diagnostics, ...text.diagnostics], dumps, ran };
+      dumps.push({ point: stage.dump, text: text.value });
     }
     if (stage.name === options.until) break;
   }
   return { ok: true, products, diagnostics, dumps, ran };
+}
+
+/**
+ * The last guard against deep input: the parse stage refuses trees deeper than the stages
+ * walk (src/parse/nesting.ts), but should a stage still run out of JavaScript stack, the
+ * user gets a one-line error instead of a RangeError trace. Other exceptions are bugs and
+ * propagate.
+ */
+function withinStack<T>(step: () => Result<T>): Result<T> {
+  try {
+    return step();
+  } catch (e) {
+    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+    const m = parseMessages.tooDeep();
+    return { ok: false, diagnostics: [{ severity: 'error', id: m.id, message: m.text, hints: [] }] };
+  }
 }

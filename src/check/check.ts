@@ -8,6 +8,7 @@ import { DiagnosticBag, type Diagnostic, type Result } from '../diag/diagnostic.
 import { checkMessages as M } from '../diag/messages.js';
 import type { SourceFile, Span } from '../diag/source.js';
 import type { Block, Expr, Probe, Program, Subprog, Variable } from '../parse/ast.js';
+import { nestingLimitError } from '../parse/nesting.js';
 import { parseExpression, parseProgram } from '../parse/parse-program.js';
 import { Binder } from './binder.js';
 import { resolveConfig, type ConfigValues } from './config.js';
@@ -64,6 +65,9 @@ export function checkProgram(ast: Program, source: SourceFile, opts: CheckOption
   warnings.push(...expanded.warnings);
   const ex = expanded.value;
   const sourceFor = (node: object): SourceFile => ex.sourceOf.get(node) ?? source;
+  // #define and macro expansion can nest the tree deeper than the parser let it be.
+  const deep = nestingLimitError(ex.program, source, sourceFor);
+  if (deep) return { ok: false, diagnostics: [...warnings, deep] };
 
   // Pass 4: config.
   const configBag = new DiagnosticBag();

@@ -266,6 +266,28 @@ export function bare(name: string): string {
 }
 
 const MAX_MACRO_DEPTH = 64;
+/**
+ * AST nodes that #define and macro expansions may copy in all: the depth limit alone lets
+ * `#define A1 (A0 + A0)` … `#define A30 (A29 + A29)` ask for 2^30 copies.
+ */
+const MAX_EXPANDED_NODES = 100_000;
+
+/** Nodes of a define's or macro's body (counted once per body). */
+const nodeCounts = new WeakMap<object, number>();
+function nodeCount(root: object): number {
+  const known = nodeCounts.get(root);
+  if (known !== undefined) return known;
+  let n = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (!Array.isArray(v) && typeof (v as { kind?: unknown }).kind === 'string') n++;
+    for (const [k, child] of Object.entries(v)) if (k !== 'span') stack.push(child);
+  }
+  nodeCounts.set(root, n);
+  return n;
+}
 
 class Expander extends AstCopier {
   readonly hygiene = new WeakMap<Variable, number>();
@@ -276,6 +298,9 @@ class Expander extends AstCopier {
   private readonly named = new Map<string, NamedParam>();
   private readonly defineCache = new Map<string, Expr | null>();
   private defineDepth = 0;
+  /** Nodes copied by expansions so far, and whether MAX_EXPANDED_NODES was passed. */
+  private expandedNodes = 0;
+  private expansionStopped = false;
   /** Arguments of the C-style macros (`#define F(x) …`) being substituted, innermost last. */
   private defineArgs: ReadonlyMap<string, Expr>[] = [];
 
@@ -470,6 +495,7 @@ class Expander extends AstCopier {
       this.err(at, M.defineRecursive(key));
       return { kind: 'Int', value: 0n, text: '0', span: at };
     }
+    if (!this.spend(parsed, key, at)) return { kind: 'Int', value: 0n, text: '0', span: at };
     // The define's own identifiers may name other defines: expand the copy recursively.
     this.defineDepth++;
     this.defineArgs.push(args);
@@ -479,6 +505,19 @@ class Expander extends AstCopier {
       this.defineArgs.pop();
       this.defineDepth--;
     }
+  }
+
+  /**
+   * Charges one expansion of `body` to the budget; false (after one error, at the first use
+   * past the limit) once the budget is spent, so the rest of the program stops expanding.
+   */
+  private spend(body: object, name: string, at: Span): boolean {
+    if (this.expansionStopped) return false;
+    this.expandedNodes += nodeCount(body);
+    if (this.expandedNodes <= MAX_EXPANDED_NODES) return true;
+    this.expansionStopped = true;
+    this.err(at, M.expansionLimit(name, MAX_EXPANDED_NODES));
+    return false;
   }
 
   /** A define's replacement keeps the use site's span (so errors point at the use). */
@@ -617,7 +656,7 @@ class Expander extends AstCopier {
         } else maps.set(key, arg);
       } else exprs.set(p.name, arg);
     });
-    if (!ok) return { kind: 'Int', value: 0n, text: '0', span: at.span };
+    if (!ok || !this.spend(def.node.body, def.node.name, at.span)) return { kind: 'Int', value: 0n, text: '0', span: at.span };
     const frame: Frame = { id: this.nextId++, macro: def.node, source: def.source, vars, maps, exprs };
     this.frames.push(frame);
     try {

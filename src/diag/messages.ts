@@ -16,6 +16,12 @@ export const parseMessages = {
   unterminatedComment: () => m('unterminated-comment', 'end of file during comment'),
   noAttachPoints: () => m('no-attach-points', 'No attach points for probe'),
   tooDeep: () => m('too-deep', 'the program nests expressions or blocks too deeply to be parsed'),
+  nestingLimit: (limit: number) =>
+    m('nesting-limit', `the program nests expressions or blocks more than ${limit} levels deep`, [
+      'split a long chain of operators with variables: $a = …; $b = $a + …',
+    ]),
+  tooLong: (length: number, limit: number) =>
+    m('too-long', `the program is ${length} characters long; bpftrace-ts parses programs of at most ${limit}`),
   unterminatedConditional: (directive: string) =>
     m('unterminated-conditional', `unterminated ${directive}, expecting #endif`),
   invalidEscape: (c: string) => m('invalid-escape', `invalid escape character '\\${c}'`),
@@ -66,6 +72,8 @@ export const checkMessages = {
   defineArity: (name: string, expected: number, got: number) =>
     m('define-arity', `Macro ${name} expects ${expected} arguments, ${got} given`),
   defineRecursive: (name: string) => m('define-recursive', `Macro ${name} expands recursively`),
+  expansionLimit: (name: string, limit: number) =>
+    m('expansion-limit', `Macro expansion limit reached: expanding ${name} would copy more than ${limit} nodes`),
   macroRedefinition: (name: string) => m('macro-redefinition', `Redefinition of macro: ${name}`),
   macroUnhygienicMap: (name: string) =>
     m('macro-unhygienic-map', `Unhygienic access to map: @${name}. Maps must be passed into the macro as arguments.`),

@@ -170,8 +170,12 @@ describe('limits', () => {
   });
 
   test('a long flat chain of operators parses without deep recursion', () => {
-    const probe = parsed(`BEGIN { $x = ${'1 + '.repeat(2000)}1; }`).items[0] as A.Probe;
+    const probe = parsed(`BEGIN { $x = ${'1 + '.repeat(450)}1; }`).items[0] as A.Probe;
     expect((probe.body.stmts[0] as A.AssignVar).value.kind).toBe('Binary');
+    // 2000 terms still parse (no 'too-deep' from the grammar), into a tree deeper than
+    // the later stages walk: refused, located (src/parse/nesting.ts).
+    const r = parseProgram(new SourceFile('stdin', `BEGIN { $x = ${'1 + '.repeat(2000)}1; }`));
+    expect(r.ok ? [] : r.diagnostics.map((d) => [d.id, d.span !== undefined])).toEqual([['nesting-limit', true]]);
   });
 
   test('nesting beyond the stack is a diagnostic, not a crash', () => {
