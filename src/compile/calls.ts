@@ -21,6 +21,7 @@ import { asyncCall, isAsync } from './async.js';
 import { mapLength } from './for-map.js';
 import { pidTgid, stackValue } from './builtins.js';
 import { TIMESTAMP_MODE } from './compiled.js';
+import { callSubprog } from './subprogs.js';
 
 type CallFn = (cg: CodeGen, e: Call, info: CallInfo, t: SizedType) => Val;
 
@@ -111,6 +112,7 @@ export function compileCall(cg: CodeGen, e: Call): Val {
   const t = typeOf(cg, e);
   if (!info) throw new InternalError(`call ${e.name} was not resolved by the checker`);
   if (info.fn.aggregation) throw new InternalError(`${e.name}() outside a map assignment`);
+  if (info.subprog) return callSubprog(cg, e);
   if (isAsync(e.name)) return asyncCall(cg, e, info);
   const f = CALLS[e.name];
   if (f) return f(cg, e, info, t);

@@ -11,6 +11,7 @@ import { isAggregation, type IntType, type SizedType } from '../check/types.js';
 import { BPF_AND, BPF_RSH, R0, R1, R10, R6, R9 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import type { CheckedProbe, ProbeMatch, VarSlot } from '../check/program.js';
+import type { Expr } from '../parse/ast.js';
 import { Emitter, type Label, type Reg, type Width } from './emitter.js';
 import { Frame, type Slot } from './frame.js';
 import type { ProgramContext } from './program-context.js';
@@ -153,6 +154,10 @@ export class CodeGen {
   readonly loops: LoopLabels[] = [];
   /** In a for-map callback: where `break` (stop) and `continue` (next element) go. */
   callbackExits: LoopLabels | undefined;
+  /** In a subprogram: how `return e` leaves it (the value into r0, then exit). */
+  returnValue: ((value: Expr | undefined) => void) | undefined;
+  /** Labels of the `fn` subprograms this program calls, by name (emitted once each, at the end). */
+  subprogLabels = new Map<string, Label>();
   /** Functions to emit after this one (for-map callbacks), sharing its instruction stream. */
   deferred: (() => void)[] = [];
   /** Deepest stack a callback called from here uses (the kernel limits the sum along a call chain). */
@@ -533,7 +538,16 @@ export class CodeGen {
    * result is a new temp in r0 (the caller frees it).
    */
   call(helper: number, args: readonly Arg[], consume: readonly Temp[] = []): Temp {
-    if (args.length > 5) throw new InternalError('a helper takes at most 5 arguments');
+    return this.callTarget({ helper }, args, consume);
+  }
+
+  /** A bpf-to-bpf call of the function at `label`, with the helper calling convention. */
+  callFunction(label: Label, args: readonly Arg[], consume: readonly Temp[] = []): Temp {
+    return this.callTarget({ local: label }, args, consume);
+  }
+
+  private callTarget(target: { helper: number } | { local: Label }, args: readonly Arg[], consume: readonly Temp[]): Temp {
+    if (args.length > 5) throw new InternalError('a call takes at most 5 arguments');
     const dying = new Set(consume);
     this.regs.beforeCall(dying);
     // Register-to-register moves first, as a parallel move; then everything else.
@@ -551,7 +565,8 @@ export class CodeGen {
     // Lazy loads read r6..r10 only, so they come after the moves into r1..r5.
     for (const { to, arg } of rest) if ('lazy' in arg) this.setArg(to, arg);
     for (const { to, arg } of rest) if (!('lazy' in arg)) this.setArg(to, arg);
-    this.e.call(helper);
+    if ('helper' in target) this.e.call(target.helper);
+    else this.e.callLocal(target.local);
     this.calls++;
     for (const t of consume) this.regs.free(t);
     return this.regs.adopt(R0);

@@ -20,10 +20,6 @@ export function compileProgram(checked: CheckedProgram, opts: CompileOptions = {
   const beginPrograms: number[] = [];
   const endPrograms: number[] = [];
 
-  for (const sub of checked.subprogs) {
-    bag.error(checked.source, sub.node.span, M.unsupported(`function ${sub.node.name}: user-defined functions are not supported by the bpftrace-ts compiler`));
-  }
-
   for (const probe of checked.probes) {
     const all: ProbeMatch[] = probe.attachPoints.flatMap((a) => a.matches);
     // Per-match programs when the body depends on the match (probe, args of different records).

@@ -183,6 +183,10 @@ function forRange(cg: CodeGen, s: ForRange): void {
 
 function jump(cg: CodeGen, s: Extract<Stmt, { kind: 'Jump' }>): void {
   if (s.jump === 'return') {
+    if (cg.returnValue) {
+      cg.returnValue(s.value);
+      return;
+    }
     if (s.value) compileDiscard(cg, s.value);
     cg.e.ja(cg.exitLabel);
     return;
