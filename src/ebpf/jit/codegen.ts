@@ -1,0 +1,393 @@
+// The JavaScript module a program becomes: one JS function per eBPF function (main and each
+// bpf-to-bpf callee), entry points `run(ctx, out)` and `exec(out)`, and the names they use.
+// Each function is laid out one of three ways: structured (loops and labelled blocks, when the
+// flow allows and the function is small enough for V8 to optimise), one dispatch loop over its
+// blocks (irreducible flow), or chunks — several dispatch-loop functions that pass registers
+// through a save area — when one function would exceed what V8 optimises (about 60 KB of
+// bytecode). In: a Program, the verifier's analysis (or none), the machine's maps and helpers.
+// Out: source text and the values it closes over. Not: compiling the text (jit.ts).
+
+import { MAX_BPF_STACK } from '../isa.js';
+import type { BpfMap } from '../maps/map.js';
+import { REGION_STACK, STACK_FRAMES } from '../memory.js';
+import type { Program } from '../program.js';
+import type { ProgramAnalysis } from '../verifier/analysis.js';
+import { traceFunctions, type JitBlock, type JitFunction } from './cfg.js';
+import { emitHelperCall, saveRegs, type CallContext } from './emit-call.js';
+import { BlockEmitter, type FunctionContext } from './emit-insn.js';
+import { structure, type Span } from './structure.js';
+
+export interface CodegenOptions {
+  /** Largest function body, in characters of generated source, before it is split into chunks. */
+  readonly chunkChars: number;
+}
+
+/** ~60 KB of V8 bytecode; generated source runs about 1.5 characters per bytecode byte. */
+export const DEFAULT_CHUNK_CHARS = 60_000;
+
+export interface Generated {
+  /** Body of `new Function('E', source)`, which returns `{ run, exec }`. */
+  readonly source: string;
+  /** Names the preamble reads from E: maps and helpers by module name. */
+  readonly maps: ReadonlyMap<string, BpfMap>;
+  readonly helpers: ReadonlyMap<string, (m: never) => void>;
+  /** How each function was laid out, for tests and the bench. */
+  readonly layouts: readonly { readonly entry: number; readonly layout: 'structured' | 'dispatch' | 'chunked'; readonly chunks: number }[];
+}
+
+const REGS = Array.from({ length: 10 }, (_, r) => r);
+const PARAMS = REGS.map((r) => `r${r}l, r${r}h`).join(', ');
+const TEMPS = 'let t0 = 0, t1 = 0, pa = 0, pr = 0, pv = S, o0 = 0, o1 = 0;';
+/** Save-area words: r0..r9 halves, then n, then fp. */
+const SAVE_N = 20;
+const SAVE_FP = 21;
+const SAVE_WORDS = 22;
+
+const fnName = (entry: number): string => `f${entry}`;
+
+interface Layout {
+  readonly lines: string[];
+  readonly layout: 'structured' | 'dispatch' | 'chunked';
+  readonly chunks: number;
+}
+
+class ModuleWriter implements CallContext {
+  readonly mapNames = new Map<string, BpfMap>();
+  readonly helperNames = new Map<string, (m: never) => void>();
+  ctxEnd = 0;
+  readonly verified: boolean;
+  readonly helpers: Program['helpers'];
+
+  constructor(
+    readonly prog: Program,
+    readonly analysis: ProgramAnalysis | undefined,
+    readonly maps: readonly (BpfMap | undefined)[],
+    readonly budget: number,
+    readonly opts: CodegenOptions,
+  ) {
+    this.verified = analysis !== undefined;
+    this.helpers = prog.helpers;
+  }
+
+  mapOf(fd: number): BpfMap | undefined {
+    return this.maps[fd];
+  }
+
+  mapName(fd: number): string {
+    const name = `map${fd}`;
+    this.mapNames.set(name, this.maps[fd]!);
+    return name;
+  }
+
+  helperName(id: number): string {
+    const name = `h${id}`;
+    this.helperNames.set(name, this.helpers[id]! as (m: never) => void);
+    return name;
+  }
+
+  // ── one function ───────────────────────────────────────────────────────────────────────
+
+  function(fn: JitFunction, budgetChecks: boolean): Layout {
+    const isMain = fn.entry === 0;
+    const head = isMain ? `function ${fnName(0)}(out, ${PARAMS}) {` : `function ${fnName(fn.entry)}(${PARAMS}, fp, n, out) {`;
+    const setup = [isMain ? `const fp = ${MAX_BPF_STACK};` : '', isMain ? 'let n = 0;' : '', 'const C = CV;', TEMPS].filter((l) => l !== '');
+    const tree = structure(fn.blocks);
+    // Measure the function as one dispatch loop (block code does not depend on the layout much).
+    const probe = this.blocksText(fn, { isMain, budgetChecks, faultsReturn: isMain, style: 'dispatch' });
+    const size = probe.reduce((a, l) => a + l.length + 1, 0);
+    if (size > this.opts.chunkChars) return this.chunked(fn, budgetChecks, head, size);
+    if (tree !== null) {
+      const body: string[] = [];
+      this.structured(fn, tree, { isMain, budgetChecks, faultsReturn: isMain, style: 'structured' }, body);
+      return { lines: [head, ...indent(setup), ...indent(body), '}'], layout: 'structured', chunks: 1 };
+    }
+    const body = [`let b = ${fn.entry};`, 'D: for (;;) {', '  switch (b) {', ...indent(probe, 4), '  }', '}'];
+    return { lines: [head, ...indent(setup), ...indent(body), '}'], layout: 'dispatch', chunks: 1 };
+  }
+
+  private chunked(fn: JitFunction, budgetChecks: boolean, head: string, size: number): Layout {
+    const isMain = fn.entry === 0;
+    // Greedy split in address order into chunks of about equal size below the limit.
+    const count = Math.ceil(size / this.opts.chunkChars);
+    const target = size / count;
+    const groups: JitBlock[][] = [[]];
+    let acc = 0;
+    for (const b of fn.blocks) {
+      const text = this.blockText(fn, b, { isMain, budgetChecks, faultsReturn: false, style: 'chunk' });
+      const len = text.reduce((a, l) => a + l.length + 1, 0);
+      if (acc > 0 && acc + len > target && groups.length < count * 2) {
+        groups.push([]);
+        acc = 0;
+      }
+      groups[groups.length - 1]!.push(b);
+      acc += len;
+    }
+    const out: string[] = [];
+    const chunkOf: string[] = [];
+    groups.forEach((blocks, c) => {
+      const name = `${fnName(fn.entry)}_${c}`;
+      const body: string[] = [];
+      for (const b of blocks) {
+        body.push(`case ${b.start}:`);
+        body.push(...indent(this.blockText(fn, b, { isMain, budgetChecks, faultsReturn: false, style: 'chunk' }, blocks)));
+        chunkOf.push(`case ${b.start}:`);
+      }
+      chunkOf.push(`  b = ${name}(R, b, out);`, '  break;');
+      const loads = REGS.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ');
+      const stores = REGS.map((r) => `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h;`).join(' ');
+      out.push(
+        `function ${name}(R, b, out) {`,
+        `  let ${loads}, n = R[${SAVE_N}];`,
+        `  const fp = R[${SAVE_FP}];`,
+        '  const C = CV;',
+        `  ${TEMPS}`,
+        '  D: for (;;) {',
+        '    switch (b) {',
+        ...indent(body, 6),
+        '      default:',
+        '        break D;',
+        '    }',
+        '  }',
+        `  ${stores} R[${SAVE_N}] = n;`,
+        '  return b;',
+        '}',
+      );
+    });
+    const save = REGS.map((r) => `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h;`).join(' ');
+    const depth = isMain ? '0' : `(fp >> 9) - 1`;
+    const exit = isMain
+      ? [
+        ...(this.verified ? [] : [`for (let i = 0; i < ${SAVE_N}; i++) RG[i] = R[i];`, `RG[20] = ${MAX_BPF_STACK}; RG[21] = ${REGION_STACK};`]),
+        'out.r0Lo = R[0];', 'out.r0Hi = R[1];', `out.insns = R[${SAVE_N}];`, 'return out;',
+      ]
+      : this.verified
+        ? [`RET[0] = R[1]; RET[1] = R[${SAVE_N}];`, 'return R[0];']
+        : [`RET[0] = R[1]; RET[1] = R[${SAVE_N}];`, 'for (let i = 2; i < 12; i++) RET[i] = R[i];', 'return R[0];'];
+    out.push(
+      head,
+      `  const R = RS[${depth}];`,
+      `  ${save} R[${SAVE_N}] = ${isMain ? 0 : 'n'}; R[${SAVE_FP}] = ${isMain ? MAX_BPF_STACK : 'fp'};`,
+      `  let b = ${fn.entry};`,
+      '  for (;;) {',
+      '    switch (b) {',
+      ...indent(chunkOf, 6),
+      '      default:',
+      `        throw new Error('jit: no chunk holds block ' + b);`,
+      '    }',
+      '    if (b < 0) break;',
+      '  }',
+      ...indent(exit),
+      '}',
+    );
+    return { lines: out, layout: 'chunked', chunks: groups.length };
+  }
+
+  // ── blocks ─────────────────────────────────────────────────────────────────────────────
+
+  private blocksText(fn: JitFunction, st: Style): string[] {
+    const out: string[] = [];
+    for (const b of fn.blocks) {
+      out.push(`case ${b.start}:`);
+      out.push(...indent(this.blockText(fn, b, st)));
+    }
+    return out;
+  }
+
+  private structured(fn: JitFunction, span: Span, st: Style, out: string[]): void {
+    const blocks = fn.blocks;
+    let i = span.first;
+    const children = [...span.children];
+    while (i <= span.last) {
+      const child = children[0];
+      if (child !== undefined && child.first === i) {
+        children.shift();
+        const inner: string[] = [];
+        this.structured(fn, child, st, inner);
+        if (child.kind === 'loop') {
+          const label = `l${blocks[child.target]!.start}`;
+          out.push(`${label}: for (;;) {`, ...indent(inner), `  break ${label};`, '}');
+        } else {
+          out.push(`b${blocks[child.target]!.start}: {`, ...indent(inner), '}');
+        }
+        i = child.last + 1;
+        continue;
+      }
+      out.push(`// ${blocks[i]!.start}`);
+      out.push(...this.blockText(fn, blocks[i]!, st, undefined, i));
+      i++;
+    }
+  }
+
+  /**
+   * One block's code. Transfers: structured style breaks and continues labels (its blocks in
+   * address order, `at` the block's index); dispatch and chunk styles set `b` and continue the
+   * dispatch loop (falling into the next case when it is the next block of `group`).
+   */
+  private blockText(fn: JitFunction, block: JitBlock, st: Style, group: readonly JitBlock[] = fn.blocks, at = -1): string[] {
+    const fc: FunctionContext = {
+      prog: this.prog,
+      facts: this.analysis?.insns,
+      isMain: st.isMain,
+      budgetChecks: st.budgetChecks,
+      faultsReturn: st.faultsReturn,
+    };
+    const faultStmt = (call: string): string => {
+      const save: string[] = [];
+      if (!this.verified) saveRegs(save);
+      return st.faultsReturn ? `{ ${[...save, `return ${call};`].join(' ')} }` : `{ ${[...save, `${call};`, 'throw FAULTED;'].join(' ')} }`;
+    };
+    const em = new BlockEmitter(fc, this, faultStmt, (e, pc) => emitHelperCall(e, this, pc, this.prog.insns[pc]!.imm));
+    const lines = em.lines;
+    const blocks = fn.blocks;
+    const indexOf = (slot: number): number => blocks.findIndex((b) => b.start === slot);
+    const myIndex = at >= 0 ? at : indexOf(block.start);
+    const groupIndex = group.indexOf(block);
+    const nextInOrder = st.style === 'structured' ? blocks[myIndex + 1] : group[groupIndex + 1];
+    /** Code that moves control to the block at `slot` from the end of this one. */
+    const transfer = (slot: number, taken: boolean): string[] => {
+      if (st.style === 'structured') {
+        const t = indexOf(slot);
+        if (t <= myIndex && taken) return [`continue l${slot};`];
+        if (t === myIndex + 1) return [];
+        return [`break b${slot};`];
+      }
+      if (!taken && nextInOrder !== undefined && nextInOrder.start === slot) return [];
+      return [`b = ${slot};`, 'continue D;'];
+    };
+    const budgetCheck = (pc: number): string[] =>
+      st.budgetChecks ? [`if (n > ${this.budget}) ${faultStmt(`budgetFault(out, ${this.budget}, ${pc}, n, r0l, r0h, false)`)}`] : [];
+
+    const facts = this.analysis?.insns;
+    if (block.end.kind === 'falloff') {
+      const n = this.prog.insns.length;
+      lines.push(em.fault('fell_off', n, `the program ran past its last instruction (insn ${n})`));
+      return lines;
+    }
+    if (facts !== undefined && facts[block.start]?.reached === false) {
+      lines.push(em.fault('unsupported', block.start, `jit: insn ${block.start} runs although the verifier found it unreachable`));
+      return lines;
+    }
+    const end = block.end;
+    em.emitBody(block, (pc) => {
+      switch (end.kind) {
+        case 'jump':
+          lines.push(...budgetCheck(pc), ...transfer(end.target, true));
+          return;
+        case 'cond': {
+          const go = [...budgetCheck(pc), ...transfer(end.target, true)];
+          if (go.length > 0) lines.push(`if (${em.condition(pc)}) {`, ...indent(go), '}');
+          return;
+        }
+        case 'exit':
+          lines.push(...this.exitCode(em, pc, st, faultStmt));
+          return;
+        case 'call': {
+          if (!st.isMain) {
+            lines.push(`if (fp >= ${STACK_FRAMES * MAX_BPF_STACK}) ${em.fault('call_depth', pc, `the call stack is too deep (${STACK_FRAMES} frames) at insn ${pc}`)}`);
+          }
+          lines.push(...budgetCheck(pc));
+          lines.push(`r0l = ${fnName(end.callee)}(${PARAMS}, fp + ${MAX_BPF_STACK}, n, out);`, 'r0h = RET[0];', 'n = RET[1];');
+          if (!this.verified) lines.push(REGS.slice(1, 6).map((r) => `r${r}l = RET[${2 * r}]; r${r}h = RET[${2 * r + 1}];`).join(' '));
+          em.forgetCallerSaved();
+          return;
+        }
+        default:
+          throw new Error(`jit: block ending ${end.kind} has a terminator`);
+      }
+    });
+    // Control leaving the block without a jump: fall through, or return from a call.
+    if (end.kind === 'fall' || end.kind === 'call') lines.push(...transfer(end.next, false));
+    else if (end.kind === 'cond') lines.push(...transfer(end.next, false));
+    this.ctxEnd = Math.max(this.ctxEnd, em.ctxEnd);
+    return lines;
+  }
+
+  private exitCode(em: BlockEmitter, pc: number, st: Style, faultStmt: (call: string) => string): string[] {
+    const out: string[] = [];
+    if (st.isMain) {
+      if (st.budgetChecks) out.push(`if (n > ${this.budget}) ${faultStmt(`budgetFault(out, ${this.budget}, ${pc}, n, r0l, r0h, true)`)}`);
+      if (st.style === 'chunk') return [...out, 'b = -1;', 'break D;'];
+      if (!this.verified) saveRegs(out);
+      return [...out, 'out.r0Lo = r0l;', 'out.r0Hi = r0h;', 'out.insns = n;', 'return out;'];
+    }
+    if (st.style === 'chunk') return ['b = -1;', 'break D;'];
+    out.push('RET[0] = r0h; RET[1] = n;');
+    if (!this.verified) out.push(REGS.slice(1, 6).map((r) => `RET[${2 * r}] = r${r}l; RET[${2 * r + 1}] = r${r}h;`).join(' '));
+    out.push('return r0l;');
+    void em;
+    return out;
+  }
+}
+
+interface Style {
+  readonly isMain: boolean;
+  readonly budgetChecks: boolean;
+  readonly faultsReturn: boolean;
+  readonly style: 'structured' | 'dispatch' | 'chunk';
+}
+
+function indent(lines: readonly string[], by = 2): string[] {
+  const pad = ' '.repeat(by);
+  return lines.map((l) => (l === '' ? l : pad + l));
+}
+
+/** The runtime names every module reads from its environment object. */
+export const RUNTIME_NAMES = [
+  'M', 'B', 'V', 'W', 'RG', 'S', 'SB', 'RS', 'RET', 'FAULTED', 'fault', 'accessFault', 'budgetFault', 'clearFault', 'caught',
+  'mulhi', 'udiv64', 'umod64', 'sdiv64', 'smod64', 'lsh64', 'rsh64', 'arsh64', 'mapValueAddr', 'probeRead', 'probeReadStr',
+  'fallback',
+] as const;
+
+export function generate(
+  prog: Program, analysis: ProgramAnalysis | undefined, maps: readonly (BpfMap | undefined)[], opts: CodegenOptions,
+): Generated {
+  const fns = traceFunctions(prog);
+  const budget = prog.budget;
+  // Loop-free programs without calls run fewer instructions than they have slots.
+  const budgetChecks = fns.some((f) => f.hasBackEdge || f.callees.length > 0) || budget < prog.insns.length;
+  const w = new ModuleWriter(prog, analysis, maps, budget, opts);
+  const bodies = fns.map((f) => ({ fn: f, layout: w.function(f, budgetChecks) }));
+  const verified = analysis !== undefined;
+  const mayThrow = fns.length > 1 || bodies.some((b) => b.layout.layout === 'chunked') || prog.insns.some((i, pc) => prog.rows[pc]?.kind === 'call');
+  const ctxGuard = w.ctxEnd > 0 ? ` || CV.byteLength < ${w.ctxEnd}` : '';
+  const callMain = (args: string): string[] =>
+    mayThrow ? ['try {', `  return ${fnName(0)}(out, ${args});`, '} catch (e) {', '  return caught(e, out, M, hp, hn);', '}'] : [`return ${fnName(0)}(out, ${args});`];
+  const regsFromFile = REGS.map((r) => `RG[${2 * r}], RG[${2 * r + 1}]`).join(', ');
+  const lines: string[] = [
+    `'use strict';`,
+    `const { ${RUNTIME_NAMES.join(', ')} } = E;`,
+    ...[...w.mapNames.keys()].map((n) => `const ${n} = E.maps.get(${JSON.stringify(n)});`),
+    ...[...w.helperNames.keys()].map((n) => `const ${n} = E.helpers.get(${JSON.stringify(n)});`),
+    'let host = M.host, CV = V[2], hp = -1, hn = 0;',
+    '',
+    ...bodies.flatMap((b) => [...b.layout.lines, '']),
+    'function run(ctx, out) {',
+    '  if (ctx !== null && B[2] !== ctx) M.mem.setRegion(2, ctx, false);',
+    '  CV = V[2];',
+    '  host = M.host;',
+    ...(ctxGuard !== '' ? [`  if (${ctxGuard.slice(4)}) return fallback.run(ctx, out);`] : []),
+    '  if (out.fault !== undefined) clearFault(out);',
+    ...(verified
+      ? indent(callMain(`0, 0, 0, 2, ${REGS.slice(2).map(() => '0, 0').join(', ')}`))
+      : ['  RG[2] = 0; RG[3] = 2;', ...indent(callMain(regsFromFile))]),
+    '}',
+    '',
+    'function exec(out) {',
+    '  CV = V[2];',
+    '  host = M.host;',
+    ...(verified ? [`  if (RG[2] !== 0 || RG[3] !== 2${ctxGuard}) return fallback.exec(out);`] : []),
+    '  if (out.fault !== undefined) clearFault(out);',
+    ...indent(callMain(regsFromFile)),
+    '}',
+    '',
+    'return { run, exec };',
+  ];
+  return {
+    source: lines.join('\n') + '\n',
+    maps: w.mapNames,
+    helpers: w.helperNames,
+    layouts: bodies.map((b) => ({ entry: b.fn.entry, layout: b.layout.layout, chunks: b.layout.chunks })),
+  };
+}
+
+export const SAVE_AREA_WORDS = SAVE_WORDS;

@@ -1,0 +1,172 @@
+// Helper calls in generated code. In a verified program the machine's own helpers are
+// specialised: map lookup/update/delete go straight to the map object (hash maps through their
+// byte-keyed lookup, arrays inlined to an index check), clocks, ids and probe reads become
+// direct calls on the host or on probeRead, with no trip through the register file. Any other
+// helper (or a helper table a test supplied) is called as the interpreter calls it: arguments
+// in m.regs, r0 read back. In: a BlockEmitter at a `call` and the module's names. Out: lines.
+
+import { ktimeGetBootNs, ktimeGetCoarseNs, ktimeGetNs, ktimeGetTaiNs, jiffies64 } from '../helpers/clock.js';
+import { getCurrentPidTgid, getCurrentUidGid, getPrandomU32, getSmpProcessorId } from '../helpers/current.js';
+import { HELPER_PROTOS } from '../helpers/prototypes.js';
+import { mapDeleteElem, mapLookupElem, mapUpdateElem } from '../helpers/map-helpers.js';
+import {
+  probeReadCompat, probeReadKernel, probeReadKernelStr, probeReadStrCompat, probeReadUser, probeReadUserStr, ReadSpace,
+} from '../helpers/probe-read.js';
+import type { HelperFn } from '../machine.js';
+import { ArrayMap } from '../maps/array.js';
+import { HashMap } from '../maps/hash.js';
+import type { BpfMap } from '../maps/map.js';
+import { REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
+import type { BlockEmitter } from './emit-insn.js';
+
+export interface CallContext {
+  /** The program's helper table (what the interpreter would call). */
+  readonly helpers: readonly (HelperFn | undefined)[];
+  /** Verified program: the verifier's helper prototypes hold, specialisations apply. */
+  readonly verified: boolean;
+  /** Maps by fd as they are at compile time. */
+  mapOf(fd: number): BpfMap | undefined;
+  /** Module-level name of map fd / helper id (registers it for the module's preamble). */
+  mapName(fd: number): string;
+  helperName(id: number): string;
+}
+
+/** Clock and id helpers that only read the host: the expression pair they set r0 to. */
+const HOST_READS = new Map<HelperFn, (em: BlockEmitter) => void>([
+  [ktimeGetNs, (em) => clock(em, 'host.ktimeNs()')],
+  [ktimeGetCoarseNs, (em) => clock(em, 'host.ktimeNs()')],
+  [ktimeGetBootNs, (em) => clock(em, 'host.bootNs()')],
+  [ktimeGetTaiNs, (em) => clock(em, 'host.taiNs()')],
+  [jiffies64, (em) => clock(em, 'host.jiffies()')],
+  [getCurrentPidTgid, (em) => em.assign(0, 'host.tid() | 0', 'host.tgid() | 0', null, null)],
+  [getCurrentUidGid, (em) => em.assign(0, 'host.uid() | 0', 'host.gid() | 0', null, null)],
+  [getSmpProcessorId, (em) => em.assign(0, 'host.cpu() | 0', '0', null, 0)],
+  [getPrandomU32, (em) => em.assign(0, 'host.prandomU32() | 0', '0', null, 0)],
+]);
+
+/** A non-negative number below 2^53 into r0, as setR0Num stores it. */
+function clock(em: BlockEmitter, read: string): void {
+  em.lines.push(`t0 = ${read};`);
+  em.assign(0, '(t0 % 4294967296) | 0', '(t0 / 4294967296) | 0', null, null);
+}
+
+const PROBE_READS = new Map<HelperFn, { str: boolean; space: ReadSpace }>([
+  [probeReadCompat, { str: false, space: ReadSpace.Compat }],
+  [probeReadUser, { str: false, space: ReadSpace.User }],
+  [probeReadKernel, { str: false, space: ReadSpace.Kernel }],
+  [probeReadStrCompat, { str: true, space: ReadSpace.Compat }],
+  [probeReadUserStr, { str: true, space: ReadSpace.User }],
+  [probeReadKernelStr, { str: true, space: ReadSpace.Kernel }],
+]);
+
+/** Bytes and offset expressions of the memory a pointer register points at. */
+function bufferOf(em: BlockEmitter, r: number): { bytes: string; view: string; off: string } {
+  const stack = em.fpOff(r) !== null || em.kHi(r) === REGION_STACK;
+  return stack
+    ? { bytes: 'SB', view: 'S', off: em.lo(r) }
+    : { bytes: `B[${em.hi(r)}]`, view: `V[${em.hi(r)}]`, off: em.lo(r) };
+}
+
+/** r0 = a signed 32-bit return code, sign-extended (setR0Int). */
+function setInt(em: BlockEmitter, e: string): void {
+  em.lines.push(`t0 = ${e};`);
+  em.assign(0, 't0', 't0 < 0 ? -1 : 0', null, null);
+}
+
+/** Map operations on a map known at compile time; false when the call is not specialised. */
+function mapCall(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
+  if (fn !== mapLookupElem && fn !== mapUpdateElem && fn !== mapDeleteElem) return false;
+  const fd = em.kHi(1) === REGION_MAP_HANDLE ? em.kLo(1) : null;
+  const map = fd === null ? undefined : cc.mapOf(fd);
+  if (!(map instanceof HashMap || map instanceof ArrayMap)) return false;
+  const name = cc.mapName(fd!);
+  const key = bufferOf(em, 2);
+  const cpu = map.percpu ? 'host.cpu()' : '0';
+  if (fn === mapLookupElem) {
+    if (map.percpu) em.lines.push('t1 = host.cpu();');
+    const region = map.percpu ? `${name}.regions[t1]` : `${map.regions[0]}`;
+    if (map instanceof ArrayMap) {
+      em.lines.push(`t0 = ${key.view}.getInt32(${key.off}, true);`);
+      em.lines.push(
+        `if ((t0 >>> 0) < ${map.maxEntries}) {`, `  r0l = Math.imul(t0, ${map.valueStride});`, `  r0h = ${region};`,
+        '} else {', '  r0l = 0;', '  r0h = 0;', '}',
+      );
+    } else {
+      em.lines.push(
+        `t0 = ${name}.lookup(${key.bytes}, ${key.off}, ${map.percpu ? 't1' : '0'});`,
+        'if (t0 < 0) {', '  r0l = 0;', '  r0h = 0;', '} else {', '  r0l = t0;', `  r0h = ${region};`, '}',
+      );
+    }
+    em.assign(0, 'r0l', 'r0h', null, null);
+    return true;
+  }
+  if (fn === mapDeleteElem) {
+    setInt(em, `${name}.delete(${key.bytes}, ${key.off})`);
+    return true;
+  }
+  const value = bufferOf(em, 3);
+  const fh = em.kHi(4);
+  const fl = em.kLo(4);
+  const flags = fh !== null && fl !== null ? `${fh === 0 ? fl >>> 0 : 0xffffffff}` : `(${em.hi(4)} === 0 ? ${em.lo(4)} >>> 0 : 4294967295)`;
+  setInt(em, `${name}.update(${key.bytes}, ${key.off}, ${value.bytes}, ${value.off}, ${flags}, ${cpu})`);
+  return true;
+}
+
+/** Registers r0..r9 and r10 into m.regs (unverified programs keep the register file exact). */
+export function saveRegs(lines: string[]): void {
+  const parts: string[] = [];
+  for (let r = 0; r < 10; r++) parts.push(`RG[${2 * r}] = r${r}l; RG[${2 * r + 1}] = r${r}h;`);
+  parts.push(`RG[20] = fp; RG[21] = ${REGION_STACK};`);
+  lines.push(parts.join(' '));
+}
+
+export function loadRegs(lines: string[], upTo: number): void {
+  const parts: string[] = [];
+  for (let r = 0; r <= upTo; r++) parts.push(`r${r}l = RG[${2 * r}]; r${r}h = RG[${2 * r + 1}];`);
+  lines.push(parts.join(' '));
+}
+
+/** The specialised forms of the machine's own helpers; false for any other helper. */
+function specialised(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
+  const host = HOST_READS.get(fn);
+  if (host !== undefined) {
+    host(em);
+    return true;
+  }
+  const probe = PROBE_READS.get(fn);
+  if (probe !== undefined) {
+    const size = em.kHi(2) === 0 && em.kLo(2) !== null ? `${em.kLo(2)! >>> 0}` : `(${em.hi(2)} === 0 ? ${em.lo(2)} >>> 0 : -1)`;
+    setInt(em, `${probe.str ? 'probeReadStr' : 'probeRead'}(M, ${probe.space}, ${em.hi(1)}, ${em.lo(1)}, ${size}, ${em.hi(3)}, ${em.lo(3)})`);
+    return true;
+  }
+  return mapCall(em, cc, fn);
+}
+
+export function emitHelperCall(em: BlockEmitter, cc: CallContext, pc: number, id: number): void {
+  const fn = cc.helpers[id];
+  if (fn === undefined) {
+    em.lines.push(em.fault('helper', pc, `call to unknown helper ${id} at insn ${pc}`));
+    return;
+  }
+  // What the interpreter reports if the helper throws: this call, the instructions run so far.
+  em.lines.push(`hp = ${pc}; hn = ${em.insnsExpr()};`);
+  if (cc.verified) {
+    if (specialised(em, cc, fn)) {
+      em.forgetArgs();
+      return;
+    }
+    // The generic way, with only the arguments the prototype has.
+    const nargs = HELPER_PROTOS.get(id)?.args.length ?? 5;
+    const parts = ['RG[0] = r0l; RG[1] = r0h;'];
+    for (let r = 1; r <= nargs; r++) parts.push(`RG[${2 * r}] = ${em.lo(r)}; RG[${2 * r + 1}] = ${em.hi(r)};`);
+    em.lines.push(parts.join(' '), `${cc.helperName(id)}(M);`);
+    em.forgetCallerSaved();
+    em.assign(0, 'RG[0]', 'RG[1]', null, null);
+    return;
+  }
+  saveRegs(em.lines);
+  em.lines.push(`${cc.helperName(id)}(M);`);
+  loadRegs(em.lines, 9);
+  em.forgetCallerSaved();
+  for (let r = 6; r <= 9; r++) em.assign(r, `r${r}l`, `r${r}h`, null, null);
+}
