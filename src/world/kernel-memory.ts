@@ -148,6 +148,14 @@ export class KernelMemory {
     return (BigInt(kernelAddressHi(cls)) << 32n) | BigInt(this.lo(cls, idx));
   }
 
+  /** The dentry slot an address points at (its start), or -1. */
+  dentryIndex(addr: bigint): number {
+    if (Number(addr >> 32n) !== kernelAddressHi(K_DENTRY)) return -1;
+    const lo = Number(addr & 0xffffffffn);
+    const d = lo / STRIDE[K_DENTRY]!;
+    return Number.isInteger(d) && d < this.w.dents.count ? d : -1;
+  }
+
   /** Offset of a (dotted) field in a catalog struct; 0 when the catalog lacks it. */
   fieldOffset(struct: string, path: string): number {
     const key = `${struct}.${path}`;
@@ -647,6 +655,8 @@ export class KernelMemory {
     );
 
     // Singletons.
+    // Interned now, not on first read: what a probe reads must never move later addresses.
+    const devname = w.kstr.id(`/dev/${w.wl.devices[0]!.name}p2`);
     const misc = (idx: number, k: KClass): void => {
       this.miscClasses.set(idx, k);
     };
@@ -682,7 +692,7 @@ export class KernelMemory {
         ['mnt.mnt_root', (_i, o) => o.ptr(K_DENTRY, 0)],
         ['mnt.mnt_sb', (_i, o) => o.ptr(K_MISC, MISC_SB)],
         ['mnt.mnt_flags', (_i, o) => o.int(0x20)],
-        ['mnt_devname', (_i, o) => o.ptr(K_STRINGS, 0, w.kstr.id(`/dev/${w.wl.devices[0]!.name}p2`))],
+        ['mnt_devname', (_i, o) => o.ptr(K_STRINGS, 0, devname)],
         ['mnt_id', (_i, o) => o.int(29)],
       ]),
     );

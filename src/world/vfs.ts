@@ -80,7 +80,10 @@ export class Dentries {
     this.nameLen.push(new TextEncoder().encode(comp).length);
     this.parent.push(parent < 0 ? d : parent);
     this.full.push(this.strings.id(path));
-    const h = mix32(this.seed ^ mix32(d * 0x9e3779b1));
+    // Inode numbers hash the path: they do not depend on the order paths were first seen.
+    let ph = 0x811c9dc5;
+    for (let i = 0; i < path.length; i++) ph = Math.imul(ph ^ path.charCodeAt(i), 0x01000193);
+    const h = mix32(this.seed ^ ph);
     this.ino.push(d === 0 ? 2 : 131072 + (h % 4_000_000));
     const isDir = path === '/' || path.endsWith('/');
     this.mode.push(path.startsWith('/dev/') ? 0o20620 : isDir ? 0o40755 : 0o100644);

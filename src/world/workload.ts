@@ -22,6 +22,8 @@ export interface WorkloadJson {
   readonly devices?: readonly DeviceJson[];
   /** This machine's IPv4 address (source address of connections). */
   readonly ip?: string;
+  /** User names by uid (/etc/passwd), for bpftrace's `username`; root is always there. */
+  readonly users?: Readonly<Record<string, string>>;
   readonly programs: Readonly<Record<string, ProgramJson>>;
   readonly behaviours: Readonly<Record<string, BehaviourJson>>;
   readonly processes: readonly ProcessJson[];
@@ -282,6 +284,7 @@ export interface CompiledWorkload {
   readonly ip: number;
   /** Named fds across all processes, by index (FD_NAMED's fdArg). */
   readonly fdNames: readonly string[];
+  readonly users: ReadonlyMap<number, string>;
 }
 
 // ── compilation ──────────────────────────────────────────────────────────────────────────
@@ -690,8 +693,15 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
   const ip = json.ip === undefined ? parseIpv4('10.0.2.15')! : parseIpv4(json.ip);
   if (ip === undefined) errors.push(`ip: '${json.ip}' is not an IPv4 address`);
 
+  const users = new Map<number, string>([[0, 'root']]);
+  for (const [uid, name] of Object.entries(json.users ?? {})) {
+    if (!/^\d+$/.test(uid) || typeof name !== 'string' || name === '') errors.push(`users: '${uid}' → '${String(name)}' is not uid → name`);
+    else users.set(Number(uid), name);
+  }
+
   if (errors.length) return errors;
   return {
+    users,
     name: json.name,
     description: json.description,
     strings: strings.bytes(),

@@ -565,6 +565,49 @@ export class World implements KernelHost {
     return this.cgroupPaths.get(Number(id));
   }
 
+  /** The user name of a uid as this machine's /etc/passwd has it (bpftrace's `username`). */
+  userName(uid: number): string | undefined {
+    return this.wl.users.get(uid);
+  }
+
+  /**
+   * bpf_d_path: the absolute path of a struct path (f_path, the arg of vfs_open…) at a kernel
+   * address, or undefined when the address is not one.
+   */
+  dPath(pathAddr: bigint): string | undefined {
+    const b = new Uint8Array(16);
+    if (this.kmem.read(pathAddr, b, 0, 16) < 0) return undefined;
+    const dentryAddr = new DataView(b.buffer).getBigUint64(8, true);
+    const d = this.kmem.dentryIndex(dentryAddr);
+    if (d < 0) return undefined;
+    const parts: string[] = [];
+    for (let i = d, guard = 0; i !== this.dents.parent[i] && guard < 64; i = this.dents.parent[i]!, guard++) parts.push(this.kstrText(this.dents.name[i]!));
+    return '/' + parts.reverse().join('/');
+  }
+
+  private kstrText(off: number): string {
+    let e = off;
+    const b = this.kstr.bytes;
+    while (b[e] !== 0) e++;
+    return new TextDecoder().decode(b.subarray(off, e));
+  }
+
+  /**
+   * bpf_override_return from a kprobe on a syscall's path: the call returns rc and does none of
+   * its work. Returns false outside such a probe (the helper then fails, as on Linux for a
+   * function not on the error-injection list).
+   */
+  overrideReturn(rc: number): boolean {
+    if (this.ksKind !== KS_SYSCALL || this.curFuncIp === 0n) return false;
+    const s = this.curTask;
+    this.t.ret[s] = rc;
+    this.overridden[s] = 1;
+    return true;
+  }
+
+  /** Per task: the current syscall's return was overridden by a probe. */
+  private overridden = new Uint8Array(64);
+
   /** Live processes (tests, listings): tgid, comm, ppid. */
   processes(): { tgid: number; ppid: number; comm: string; uid: number; kernel: boolean; threads: number }[] {
     const out: { tgid: number; ppid: number; comm: string; uid: number; kernel: boolean; threads: number }[] = [];
@@ -586,8 +629,11 @@ export class World implements KernelHost {
   cwdDentry(i: number): number {
     const p = this.procs[i];
     if (!p || p.kernel) return 0;
-    return this.dents.lookup(p.uid === 0 ? '/root' : p.uid >= 1000 ? '/home/user' : '/');
+    return p.uid === 0 ? this.cwdRoot : p.uid >= 1000 ? this.cwdUser : 0;
   }
+
+  private cwdRoot = 0;
+  private cwdUser = 0;
 
   /** User instruction pointer saved at syscall entry (in the libc wrapper) or in user code. */
   userIp(s: number): number {
@@ -776,6 +822,14 @@ export class World implements KernelHost {
   private boot(): void {
     const t = this.t;
     const r = new Sfc32(this.seed, 3);
+    // Every path the workload can name gets its dentry now, so that nothing a probe reads
+    // creates kernel objects (which would shift the addresses and numbers of later ones).
+    this.cwdRoot = this.dentOf('/root');
+    this.cwdUser = this.dentOf('/home/user');
+    this.dentOf('/dev/null');
+    for (const op of this.ops) for (const id of [...op.paths, ...op.paths2]) this.dentOfId(id);
+    for (const pr of this.wl.processes)
+      for (const f of [...pr.fds, ...pr.threads.flatMap((th) => th.fds)]) if ((this.wl.stringText.get(f.path) ?? '').startsWith('/')) this.dentOfId(f.path);
     // Idle tasks: slots 0..ncpu-1.
     for (let c = 0; c < this.ncpu; c++) {
       const s = t.alloc();
@@ -887,6 +941,11 @@ export class World implements KernelHost {
     t.startTime[s] = this.now;
     t.thinkEnd[s] = 0;
     t.setComm(s, comm);
+    if (s >= this.overridden.length) {
+      const n = new Uint8Array(t.cap);
+      n.set(this.overridden);
+      this.overridden = n;
+    }
     p.threads.push(s);
     this.byTid.set(tid, s);
     if (!p.kernel) this.giveStack(p, s);
@@ -1647,7 +1706,10 @@ export class World implements KernelHost {
     const nr = t.nr[s]!;
     let ret = t.ret[s]!;
     let nextOp = -1;
-    if (op.kind !== K_GENERIC) {
+    if (this.overridden[s] === 1) {
+      this.overridden[s] = 0;
+      if (op.kind === K_EXECVE && ret < 0) nextOp = this.exit127;
+    } else if (op.kind !== K_GENERIC) {
       const r = this.sysExitEffects(c, s, op, nr, ret);
       ret = r;
       if (op.kind === K_EXECVE && ret < 0) nextOp = this.exit127;
@@ -2354,7 +2416,8 @@ export class World implements KernelHost {
     const q = this.procs[t.proc[target]!]!;
     if (p.uid !== 0 && p.uid !== q.uid) return -1;
     const site = this.tps[TP_SIG_GENERATE]!;
-    if (site !== null) {
+    // kill(pid, 0) only checks that the target exists: no signal is generated.
+    if (site !== null && sig !== 0) {
       this.ctx(c, s, KS_SYSCALL, t.nr[s]!);
       site.begin(0x01, 1, t.tid[s]!);
       site.int(0, sig);
@@ -2363,7 +2426,7 @@ export class World implements KernelHost {
       site.str(3, t.comm, target * 16, 16);
       site.int(4, pid);
       site.int(5, 1);
-      site.int(6, sig === 0 ? 1 : 0);
+      site.int(6, 0);
       this.fire(site);
     }
     if (sig !== 0 && !q.kernel) this.postSignal(q.leader, sig, false);

@@ -287,3 +287,68 @@ describe('signals', () => {
     expect(after).toBe(0);
   });
 });
+
+describe('helpers the runtime needs beyond KernelHost', () => {
+  test('dPath of vfs_open’s struct path is the opened absolute path', () => {
+    const w = createWorld({ seed: 4 });
+    const asked: string[] = [];
+    const got: string[] = [];
+    w.attach({ kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_openat' }, (_b, v) => {
+      const buf = new Uint8Array(256);
+      w.readUserStr(v.getBigUint64(24, true), buf, 0, 256);
+      asked.push(new TextDecoder().decode(buf.subarray(0, buf.indexOf(0))));
+    });
+    w.attach({ kind: 'kprobe', func: 'vfs_open' }, (_b, v) => {
+      got.push(w.dPath(v.getBigUint64(PT_REGS.di, true))!);
+    });
+    w.runUntil(SEC);
+    expect(got.length).toBeGreaterThan(10);
+    for (const p of got) expect(asked).toContain(p);
+    expect(w.dPath(0x1234n)).toBeUndefined();
+  });
+
+  test('userName from the workload’s passwd', () => {
+    const w = createWorld({ seed: 4, workload: 'webserver' });
+    expect(w.userName(0)).toBe('root');
+    expect(w.userName(33)).toBe('www-data');
+    expect(w.userName(4242)).toBeUndefined();
+  });
+
+  test('overrideReturn from a syscall kprobe makes the call fail without effects', () => {
+    const w = createWorld({ seed: 4 });
+    let overridden = 0;
+    const rets: number[] = [];
+    w.attach({ kind: 'kprobe', func: '__x64_sys_openat' }, () => {
+      expect(w.overrideReturn(-13)).toBe(true);
+      overridden++;
+    });
+    w.attach({ kind: 'tracepoint', category: 'syscalls', event: 'sys_exit_openat' }, (_b, v) => rets.push(Number(v.getBigInt64(16, true))));
+    w.runUntil(SEC);
+    expect(overridden).toBeGreaterThan(5);
+    expect(rets.every((r) => r === -13)).toBe(true);
+    // Outside a kprobe it is refused.
+    expect(w.overrideReturn(-1)).toBe(false);
+  });
+
+  test('programs that read kernel memory do not change what other probes see', () => {
+    const run = (reader: boolean): number => {
+      const w = createWorld({ seed: 12 });
+      let h = 0;
+      w.attach({ kind: 'tracepoint', category: 'block', event: 'block_rq_issue' }, (b) => {
+        for (let i = 0; i < 48; i++) h = Math.imul(h ^ b[i]!, 16777619);
+      });
+      w.attach({ kind: 'tracepoint', category: 'raw_syscalls', event: 'sys_enter' }, (b) => {
+        for (let i = 0; i < 64; i++) h = Math.imul(h ^ b[i]!, 16777619);
+      });
+      if (reader)
+        w.attach({ kind: 'kprobe', func: 'vfs_open' }, (_b, v) => {
+          w.dPath(v.getBigUint64(PT_REGS.di, true));
+          const out = new Uint8Array(4096);
+          w.readKernel(w.currentTask(), out, 0, 3264);
+        });
+      w.runUntil(SEC);
+      return h;
+    };
+    expect(run(true)).toBe(run(false));
+  });
+});
