@@ -125,18 +125,18 @@ export function checkMemAccess(
   const t = reg.type;
   if (base === PTR_TO_MAP_VALUE && !mayBeNull(t)) {
     checkMapValueAccess(env, regno, reg, totalOff, size, write, false);
-    if (!write && valueRegno >= 0) markUnknown(env.regs[valueRegno]!);
+    if (!write && valueRegno >= 0) markUnknown(env.wreg(valueRegno));
   } else if (base === PTR_TO_MEM) {
     if (mayBeNull(t)) env.reject(`R${regno} invalid mem access '${regTypeStr(t)}'`);
     if (write && t & MEM_RDONLY) env.reject(`R${regno} cannot write into ${regTypeStr(t)}`);
     checkMemRegion(env, regno, reg, totalOff, size, reg.memSize, false);
-    if (!write && valueRegno >= 0) markUnknown(env.regs[valueRegno]!);
+    if (!write && valueRegno >= 0) markUnknown(env.wreg(valueRegno));
   } else if (t === PTR_TO_CTX) {
     checkPtrOffReg(env, reg, regno, false);
     checkCtxAccess(env, totalOff, size, write);
-    if (!write && valueRegno >= 0) markUnknown(env.regs[valueRegno]!);
+    if (!write && valueRegno >= 0) markUnknown(env.wreg(valueRegno));
   } else if (t === PTR_TO_STACK) {
-    checkStackBounds(env, regno, reg, totalOff, size, 'read', write);
+    checkStackBounds(env, regno, reg, totalOff, size, write);
     const frame = frameOf(env, reg);
     const varOff = !tnumIsConst(reg.varOff);
     if (write) {
@@ -156,13 +156,13 @@ export function checkMemAccess(
       env.reject(`R${regno} is ${regTypeStr(t)}${reg.btfName} invalid variable offset: off=${totalOff}, var_off=${tnumToString(reg.varOff)}`);
     }
     if (totalOff + size > BTF_OBJ_MAX) env.reject(`access beyond struct ${reg.btfName} at off ${totalOff} size ${size}`);
-    if (valueRegno >= 0) markUnknown(env.regs[valueRegno]!);
+    if (valueRegno >= 0) markUnknown(env.wreg(valueRegno));
   } else {
     env.reject(`R${regno} invalid mem access '${regTypeStr(t)}'`);
   }
-  if (!write && valueRegno >= 0 && size < 8) {
-    const v = env.regs[valueRegno]!;
-    if (v.type === SCALAR) {
+  if (!write && valueRegno >= 0 && size < 8 && env.regs[valueRegno]!.type === SCALAR) {
+    const v = env.wreg(valueRegno);
+    {
       if (signExt) coerceRegToSizeSx(v, size);
       else coerceRegToSize(v, size);
     }
@@ -190,5 +190,5 @@ export function checkAtomic(env: Env, x: Insn, size: number, firstVisit: boolean
   const sz = size as 4 | 8;
   checkMemAccess(env, x.dst, x.off, sz, false, -1, null, true, false, firstVisit);
   checkMemAccess(env, x.dst, x.off, sz, true, -1, null, true, false, false);
-  if (loadReg >= 0 && sz === 4) coerceRegToSize(env.regs[loadReg]!, 4);
+  if (loadReg >= 0 && sz === 4) coerceRegToSize(env.wreg(loadReg), 4);
 }

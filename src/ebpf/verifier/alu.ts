@@ -78,14 +78,14 @@ function checkMov(env: Env, x: Insn, alu64: boolean, isX: boolean): void {
     markKnownScalar(dst, alu64 ? BigInt(x.imm) : BigInt(x.imm >>> 0));
     return;
   }
-  const src = env.regs[x.src]!;
+  let src = env.regs[x.src]!;
   if (alu64) {
     if (x.off === 0) {
-      assignScalarId(env, src);
+      src = assignScalarId(env, x.src);
       dst.assign(src);
     } else if (src.type === SCALAR) {
       const noSext = src.umax < 1n << BigInt(x.off - 1);
-      if (noSext) assignScalarId(env, src);
+      if (noSext) src = assignScalarId(env, x.src);
       dst.assign(src);
       if (!noSext) dst.id = 0;
       coerceRegToSizeSx(dst, x.off >> 3);
@@ -97,12 +97,12 @@ function checkMov(env: Env, x: Insn, alu64: boolean, isX: boolean): void {
   if (src.type === SCALAR) {
     if (x.off === 0) {
       const u32 = regWidth(src) <= 32;
-      if (u32) assignScalarId(env, src);
+      if (u32) src = assignScalarId(env, x.src);
       dst.assign(src);
       if (!u32) dst.id = 0;
     } else {
       const noSext = src.umax < 1n << BigInt(x.off - 1);
-      if (noSext) assignScalarId(env, src);
+      if (noSext) src = assignScalarId(env, x.src);
       dst.assign(src);
       if (!noSext) dst.id = 0;
       coerceSubregToSizeSx(dst, x.off >> 3);
@@ -116,7 +116,7 @@ function checkMov(env: Env, x: Insn, alu64: boolean, isX: boolean): void {
 }
 
 function adjustRegMinMax(env: Env, x: Insn, op: number, alu64: boolean, isX: boolean): void {
-  const dst = env.regs[x.dst]!;
+  const dst = env.wreg(x.dst);
   if (isX) {
     const src = env.regs[x.src]!;
     if (src.type !== SCALAR) {
@@ -166,7 +166,7 @@ const fitsS32 = (v: number): boolean => v >= -0x80000000 && v <= 0x7fffffff;
 
 /** pointer op scalar (or scalar += pointer when offIsDst). The result goes to x.dst. */
 function adjustPtr(env: Env, x: Insn, op: number, alu64: boolean, ptr: Reg, offReg: Reg, offIsDst: boolean): void {
-  const dst = env.regs[x.dst]!;
+  const dst = env.wreg(x.dst);
   const known = tnumIsConst(offReg.varOff);
   const { smin, smax, umin, umax } = offReg;
   if ((known && (smin !== smax || umin !== umax)) || smin > smax || umin > umax) {

@@ -31,7 +31,7 @@ export interface ProgramAnalysis {
 const ALL_REGS = 0x7ff;
 
 /** Forward union of taint: which registers may hold out-of-bounds-of-explored values. */
-function propagateTaint(insns: readonly Insn[], aux: readonly InsnAux[], succs: readonly number[][], multiFunc: boolean): Int32Array {
+function propagateTaint(insns: readonly Insn[], aux: readonly InsnAux[], succ0: readonly number[], succ1: readonly number[], multiFunc: boolean): Int32Array {
   const n = insns.length;
   const inRegs = new Int32Array(n);
   const inStack = new Uint8Array(n);
@@ -65,7 +65,8 @@ function propagateTaint(insns: readonly Insn[], aux: readonly InsnAux[], succs: 
     } else if (cls === BPF_JMP && opOf(x.code) === BPF_CALL && x.src !== BPF_PSEUDO_CALL) {
       regs &= ~0x3f;
     }
-    for (const s of succs[i]!) {
+    for (const s of [succ0[i]!, succ1[i]!]) {
+      if (s < 0) continue;
       const nr = inRegs[s]! | regs;
       const ns = inStack[s]! | stack;
       if (nr !== inRegs[s] || ns !== inStack[s]) {
@@ -78,8 +79,14 @@ function propagateTaint(insns: readonly Insn[], aux: readonly InsnAux[], succs: 
   return inRegs;
 }
 
-export function buildAnalysis(insns: readonly Insn[], aux: readonly InsnAux[], succs: readonly number[][], multiFunc: boolean): ProgramAnalysis {
-  const taint = propagateTaint(insns, aux, succs, multiFunc);
+export function buildAnalysis(
+  insns: readonly Insn[],
+  aux: readonly InsnAux[],
+  succ0: readonly number[],
+  succ1: readonly number[],
+  multiFunc: boolean,
+): ProgramAnalysis {
+  const taint = propagateTaint(insns, aux, succ0, succ1, multiFunc);
   const out: InsnFacts[] = aux.map((a, i) => {
     const fits32 = a.seen ? a.fits32 & ~taint[i]! : 0;
     if (a.mem === '') return { reached: a.seen, fits32 };

@@ -37,29 +37,40 @@ function isBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
   return scalarBranchTaken(r1, r2, op, jmp32);
 }
 
-/** Every register (all frames) and spilled slot of a state, with where it lives. */
-function forEachReg(st: VState, fn: (r: Reg, frame: number, loc: number) => void): void {
-  for (let f = 0; f < st.frames.length; f++) {
-    const fs = st.frames[f]!;
-    for (let i = 0; i < 11; i++) fn(fs.regs[i]!, f, i);
-    for (let spi = 0; spi < fs.spill.length; spi++) {
+/**
+ * Change every register (all frames) and spilled slot of a state that `pick` selects. Spilled
+ * registers may be shared with other states, so the changed one is a private copy.
+ */
+function updateRegs(st: VState, pick: (r: Reg) => boolean, change: (r: Reg) => void): void {
+  for (const fs of st.frames) {
+    for (let i = 0; i < 11; i++) if (pick(fs.regs[i]!)) change(fs.wreg(i));
+    const n = fs.allocated >> 3;
+    for (let spi = 0; spi < n; spi++) {
       const sp = fs.spill[spi];
-      if (sp !== null && fs.isSpilled(spi)) fn(sp, f, -1 - spi);
+      if (sp !== null && fs.isSpilled(spi) && pick(sp)) change(fs.writableSpill(spi));
     }
   }
 }
 
 function collectLinked(st: VState, id: number, out: LinkedReg[]): void {
-  forEachReg(st, (r, frame, loc) => {
-    if (r.type === SCALAR && r.id === id && !out.some((l) => l.frame === frame && l.loc === loc)) out.push({ frame, loc });
-  });
+  for (let frame = 0; frame < st.frames.length; frame++) {
+    const fs = st.frames[frame]!;
+    const add = (loc: number): void => {
+      if (!out.some((l) => l.frame === frame && l.loc === loc)) out.push({ frame, loc });
+    };
+    for (let i = 0; i < 11; i++) if (fs.regs[i]!.type === SCALAR && fs.regs[i]!.id === id) add(i);
+    const n = fs.allocated >> 3;
+    for (let spi = 0; spi < n; spi++) {
+      const sp = fs.spill[spi];
+      if (sp !== null && fs.isSpilled(spi) && sp.type === SCALAR && sp.id === id) add(-1 - spi);
+    }
+  }
 }
 
 /** sync_linked_regs: copies of a scalar (same id) learn what a comparison taught `known`. */
 function syncLinked(st: VState, known: Reg): void {
-  forEachReg(st, (r) => {
-    if (r !== known && r.type === SCALAR && r.id === known.id) r.assign(known);
-  });
+  const src = known.clone();
+  updateRegs(st, (r) => r !== known && r.type === SCALAR && r.id === src.id, (r) => r.assign(src));
 }
 
 /** mark_ptr_or_null_regs: after `if rX == 0`, every copy of rX is NULL or a valid pointer. */
@@ -70,15 +81,17 @@ function markPtrOrNull(st: VState, regno: number, isNull: boolean): void {
     // On the NULL side nothing was acquired.
     st.refs = st.refs.filter((ref) => ref.id !== id);
   }
-  forEachReg(st, (reg) => {
-    if (!mayBeNull(reg.type) || reg.id !== id) return;
-    if (isNull) {
-      markKnownScalar(reg, 0n);
-      return;
-    }
-    reg.type &= ~PTR_MAYBE_NULL;
-    reg.id = 0;
-  });
+  updateRegs(
+    st,
+    (reg) => mayBeNull(reg.type) && reg.id === id,
+    (reg) => {
+      if (isNull) markKnownScalar(reg, 0n);
+      else {
+        reg.type &= ~PTR_MAYBE_NULL;
+        reg.id = 0;
+      }
+    },
+  );
 }
 
 export interface CondJmpResult {
@@ -89,14 +102,15 @@ export interface CondJmpResult {
   linked: LinkedReg[] | null;
 }
 
-function regSetMinMax(t1: Reg, t2: Reg, f1: Reg, f2: Reg, op: number, jmp32: boolean): void {
+/** reg_set_min_max; `fakes`: the second operands are throwaway copies of an immediate. */
+function regSetMinMax(t1: Reg, t2: Reg, f1: Reg, f2: Reg, op: number, jmp32: boolean, fakes: boolean): void {
   if (f1.type !== SCALAR || f2.type !== SCALAR) return;
   refineCondOp(f1, f2, REV_OPCODE[op]!, jmp32);
   regBoundsSync(f1);
-  regBoundsSync(f2);
+  if (!fakes) regBoundsSync(f2);
   refineCondOp(t1, t2, op, jmp32);
   regBoundsSync(t1);
-  regBoundsSync(t2);
+  if (!fakes) regBoundsSync(t2);
 }
 
 export function checkCondJmp(env: Env, x: Insn): CondJmpResult {
@@ -114,7 +128,7 @@ export function checkCondJmp(env: Env, x: Insn): CondJmpResult {
     src = new Reg();
     markKnownScalar(src, BigInt(x.imm));
   }
-  const dst = env.regs[x.dst]!;
+  let dst = env.regs[x.dst]!;
   const pred = isBranchTaken(dst, src, op, jmp32);
   if (pred >= 0) {
     if (dst.type === SCALAR) markRegPrecise(env, x.dst);
@@ -127,21 +141,26 @@ export function checkCondJmp(env: Env, x: Insn): CondJmpResult {
   if (linked !== null && linked.length < 2) linked = null;
 
   const other = env.cur.clone();
-  const oregs = other.cur.regs;
+  const of = other.cur;
+  const scalars = dst.type === SCALAR && src.type === SCALAR;
   if (isX) {
-    regSetMinMax(oregs[x.dst]!, oregs[x.src]!, dst, src, op, jmp32);
-  } else {
-    const fake0 = src;
+    if (scalars) {
+      dst = env.wreg(x.dst);
+      src = env.wreg(x.src);
+      regSetMinMax(of.wreg(x.dst), of.wreg(x.src), dst, src, op, jmp32, false);
+    }
+  } else if (scalars) {
+    dst = env.wreg(x.dst);
     const fake1 = src.clone();
-    regSetMinMax(oregs[x.dst]!, fake0, dst, fake1, op, jmp32);
+    regSetMinMax(of.wreg(x.dst), src, dst, fake1, op, jmp32, true);
   }
   if (isX && src.type === SCALAR && src.id) {
     syncLinked(env.cur, src);
-    syncLinked(other, oregs[x.src]!);
+    syncLinked(other, of.regs[x.src]!);
   }
   if (dst.type === SCALAR && dst.id) {
     syncLinked(env.cur, dst);
-    syncLinked(other, oregs[x.dst]!);
+    syncLinked(other, of.regs[x.dst]!);
   }
   // Comparing a maybe-NULL pointer with a non-NULL one proves it non-NULL on the equal side.
   if (!jmp32 && isX && src.type !== SCALAR && dst.type !== SCALAR && mayBeNull(src.type) !== mayBeNull(dst.type) &&
@@ -149,7 +168,7 @@ export function checkCondJmp(env: Env, x: Insn): CondJmpResult {
     const eqSide = op === BPF_JEQ ? other : op === BPF_JNE ? env.cur : null;
     if (eqSide !== null) {
       const regno = mayBeNull(src.type) ? x.src : x.dst;
-      const r = eqSide.cur.regs[regno]!;
+      const r = eqSide.cur.wreg(regno);
       r.type &= ~PTR_MAYBE_NULL;
       r.id = 0;
     }

@@ -15,7 +15,7 @@ import { regBoundsSync } from './scalar.js';
 import {
   CONST_PTR_TO_MAP, FuncState, MEM_RDONLY, MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_BUF,
   PTR_TO_CTX, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_STACK,
-  PTR_TRUSTED, Reg, S64_MAX, S64_MIN, SCALAR, STACK_INVALID, STACK_MISC, baseType, byteIndex, isNullScalar,
+  PTR_TRUSTED, Reg, S64_MAX, S64_MIN, SCALAR, STACK_INVALID, STACK_MISC, baseType, isNullScalar,
   markKnownZero, markNotInit, markUnknown, regTypeStr, slotOf,
 } from './state.js';
 import { checkStackRange, frameOf } from './stack.js';
@@ -26,16 +26,19 @@ const BPF_MAX_VAR_SIZ = 1 << 29;
 const MAX_ERRNO = 4095;
 const MAX_CALL_FRAMES = 8;
 
-const MAP_KEY_VALUE_TYPES = [PTR_TO_STACK, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE];
+const MEM_TYPES = [
+  PTR_TO_STACK, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_MEM | MEM_RINGBUF,
+  PTR_TO_BUF, PTR_TO_BTF_ID | PTR_TRUSTED,
+];
 
 /** Register types each argument kind accepts (the kernel's compatible_reg_types), in its order. */
 const COMPATIBLE: Readonly<Record<ArgSpec['kind'], readonly number[]>> = {
   anything: [],
   const_map_ptr: [CONST_PTR_TO_MAP],
-  map_key: MAP_KEY_VALUE_TYPES,
-  map_value: MAP_KEY_VALUE_TYPES,
+  map_key: MEM_TYPES,
+  map_value: MEM_TYPES,
   ctx: [PTR_TO_CTX],
-  mem: [...MAP_KEY_VALUE_TYPES, PTR_TO_MEM, PTR_TO_MEM | MEM_RINGBUF, PTR_TO_BUF, PTR_TO_BTF_ID | PTR_TRUSTED],
+  mem: MEM_TYPES,
   const_size: [SCALAR],
   const_alloc_size: [SCALAR],
   ringbuf_mem: [PTR_TO_MEM | MEM_RINGBUF],
@@ -89,7 +92,7 @@ function checkHelperMem(env: Env, regno: number, size: number, write: boolean, z
       checkMemRegion(env, regno, reg, reg.off, size, reg.memSize, zeroOk);
       return;
     case PTR_TO_STACK: {
-      checkStackRange(env, regno, reg, reg.off, size, zeroOk, write, raw, 'helper');
+      checkStackRange(env, regno, reg, reg.off, size, zeroOk, write, raw);
       if (raw && tnumIsConst(reg.varOff) && size > 0) {
         meta.raw = { frame: frameOf(env, reg), off: reg.off + Number(BigInt.asIntN(64, reg.varOff.value)), size };
       }
@@ -181,10 +184,10 @@ function releaseReference(env: Env, id: number): boolean {
   if (idx < 0) return false;
   env.cur.refs.splice(idx, 1);
   for (const f of env.cur.frames) {
-    for (const r of f.regs) if (r.refObjId === id) markUnknown(r);
+    for (let i = 0; i < 11; i++) if (f.regs[i]!.refObjId === id) markUnknown(f.wreg(i));
     for (let spi = 0; spi < f.spill.length; spi++) {
       const sp = f.spill[spi];
-      if (sp !== null && sp.refObjId === id) markUnknown(sp);
+      if (sp !== null && sp.refObjId === id) markUnknown(f.writableSpill(spi));
     }
   }
   return true;
@@ -192,14 +195,15 @@ function releaseReference(env: Env, id: number): boolean {
 
 /** A helper filled a stack buffer: its bytes are now initialised (misc) data. */
 function markRawBufferWritten(env: Env, frame: FuncState, off: number, size: number): void {
+  frame.own();
   for (let i = off; i < off + size; i++) {
     const spi = slotOf(i);
     if (frame.isSpilled(spi)) {
-      const base = byteIndex(-(spi + 1) * 8);
+      const base = -(spi + 1) * 8;
       frame.spill[spi] = null;
-      for (let j = 0; j < 8; j++) if (frame.stype[base + j] !== STACK_INVALID) frame.stype[base + j] = STACK_MISC;
+      for (let j = 0; j < 8; j++) if (frame.bt(base + j) !== STACK_INVALID) frame.setBt(base + j, STACK_MISC);
     }
-    frame.stype[byteIndex(i)] = STACK_MISC;
+    frame.setBt(i, STACK_MISC);
   }
   env.updateStackDepth(frame, -off);
 }
@@ -229,11 +233,8 @@ export function checkHelperCall(env: Env, x: Insn): void {
     else if (isNullScalar(env.regs[meta.releaseRegno]!)) ok = true;
     if (!ok) env.reject(`func ${helperName(id)}#${id} reference has not been acquired before`);
   }
-  for (let r = 0; r <= 5; r++) {
-    env.writeReg(r, false);
-    markNotInit(env.regs[r]!);
-  }
-  const r0 = env.regs[0]!;
+  for (let r = 0; r <= 5; r++) markNotInit(env.writeReg(r, false));
+  const r0 = env.wreg(0);
   switch (proto.ret) {
     case 'integer':
       markUnknown(r0);
@@ -308,7 +309,7 @@ export function enterSubprog(env: Env, target: number): void {
   callee.stackWrittenLo = -1;
   callee.stackWrittenHi = -1;
   for (let r = 0; r <= 5; r++) {
-    markNotInit(caller.regs[r]!);
+    markNotInit(caller.wreg(r));
     caller.regWritten |= 1 << r;
   }
   st.frames.push(callee);
@@ -322,7 +323,7 @@ export function exitSubprog(env: Env): number {
   if (r0.type === PTR_TO_STACK) env.reject('cannot return stack pointer to the caller');
   st.frames.pop();
   const caller = st.cur;
-  caller.regs[0]!.assign(r0);
+  caller.wreg(0).assign(r0);
   caller.regWritten |= 1;
   return callee.callsite + 1;
 }
@@ -330,7 +331,8 @@ export function exitSubprog(env: Env): number {
 /** check_reference_leak + check_return_code at the main program's exit. */
 export function checkMainExit(env: Env): void {
   if (env.cur.refs.length) {
-    env.reject(env.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insnIdx}`).join('\n'));
+    const lines = env.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insnIdx}`);
+    env.reject([...lines, 'BPF_EXIT instruction in main prog would lead to reference leak'].join('\n'));
   }
   const r0 = env.readReg(0);
   const range = env.prog.retRange;

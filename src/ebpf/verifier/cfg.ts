@@ -55,9 +55,10 @@ export interface CfgInfo {
   /** First instruction of each subprogram, ascending; [0] is the main program. */
   readonly subprogStarts: number[];
   /** 1 where explored states are compared and kept (Linux's prune points). */
-  readonly prunePoints: Uint8Array;
-  /** Successors of each instruction (for the analysis pass). */
-  readonly succs: number[][];
+  readonly prunePoints: readonly number[];
+  /** Successors of each instruction (for the analysis pass), -1 for none. */
+  readonly succ0: readonly number[];
+  readonly succ1: readonly number[];
 }
 
 const isLddw = (x: Insn | undefined): boolean => x !== undefined && x.code === LDDW;
@@ -138,38 +139,41 @@ function checkInsnTable(insns: readonly Insn[], mapOf: (fd: number) => MapSpec |
   }
 }
 
-function successors(insns: readonly Insn[], i: number): { next: number[]; branch: number } {
+/** Where control may go after instruction i: up to two successors, -1 for none. */
+function fillSuccessors(insns: readonly Insn[], i: number, s0: number[], s1: number[]): void {
   const x = insns[i]!;
   const cls = classOf(x.code);
+  s0[i] = i + 1;
+  s1[i] = -1;
   if (cls === BPF_JMP || cls === BPF_JMP32) {
     const op = opOf(x.code);
-    if (op === BPF_EXIT) return { next: [], branch: -1 };
-    if (op === BPF_CALL) {
-      if (x.src === BPF_PSEUDO_CALL) return { next: [i + 1, i + x.imm + 1], branch: i + x.imm + 1 };
-      return { next: [i + 1], branch: -1 };
-    }
-    if (op === BPF_JA) return { next: [jumpTarget(x, i)], branch: -1 };
-    return { next: [i + 1, i + x.off + 1], branch: i + x.off + 1 };
-  }
-  if (isLddw(x)) return { next: [i + 2], branch: -1 };
-  return { next: [i + 1], branch: -1 };
+    if (op === BPF_EXIT) s0[i] = -1;
+    else if (op === BPF_CALL) {
+      if (x.src === BPF_PSEUDO_CALL) s1[i] = i + x.imm + 1;
+    } else if (op === BPF_JA) s0[i] = jumpTarget(x, i);
+    else s1[i] = i + x.off + 1;
+  } else if (isLddw(x)) s0[i] = i + 2;
 }
 
 /** check_cfg: a depth-first walk marking prune points, rejecting back-edges when loops are off. */
-function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: Uint8Array; succs: number[][] } {
+// Plain small-integer arrays, not typed arrays: these are short-lived, and typed arrays over
+// 64 bytes live off-heap, which makes the garbage collector run far more often.
+function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: number[]; succ0: number[]; succ1: number[] } {
   const n = insns.length;
-  const prune = new Uint8Array(n);
-  const succs: number[][] = new Array(n);
-  const state = new Uint8Array(n); // 0 unseen, 1 on the stack, 2 done
-  const stack: number[] = [0];
-  const edge: number[] = [0];
+  const prune = new Array<number>(n).fill(0);
+  const succ0 = new Array<number>(n).fill(-1);
+  const succ1 = new Array<number>(n).fill(-1);
+  const state = new Array<number>(n).fill(0); // 0 unseen, 1 on the stack, 2 done
+  const stack = new Array<number>(n).fill(0);
+  const edge = new Array<number>(n).fill(0);
+  let sp = 0;
+  stack[sp++] = 0;
   state[0] = 1;
-  while (stack.length) {
-    const t = stack[stack.length - 1]!;
-    let s = succs[t];
-    if (s === undefined) {
-      const { next, branch } = successors(insns, t);
-      s = succs[t] = next;
+  while (sp > 0) {
+    const t = stack[sp - 1]!;
+    const k = edge[sp - 1]!;
+    if (k === 0) {
+      fillSuccessors(insns, t, succ0, succ1);
       const x = insns[t]!;
       const cls = classOf(x.code);
       const op = opOf(x.code);
@@ -178,26 +182,28 @@ function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: Uint8A
           if (t + 1 < n) prune[t + 1] = 1;
           if (x.src === BPF_PSEUDO_CALL) prune[t] = 1;
         } else if (op === BPF_JA) {
-          const w = next[0]!;
+          const w = succ0[t]!;
           if (w >= 0 && w < n) prune[w] = 1;
         } else prune[t] = 1;
+        const b = succ1[t]!;
+        if (b >= 0 && b < n) prune[b] = 1;
       }
-      if (branch >= 0 && branch < n) prune[branch] = 1;
     }
-    const k = edge[edge.length - 1]!;
-    if (k >= s.length) {
+    if (k >= 2) {
       state[t] = 2;
-      stack.pop();
-      edge.pop();
+      sp--;
       continue;
     }
-    edge[edge.length - 1] = k + 1;
-    const w = s[k]!;
+    edge[sp - 1] = k + 1;
+    const w = k === 0 ? succ0[t]! : succ1[t]!;
+    // Targets below 0 were refused by checkSubprogs; -1 is "no successor".
+    if (w === -1) continue;
     if (w < 0 || w >= n) fail(`jump out of range from insn ${t} to ${w}`, t);
     if (state[w] === 0) {
       state[w] = 1;
-      stack.push(w);
-      edge.push(0);
+      stack[sp] = w;
+      edge[sp] = 0;
+      sp++;
     } else if (state[w] === 1 && !boundedLoops) {
       fail(`back-edge from insn ${t} to ${w}`, t);
     }
@@ -209,14 +215,13 @@ function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: Uint8A
       i++;
     }
   }
-  for (let i = 0; i < n; i++) if (succs[i] === undefined) succs[i] = [];
-  return { prune, succs };
+  return { prune, succ0, succ1 };
 }
 
 export function checkCfg(insns: readonly Insn[], mapOf: (fd: number) => MapSpec | undefined, boundedLoops: boolean): CfgInfo {
   const subprogStarts = findSubprogs(insns);
   checkSubprogs(insns, subprogStarts);
   checkInsnTable(insns, mapOf);
-  const { prune, succs } = walkCfg(insns, boundedLoops);
-  return { subprogStarts, prunePoints: prune, succs };
+  const { prune, succ0, succ1 } = walkCfg(insns, boundedLoops);
+  return { subprogStarts, prunePoints: prune, succ0, succ1 };
 }

@@ -78,8 +78,14 @@ export class Env {
   get frame(): FuncState {
     return this.cur.cur;
   }
-  get regs(): Reg[] {
+  /** The current frame's registers, to read. Change them through wreg/writeReg. */
+  get regs(): readonly Reg[] {
     return this.cur.cur.regs;
+  }
+
+  /** Register i of the current frame, private to the current path, to change in place. */
+  wreg(i: number): Reg {
+    return this.cur.cur.wreg(i);
   }
 
   newId(): number {
@@ -114,7 +120,7 @@ export class Env {
     this.scratchedRegs |= 1 << regno;
     const f = this.frame;
     f.regWritten |= 1 << regno;
-    const r = f.regs[regno]!;
+    const r = f.wreg(regno);
     if (unknown) markUnknown(r);
     return r;
   }

@@ -15,7 +15,7 @@ import type { MapSpec } from '../maps/map.js';
 import { tnumIsConst, tnumIsUnknown, tnumToString, U64_MAX } from './tnum.js';
 import {
   FuncState, PTR_TO_MEM, PTR_TO_STACK, Reg, SCALAR, S32_MAX, S32_MIN, S64_MAX, S64_MIN, SLOT_CHARS, STACK_SPILL,
-  U32_MAX, VState, baseType, byteIndex, regTypeStr, slotStart, CONST_PTR_TO_MAP, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE,
+  U32_MAX, VState, baseType, regTypeStr, slotStart, CONST_PTR_TO_MAP, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE,
   PTR_TO_BTF_ID, NOT_INIT, STACK_INVALID,
 } from './state.js';
 
@@ -182,18 +182,18 @@ export function regText(r: Reg, frameno: number, map: (fd: number) => MapSpec | 
 }
 
 function slotText(f: FuncState, spi: number, map: (fd: number) => MapSpec | undefined): string | null {
-  const base = byteIndex(slotStart(spi));
+  const base = slotStart(spi);
   let chars = '';
   let valid = false;
   // The kernel prints the slot's bytes from the highest address down.
   for (let j = 7; j >= 0; j--) {
-    const t = f.stype[base + j]!;
+    const t = f.bt(base + j);
     if (t !== STACK_INVALID) valid = true;
     chars += SLOT_CHARS[t];
   }
   if (!valid) return null;
   const sp = f.spill[spi];
-  if (f.stype[base] === STACK_SPILL && sp) {
+  if (f.bt(base) === STACK_SPILL && sp) {
     const cut = chars.indexOf('r');
     return `fp${slotStart(spi)}=${chars.slice(0, cut)}${regText(sp, f.frameno, map)}`;
   }

@@ -11,14 +11,23 @@ import {
   sourceOf,
 } from '../isa.js';
 import type { Env } from './env.js';
-import { SCALAR, STACK_SPILL, byteIndex, slotBit, slotStart, type HistEntry, type VState } from './state.js';
+import { SCALAR, STACK_SPILL, slotBit, slotStart, type HistEntry, type VState } from './state.js';
 
 const MAX_FRAMES = 8;
 
 class Backtrack {
-  regs = new Array<number>(MAX_FRAMES).fill(0);
-  lo = new Array<number>(MAX_FRAMES).fill(0);
-  hi = new Array<number>(MAX_FRAMES).fill(0);
+  readonly regs = new Int32Array(MAX_FRAMES);
+  readonly lo = new Int32Array(MAX_FRAMES);
+  readonly hi = new Int32Array(MAX_FRAMES);
+
+  reset(): this {
+    for (let f = 0; f < MAX_FRAMES; f++) {
+      this.regs[f] = 0;
+      this.lo[f] = 0;
+      this.hi[f] = 0;
+    }
+    return this;
+  }
 
   empty(): boolean {
     for (let f = 0; f < MAX_FRAMES; f++) if (this.regs[f] || this.lo[f] || this.hi[f]) return false;
@@ -54,6 +63,8 @@ class Backtrack {
 }
 
 const FAIL = -1;
+/** One work set, reused: precision requests never nest. */
+const BT = new Backtrack();
 
 /** Undo one instruction: which registers/slots before it determined the precise ones after it. */
 function backtrackInsn(env: Env, h: HistEntry, fr: number, bt: Backtrack): number {
@@ -140,7 +151,7 @@ function markInState(st: VState, bt: Backtrack): boolean {
     for (let spi = 0; spi < 64; spi++) {
       if (!bt.hasSlot(f, spi)) continue;
       const sp = fs.spill[spi];
-      if (fs.stype[byteIndex(slotStart(spi))] !== STACK_SPILL || sp === null || sp.type !== SCALAR || sp.precise) {
+      if (fs.bt(slotStart(spi)) !== STACK_SPILL || sp === null || sp.type !== SCALAR || sp.precise) {
         bt.clearSlot(f, spi);
       } else sp.precise = true;
     }
@@ -159,12 +170,12 @@ function markAllPrecise(env: Env): void {
 }
 
 function run(env: Env, bt: Backtrack): void {
-  let hist = env.cur.history;
+  let hist = env.cur.hist;
   let fr = env.cur.curframe;
   let cp = env.cur.parent;
   for (;;) {
-    for (let i = hist.length - 1; i >= 0; i--) {
-      if (backtrackInsn(env, hist[i]!, fr, bt) === FAIL) {
+    for (let h = hist; h !== null; h = h.prev) {
+      if (backtrackInsn(env, h, fr, bt) === FAIL) {
         markAllPrecise(env);
         return;
       }
@@ -176,7 +187,7 @@ function run(env: Env, bt: Backtrack): void {
       return;
     }
     if (bt.empty()) return;
-    hist = cp.state.history;
+    hist = cp.state.hist;
     fr = cp.state.curframe;
     cp = cp.parent;
   }
@@ -185,14 +196,14 @@ function run(env: Env, bt: Backtrack): void {
 /** The scalar in register `regno` of the current frame must be exact from here on. */
 export function markRegPrecise(env: Env, regno: number): void {
   if (env.regs[regno]!.type !== SCALAR) return;
-  const bt = new Backtrack();
+  const bt = BT.reset();
   bt.setReg(env.cur.curframe, regno);
   run(env, bt);
 }
 
 /** After pruning against `old`: what was precise there must be precise on the current path. */
 export function propagatePrecision(env: Env, old: VState): void {
-  const bt = new Backtrack();
+  const bt = BT.reset();
   for (let f = 0; f < old.frames.length; f++) {
     const of = old.frames[f]!;
     for (let r = 0; r < 10; r++) {

@@ -17,6 +17,8 @@ import {
 } from './state.js';
 
 const M32 = 0xffffffffn;
+const S32_MIN_N = BigInt(S32_MIN);
+const S32_MAX_N = BigInt(S32_MAX);
 const HI32 = U64_MAX ^ M32;
 const asS64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 const asU64 = (x: bigint): bigint => BigInt.asUintN(64, x);
@@ -99,10 +101,19 @@ function reg64DeduceBounds(r: Reg): void {
     r.umin = maxB(r.umin, asU64(r.smin));
     r.umax = minB(r.umax, asU64(r.smax));
   } else if (r.umax < asU64(r.smin)) {
+    // Only the non-negative half of the s64 range meets the u64 range: the values are
+    // [umin, min(umax, smax)] (Linux compares umax as signed here, wrong when umax >= 2^63).
+    const hi = minB(r.umax, asU64(r.smax));
+    r.umax = hi;
     r.smin = asS64(r.umin);
-    r.smax = minB(r.smax, asS64(r.umax));
+    r.smax = asS64(hi);
   } else if (asU64(r.smax) < r.umin) {
-    r.smin = maxB(r.smin, asS64(r.umin));
+    // Only the negative half of the s64 range meets the u64 range: the values are
+    // [max(umin, (u64)smin), umax]. (Linux takes max(smin, (s64)umin), which is wrong when
+    // umin is below 2^63; this is the exact intersection.)
+    const lo = maxB(r.umin, asU64(r.smin));
+    r.umin = lo;
+    r.smin = asS64(lo);
     r.smax = asS64(r.umax);
   }
 }
@@ -116,7 +127,7 @@ function regDeduceMixedBounds(r: Reg): void {
   const newSmax = asS64((asU64(r.smax) & HI32) | BigInt(r.u32max));
   r.smin = maxB(r.smin, newSmin);
   r.smax = minB(r.smax, newSmax);
-  if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) {
+  if (r.s32min >= 0 && r.smin >= S32_MIN_N && r.smax <= S32_MAX_N) {
     r.smin = BigInt(r.s32min);
     r.smax = BigInt(r.s32max);
     r.umin = BigInt(r.s32min);
@@ -155,10 +166,19 @@ export function regBoundsSync(r: Reg): void {
     setKnown(r, v);
     return;
   }
+  // Nothing to learn about a value with no known bit and no bound.
+  if (r.varOff.mask === U64_MAX && r.umin === 0n && r.umax === U64_MAX && r.smin === S64_MIN && r.smax === S64_MAX &&
+    r.u32min === 0 && r.u32max === U32_MAX && r.s32min === S32_MIN && r.s32max === S32_MAX) {
+    return;
+  }
   updateRegBounds(r);
-  regDeduceBounds(r);
-  regDeduceBounds(r);
-  regDeduceBounds(r);
+  // Linux deduces three times; stopping once a round changes nothing gives the same result.
+  for (let i = 0; i < 3; i++) {
+    const { umin, umax, smin, smax, u32min, u32max, s32min, s32max } = r;
+    regDeduceBounds(r);
+    if (umin === r.umin && umax === r.umax && smin === r.smin && smax === r.smax && u32min === r.u32min &&
+      u32max === r.u32max && s32min === r.s32min && s32max === r.s32max) break;
+  }
   regBoundOffset(r);
   updateRegBounds(r);
   if (!boundsSane(r)) markUnbounded(r);

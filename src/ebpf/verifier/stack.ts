@@ -7,7 +7,7 @@
 import type { Env } from './env.js';
 import { markRegPrecise } from './precision.js';
 import {
-  FuncState, NOT_INIT, PTR_TO_STACK, Reg, SCALAR, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, byteIndex,
+  FuncState, NOT_INIT, PTR_TO_STACK, Reg, SCALAR, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO,
   isNullScalar, markKnownScalar, markUnknown, slotOf, slotStart,
 } from './state.js';
 import { tnumIsConst, tnumToString } from './tnum.js';
@@ -15,8 +15,6 @@ import { tnumIsConst, tnumToString } from './tnum.js';
 const MAX_BPF_STACK = 512;
 /** Linux's BPF_MAX_VAR_OFF: variable offsets must stay within ±2^29. */
 export const BPF_MAX_VAR_OFF = 1 << 29;
-
-export type StackAccessKind = 'read' | 'write' | 'helper';
 
 /** The frame a stack pointer points into. */
 export function frameOf(env: Env, ptr: Reg): FuncState {
@@ -33,9 +31,9 @@ function growStack(frame: FuncState, bytes: number): void {
  * [-512, 0) (reads: within the stack already in use, unless uninitialised reads are allowed).
  * `off` includes the pointer's fixed offset.
  */
-export function checkStackBounds(env: Env, regno: number, ptr: Reg, off: number, size: number, kind: StackAccessKind, write: boolean): void {
+export function checkStackBounds(env: Env, regno: number, ptr: Reg, off: number, size: number, write: boolean): void {
   const frame = frameOf(env, ptr);
-  const extra = kind === 'helper' ? ' indirect access to' : write ? ' write to' : ' read from';
+  const extra = write ? ' write to' : ' read from';
   let minOff: number;
   let maxOff: number;
   if (tnumIsConst(ptr.varOff)) {
@@ -58,28 +56,37 @@ export function checkStackBounds(env: Env, regno: number, ptr: Reg, off: number,
 }
 
 /** Mark the bytes of a slot other than the spilled ones: misc, unless invalid or zero. */
-function markSlotMisc(frame: FuncState, idx: number): void {
-  const t = frame.stype[idx]!;
-  if (t !== STACK_ZERO && t !== STACK_INVALID) frame.stype[idx] = STACK_MISC;
+function markSlotMisc(frame: FuncState, off: number): void {
+  const t = frame.bt(off);
+  if (t !== STACK_ZERO && t !== STACK_INVALID) frame.setBt(off, STACK_MISC);
 }
 
 /** save_register_state: the low `size` bytes of slot spi hold register `reg`. */
 function saveRegisterState(env: Env, frame: FuncState, spi: number, reg: Reg, size: number): void {
+  frame.own();
   const copy = new Reg();
   copy.assign(reg);
   frame.spill[spi] = copy;
   if (size === 8) frame.markStackWritten(spi);
-  const base = byteIndex(slotStart(spi));
+  const base = slotStart(spi);
   for (let i = 0; i < 8; i++) {
-    if (i < size) frame.stype[base + i] = STACK_SPILL;
+    if (i < size) frame.setBt(base + i, STACK_SPILL);
     else markSlotMisc(frame, base + i);
   }
   env.scratchedSlots.push(spi);
 }
 
 /** A scalar without an id gets one before it is copied, so the copies stay linked. */
-export function assignScalarId(env: Env, r: Reg): void {
-  if (r.type === SCALAR && r.id === 0 && !tnumIsConst(r.varOff)) r.id = env.newId();
+export function needsScalarId(r: Reg): boolean {
+  return r.type === SCALAR && r.id === 0 && !tnumIsConst(r.varOff);
+}
+
+/** assign_scalar_id_before_mov for register regno of the current frame; returns the register. */
+export function assignScalarId(env: Env, regno: number): Reg {
+  if (!needsScalarId(env.regs[regno]!)) return env.regs[regno]!;
+  const r = env.wreg(regno);
+  r.id = env.newId();
+  return r;
 }
 
 /** Bits the scalar may need (get_reg_width). */
@@ -90,9 +97,10 @@ function regWidth(r: Reg): number {
 
 /** Turn spilled-register bytes of a slot into misc bytes (scrub_spilled_slot). */
 function scrubSlot(frame: FuncState, spi: number): void {
-  const base = byteIndex(slotStart(spi));
+  frame.own();
+  const base = slotStart(spi);
   frame.spill[spi] = null;
-  for (let i = 0; i < 8; i++) if (frame.stype[base + i] !== STACK_INVALID) frame.stype[base + i] = STACK_MISC;
+  for (let i = 0; i < 8; i++) if (frame.bt(base + i) !== STACK_INVALID) frame.setBt(base + i, STACK_MISC);
 }
 
 /** Result of a store, for precision backtracking: the slot spilled into, or -1. */
@@ -106,12 +114,12 @@ export function stackWriteFixed(
 ): number {
   const spi = slotOf(off);
   const cur = env.frame;
-  const reg = valueRegno >= 0 ? cur.regs[valueRegno]! : null;
+  let reg = valueRegno >= 0 ? cur.regs[valueRegno]! : null;
   const aligned = off % 8 === 0;
   env.scratchedSlots.push(spi);
   if (reg !== null && aligned && reg.type === SCALAR) {
     const fits = regWidth(reg) <= size * 8;
-    if (fits) assignScalarId(env, reg);
+    if (fits) reg = assignScalarId(env, valueRegno);
     saveRegisterState(env, frame, spi, reg, size);
     if (!fits) frame.spill[spi]!.id = 0;
     return frame.frameno * 64 + spi;
@@ -129,6 +137,7 @@ export function stackWriteFixed(
     return frame.frameno * 64 + spi;
   }
   // A plain data write destroys any spilled register in the slot.
+  frame.own();
   if (frame.isSpilled(spi)) scrubSlot(frame, spi);
   frame.spill[spi] = null;
   if (size === 8) frame.markStackWritten(spi);
@@ -137,8 +146,7 @@ export function stackWriteFixed(
     if (reg !== null) markRegPrecise(env, valueRegno);
     type = STACK_ZERO;
   }
-  const base = byteIndex(off);
-  for (let i = 0; i < size; i++) frame.stype[base + i] = type;
+  for (let i = 0; i < size; i++) frame.setBt(off + i, type);
   return -1;
 }
 
@@ -148,10 +156,10 @@ export function stackWriteVar(env: Env, frame: FuncState, ptr: Reg, off: number,
   const value = valueRegno >= 0 ? env.regs[valueRegno]! : null;
   const writingZero = (value !== null && isNullScalar(value)) || (value === null && stImm === 0);
   let zeroUsed = false;
+  frame.own();
   for (let i = minOff; i < maxOff; i++) {
-    const idx = byteIndex(i);
     const spi = slotOf(i);
-    const t = frame.stype[idx]!;
+    const t = frame.bt(i);
     if (writingZero && t === STACK_SPILL) {
       const sp = frame.spill[spi];
       if (sp !== null && sp.type === SCALAR && tnumIsConst(sp.varOff) && sp.varOff.value === 0n) {
@@ -161,42 +169,44 @@ export function stackWriteVar(env: Env, frame: FuncState, ptr: Reg, off: number,
     }
     if (frame.isSpilled(spi)) scrubSlot(frame, spi);
     let nt = STACK_MISC;
-    if (writingZero && frame.stype[idx] === STACK_ZERO) {
+    if (writingZero && frame.bt(i) === STACK_ZERO) {
       nt = STACK_ZERO;
       zeroUsed = true;
     }
-    if (frame.stype[idx] === STACK_INVALID && !env.opts.allowUninitStack) {
+    if (frame.bt(i) === STACK_INVALID && !env.opts.allowUninitStack) {
       env.reject(`uninit stack in range of var-offset write prohibited for !root; insn ${env.insnIdx}, off: ${i}`);
     }
-    frame.stype[idx] = nt;
+    frame.setBt(i, nt);
   }
   if (zeroUsed && valueRegno >= 0) markRegPrecise(env, valueRegno);
 }
 
 /** Count the spilled bytes at the bottom of a slot (the kernel's spill_size). */
 function spillSize(frame: FuncState, spi: number): number {
-  const base = byteIndex(slotStart(spi));
+  const base = slotStart(spi);
   let n = 0;
-  while (n < 8 && frame.stype[base + n] === STACK_SPILL) n++;
+  while (n < 8 && frame.bt(base + n) === STACK_SPILL) n++;
   return n;
 }
 
 /** Fixed-offset read into register dst (or -1: only checked). Returns the filled slot or -1. */
 export function stackReadFixed(env: Env, frame: FuncState, off: number, size: number, dst: number): number {
   const spi = slotOf(off);
-  const base = byteIndex(off);
   const slotFlag = frame.frameno * 64 + spi;
   env.scratchedSlots.push(spi);
   if (frame.isSpilled(spi)) {
-    const reg = frame.spill[spi]!;
+    let reg = frame.spill[spi]!;
     const ssize = spillSize(frame, spi);
     if (size !== 8 || ssize !== 8) {
       if (reg.type !== SCALAR) env.reject('invalid size of register fill');
       env.markStackRead(frame.frameno, spi);
       if (dst < 0) return -1;
-      const d = env.regs[dst]!;
+      const d = env.wreg(dst);
       if (size <= ssize && off % 8 === 0) {
-        if (size === 4 && ssize === 4 && regWidth(reg) <= 32) assignScalarId(env, reg);
+        if (size === 4 && ssize === 4 && regWidth(reg) <= 32 && needsScalarId(reg)) {
+          reg = frame.writableSpill(spi);
+          reg.id = env.newId();
+        }
         d.assign(reg);
         if (regWidth(reg) > size * 8) d.id = 0;
         return slotFlag;
@@ -204,7 +214,7 @@ export function stackReadFixed(env: Env, frame: FuncState, off: number, size: nu
       let spillCnt = 0;
       let zeroCnt = 0;
       for (let i = 0; i < size; i++) {
-        const t = frame.stype[base + i]!;
+        const t = frame.bt(off + i);
         if (t === STACK_SPILL) spillCnt++;
         else if (t === STACK_ZERO) zeroCnt++;
         else if (t !== STACK_MISC && !(t === STACK_INVALID && env.opts.allowUninitStack)) {
@@ -221,14 +231,14 @@ export function stackReadFixed(env: Env, frame: FuncState, off: number, size: nu
     }
     env.markStackRead(frame.frameno, spi);
     if (dst >= 0) {
-      env.regs[dst]!.assign(reg);
+      env.wreg(dst).assign(reg);
       return slotFlag;
     }
     return -1;
   }
   let zeros = 0;
   for (let i = 0; i < size; i++) {
-    const t = frame.stype[base + i]!;
+    const t = frame.bt(off + i);
     if (t === STACK_MISC) continue;
     if (t === STACK_ZERO) {
       zeros++;
@@ -239,8 +249,8 @@ export function stackReadFixed(env: Env, frame: FuncState, off: number, size: nu
   }
   env.markStackRead(frame.frameno, spi);
   if (dst >= 0) {
-    if (zeros === size) markKnownScalar(env.regs[dst]!, 0n);
-    else markUnknown(env.regs[dst]!);
+    if (zeros === size) markKnownScalar(env.wreg(dst), 0n);
+    else markUnknown(env.wreg(dst));
   }
   return -1;
 }
@@ -259,10 +269,9 @@ export function checkStackRange(
   zeroOk: boolean,
   write: boolean,
   raw: boolean,
-  kind: StackAccessKind,
 ): void {
   if (size === 0 && !zeroOk) env.reject('invalid zero-sized read');
-  checkStackBounds(env, regno, ptr, off, size, kind, write);
+  checkStackBounds(env, regno, ptr, off, size, write);
   const frame = frameOf(env, ptr);
   let minOff: number;
   let maxOff: number;
@@ -274,16 +283,16 @@ export function checkStackRange(
     maxOff = Number(ptr.smax) + off;
   }
   if (raw) return;
+  if (write) frame.own();
   for (let i = minOff; i < maxOff + size; i++) {
-    const idx = byteIndex(i);
     const spi = slotOf(i);
-    const t = frame.stype[idx]!;
+    const t = frame.bt(i);
     if (t === STACK_MISC) {
       env.markStackRead(frame.frameno, spi);
       continue;
     }
     if (t === STACK_ZERO || (t === STACK_INVALID && env.opts.allowUninitStack)) {
-      if (write) frame.stype[idx] = STACK_MISC;
+      if (write) frame.setBt(i, STACK_MISC);
       env.markStackRead(frame.frameno, spi);
       continue;
     }
@@ -301,12 +310,12 @@ export function checkStackRange(
 
 /** Variable-offset read into dst: every possibly-read byte must be initialised. */
 export function stackReadVar(env: Env, regno: number, ptr: Reg, off: number, size: number, dst: number): void {
-  checkStackRange(env, regno, ptr, off, size, false, false, false, 'read');
+  checkStackRange(env, regno, ptr, off, size, false, false, false);
   const frame = frameOf(env, ptr);
   const minOff = Number(ptr.smin) + off;
   const maxOff = Number(ptr.smax) + off + size;
   let allZero = true;
-  for (let i = minOff; i < maxOff; i++) if (frame.stype[byteIndex(i)] !== STACK_ZERO) allZero = false;
-  if (allZero) markKnownScalar(env.regs[dst]!, 0n);
-  else markUnknown(env.regs[dst]!);
+  for (let i = minOff; i < maxOff; i++) if (frame.bt(i) !== STACK_ZERO) allZero = false;
+  if (allZero) markKnownScalar(env.wreg(dst), 0n);
+  else markUnknown(env.wreg(dst));
 }

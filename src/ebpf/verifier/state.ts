@@ -92,6 +92,7 @@ export class Reg {
   /** Only on checkpoint states: the exact value matters to some later instruction. */
   precise = false;
 
+  /** A private copy to change; the precision mark stays with the state that owned the original. */
   clone(): Reg {
     const r = new Reg();
     r.type = this.type;
@@ -111,7 +112,6 @@ export class Reg {
     r.memSize = this.memSize;
     r.frameno = this.frameno;
     r.btfName = this.btfName;
-    r.precise = this.precise;
     return r;
   }
 
@@ -225,8 +225,6 @@ export const SLOT_CHARS = ['?', 'r', 'm', '0'];
 export const STACK_BYTES = 512;
 export const STACK_SLOTS = 64;
 
-/** Index into FuncState.stype for the byte at fp offset `off` (-512..-1). */
-export const byteIndex = (off: number): number => STACK_BYTES + off;
 /** 8-byte slot number of fp offset `off`, as the kernel's spi. */
 export const slotOf = (off: number): number => (-off - 1) >> 3;
 /** Lowest fp offset of slot spi. */
@@ -235,10 +233,18 @@ export const slotStart = (spi: number): number => -(spi + 1) * 8;
 /** A set of stack slots (0..63) as two 32-bit words, for liveness and precision marks. */
 export const slotBit = (spi: number): number => 1 << (spi & 31);
 
+/** No stack byte written: every slot word 0 (STACK_INVALID). */
+const EMPTY_STYPE: number[] = new Array<number>(STACK_SLOTS).fill(0);
+const EMPTY_SPILL: (Reg | null)[] = new Array<Reg | null>(STACK_SLOTS).fill(null);
+
 export class FuncState {
   regs: Reg[];
-  /** Type of each stack byte; index byteIndex(off). */
-  stype: Uint8Array;
+  /**
+   * Type of each stack byte, two bits per byte packed per 8-byte slot: word spi, bits 2j..2j+1
+   * for the byte at slotStart(spi) + j. (A plain small-integer array: cheap to copy, no
+   * off-heap buffers for the garbage collector.)
+   */
+  stype: number[];
   /** Spilled register per slot (meaningful when the slot's lowest byte is STACK_SPILL). */
   spill: (Reg | null)[];
   /** Bytes of stack in use, a multiple of 8 (the kernel's allocated_stack). */
@@ -255,25 +261,31 @@ export class FuncState {
   regRead = 0;
   stackReadLo = 0;
   stackReadHi = 0;
+  /** stype and spill may be shared with a copy: writers call own() first (copy on write). */
+  private shared = false;
+  /** Bit i: regs[i] belongs to this frame alone; others are shared with copies (copy on write). */
+  private ownRegs = 0x7ff;
 
   constructor(empty = true) {
-    if (empty) {
-      this.regs = [];
-      for (let i = 0; i < 11; i++) this.regs.push(new Reg());
-      this.stype = new Uint8Array(STACK_BYTES);
-      this.spill = new Array<Reg | null>(STACK_SLOTS).fill(null);
-    } else {
-      this.regs = [];
-      this.stype = new Uint8Array(0);
-      this.spill = [];
-    }
+    this.regs = [];
+    // A new frame's stack is all invalid: it starts as the shared empty stack, copied on write.
+    this.stype = EMPTY_STYPE;
+    this.spill = EMPTY_SPILL;
+    this.shared = true;
+    if (empty) for (let i = 0; i < 11; i++) this.regs.push(new Reg());
   }
 
   clone(): FuncState {
     const f = new FuncState(false);
-    f.regs = this.regs.map((r) => r.clone());
-    f.stype = this.stype.slice();
-    f.spill = this.spill.map((r) => (r === null ? null : r.clone()));
+    f.regs = this.regs.slice();
+    f.ownRegs = 0;
+    this.ownRegs = 0;
+    // Spilled registers are never changed in place once shared (only replaced), except for
+    // precision marks, which only ever make a state more conservative.
+    f.stype = this.stype;
+    f.spill = this.spill;
+    f.shared = true;
+    this.shared = true;
     f.allocated = this.allocated;
     f.callsite = this.callsite;
     f.frameno = this.frameno;
@@ -287,8 +299,53 @@ export class FuncState {
     return f;
   }
 
+  /** Register i, private to this frame, to change in place. */
+  wreg(i: number): Reg {
+    const bit = 1 << i;
+    if ((this.ownRegs & bit) === 0) {
+      this.regs[i] = this.regs[i]!.clone();
+      this.ownRegs |= bit;
+    }
+    return this.regs[i]!;
+  }
+
+  /** Make stype and spill private to this frame before writing them. */
+  own(): void {
+    if (!this.shared) return;
+    this.stype = this.stype.slice();
+    this.spill = this.spill.slice();
+    this.shared = false;
+  }
+
+  /** Replace slot spi's spilled register (or clear it). */
+  setSpill(spi: number, reg: Reg | null): void {
+    this.own();
+    this.spill[spi] = reg;
+  }
+
+  /** A private copy of slot spi's spilled register, to change in place. */
+  writableSpill(spi: number): Reg {
+    this.own();
+    const r = this.spill[spi]!.clone();
+    this.spill[spi] = r;
+    return r;
+  }
+
+  /** Type of the stack byte at fp offset off (-512..-1). */
+  bt(off: number): number {
+    const spi = (-off - 1) >> 3;
+    return (this.stype[spi]! >> ((off + (spi + 1) * 8) << 1)) & 3;
+  }
+
+  /** Set the type of the byte at fp offset off; the caller has called own(). */
+  setBt(off: number, t: number): void {
+    const spi = (-off - 1) >> 3;
+    const sh = (off + (spi + 1) * 8) << 1;
+    this.stype[spi] = (this.stype[spi]! & ~(3 << sh)) | (t << sh);
+  }
+
   isSpilled(spi: number): boolean {
-    return this.stype[byteIndex(slotStart(spi))] === STACK_SPILL && this.spill[spi] !== null;
+    return (this.stype[spi]! & 3) === STACK_SPILL && this.spill[spi] !== null;
   }
 
   stackWritten(spi: number): boolean {
@@ -325,6 +382,8 @@ export interface HistEntry {
   /** A stack spill/fill at a fixed slot: frame * 64 + spi, else -1. */
   stackSlot: number;
   linked: LinkedReg[] | null;
+  /** The instruction executed before, in the same segment (a persistent list: copies share it). */
+  prev: HistEntry | null;
 }
 
 /** A path being explored: frames, references held, and its link to the last checkpoint. */
@@ -332,8 +391,9 @@ export class VState {
   frames: FuncState[] = [];
   refs: RefState[] = [];
   parent: Checkpoint | null = null;
-  /** Instructions executed since `parent` (for precision backtracking). */
-  history: HistEntry[] = [];
+  /** Last instruction executed since `parent` (for precision backtracking), and how many. */
+  hist: HistEntry | null = null;
+  histLen = 0;
   /** Position in the branch stack's log, for the kernel-style trace. */
   logPos = 0;
 
@@ -349,7 +409,8 @@ export class VState {
     s.frames = this.frames.map((f) => f.clone());
     s.refs = this.refs.map((r) => ({ id: r.id, insnIdx: r.insnIdx }));
     s.parent = this.parent;
-    s.history = this.history.slice();
+    s.hist = this.hist;
+    s.histLen = this.histLen;
     s.logPos = this.logPos;
     return s;
   }
@@ -473,15 +534,15 @@ const UNBOUND_SCALAR = ((): Reg => {
 
 /** A slot that reads as a scalar: a full 64-bit scalar spill, or eight misc bytes. */
 function scalarForSlot(f: FuncState, spi: number, allowUninit: boolean): Reg | null {
-  const base = byteIndex(slotStart(spi));
+  const base = slotStart(spi);
   const sp = f.spill[spi];
   if (sp !== null && sp.type === SCALAR) {
     let all = true;
-    for (let j = 0; j < 8; j++) if (f.stype[base + j] !== STACK_SPILL) all = false;
+    for (let j = 0; j < 8; j++) if (f.bt(base + j) !== STACK_SPILL) all = false;
     if (all) return sp;
   }
   for (let j = 0; j < 8; j++) {
-    const t = f.stype[base + j]!;
+    const t = f.bt(base + j);
     if (t !== STACK_MISC && !(allowUninit && t === STACK_INVALID)) return null;
   }
   return UNBOUND_SCALAR;
@@ -490,15 +551,15 @@ function scalarForSlot(f: FuncState, spi: number, allowUninit: boolean): Reg | n
 function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: Exact, allowUninit: boolean): boolean {
   const slots = o.allocated >> 3;
   for (let spi = 0; spi < slots; spi++) {
-    const base = byteIndex(slotStart(spi));
+    const base = slotStart(spi);
     if (exact !== Exact.NotExact) {
       if (spi >= c.allocated >> 3) return false;
-      for (let j = 0; j < 8; j++) if (o.stype[base + j] !== c.stype[base + j]) return false;
+      if (o.stype[spi] !== c.stype[spi]) return false;
     }
     if (exact === Exact.NotExact && !o.stackRead(spi)) continue;
     let checkedSpill = false;
     for (let j = 0; j < 8; j++) {
-      const ot = o.stype[base + j]!;
+      const ot = o.bt(base + j);
       if (ot === STACK_INVALID) continue;
       if (allowUninit && ot === STACK_MISC) continue;
       if (spi >= c.allocated >> 3) return false;
@@ -508,7 +569,7 @@ function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: Exact, allow
         if (!regsafe(oreg, creg, idmap, exact)) return false;
         break;
       }
-      const ct = c.stype[base + j]!;
+      const ct = c.bt(base + j);
       if (ot === STACK_MISC && ct === STACK_ZERO) continue;
       if (ot !== ct) return false;
       if (ot === STACK_SPILL && !checkedSpill) {

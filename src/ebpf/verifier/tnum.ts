@@ -17,16 +17,8 @@ export const tnum = (value: bigint, mask: bigint): Tnum => ({ value, mask });
 export const TNUM_UNKNOWN: Tnum = { value: 0n, mask: U64_MAX };
 export const TNUM_ZERO: Tnum = { value: 0n, mask: 0n };
 
-/** Constants the verifier builds often (small immediates) are cached: no allocation. */
-const constCache = new Map<bigint, Tnum>();
 export function tnumConst(value: bigint): Tnum {
-  const v = u64(value);
-  let t = constCache.get(v);
-  if (t === undefined) {
-    t = { value: v, mask: 0n };
-    if (constCache.size < 4096) constCache.set(v, t);
-  }
-  return t;
+  return { value: u64(value), mask: 0n };
 }
 
 /** Number of significant bits (fls64). */

@@ -83,6 +83,8 @@ interface Pending {
   insnIdx: number;
   prevInsnIdx: number;
   logLen: number;
+  /** The branch instruction's line as printed before its state comment. */
+  logLine: string;
 }
 
 class Explorer {
@@ -133,8 +135,9 @@ class Explorer {
     env.insnIdx = p.insnIdx;
     env.prevInsnIdx = p.prevInsnIdx;
     if (env.log) {
+      // As the kernel's log: back to where the branch was taken, then the state it resumes with.
       env.log.length = p.logLen;
-      env.log.push(`from ${p.prevInsnIdx} to ${p.insnIdx}: ${stateText(env.cur, env.mapOf)}`);
+      env.log[env.log.length - 1] = `${p.logLine} ${p.insnIdx}: ${stateText(env.cur, env.mapOf)}`;
     }
     this.printState = false;
     return true;
@@ -150,7 +153,8 @@ class Explorer {
 
   private pushBranch(state: VState, insnIdx: number): void {
     const env = this.env;
-    this.pending.push({ state, insnIdx, prevInsnIdx: env.insnIdx, logLen: env.log ? env.log.length : 0 });
+    const log = env.log;
+    this.pending.push({ state, insnIdx, prevInsnIdx: env.insnIdx, logLen: log ? log.length : 0, logLine: log ? log[log.length - 1]! : '' });
     if (state.parent !== null) state.parent.branches++;
     if (this.pending.length > MAX_PENDING_BRANCHES) env.reject(`The sequence of ${this.pending.length} jumps is too complex.`);
   }
@@ -159,17 +163,21 @@ class Explorer {
   private isStateVisited(idx: number): boolean {
     const env = this.env;
     const cur = env.cur;
-    const force = cur.history.length > 256;
+    const force = cur.histLen > 256;
     let addNew = force || (env.jmpsProcessed - env.prevJmpsProcessed >= 2 && env.insnProcessed - env.prevInsnProcessed >= 8);
     let list = env.explored.get(idx);
     if (list !== undefined) {
+      // As Linux: the most states one prune point was compared against.
+      if (list.length > env.maxStatesPerInsn) env.maxStatesPerInsn = list.length;
       let w = 0;
       for (let k = 0; k < list.length; k++) {
         const sl = list[k]!;
         list[w++] = sl;
         if (sl.branches > 0) {
           if (statesMaybeLooping(sl.state, cur) && statesEqual(sl.state, cur, this.idmap, Exact.Exact, env.opts.allowUninitStack)) {
-            env.reject(`infinite loop detected at insn ${idx}`);
+            env.reject(
+              `infinite loop detected at insn ${idx}\ncur state: ${stateText(cur, env.mapOf)}\nold state: ${stateText(sl.state, env.mapOf)}`,
+            );
           }
           if (!force && env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) {
             addNew = false;
@@ -200,12 +208,12 @@ class Explorer {
       env.explored.set(idx, list);
     }
     list.push(cp);
-    if (list.length > env.maxStatesPerInsn) env.maxStatesPerInsn = list.length;
     env.totalStates++;
     env.curStates++;
     if (env.curStates > env.peakStates) env.peakStates = env.curStates;
     cur.parent = cp;
-    cur.history = [];
+    cur.hist = null;
+    cur.histLen = 0;
     for (const f of cur.frames) {
       f.regWritten = 0;
       f.stackWrittenLo = 0;
@@ -261,8 +269,9 @@ class Explorer {
       this.printState = false;
     }
     env.scratchedRegs = 0;
-    env.scratchedSlots = [];
-    const hist: HistEntry = { idx, stackSlot: -1, linked: null };
+    env.scratchedSlots.length = 0;
+    if (env.log) env.log.push(insnLine(insns, idx));
+    const hist: HistEntry = { idx, stackSlot: -1, linked: null, prev: env.cur.hist };
     let next = idx + 1;
     let ended = false;
     const cls = classOf(x.code);
@@ -333,7 +342,8 @@ class Explorer {
           if (res.pred === 1) next = idx + x.off + 1;
           else if (res.pred === -1) {
             const other = res.other!;
-            other.history.push(hist);
+            other.hist = hist;
+            other.histLen++;
             this.pushBranch(other, idx + x.off + 1);
           }
         }
@@ -351,8 +361,12 @@ class Explorer {
       default:
         env.reject(`unknown insn class ${cls}`);
     }
-    env.cur.history.push(hist);
-    if (env.log) this.logInsn(idx);
+    env.cur.hist = hist;
+    env.cur.histLen++;
+    // The kernel prints no state after a bpf-to-bpf call or an exit.
+    if (env.log && !((cls === BPF_JMP && opOf(x.code) === BPF_CALL && x.src === BPF_PSEUDO_CALL) || (cls === BPF_JMP && opOf(x.code) === BPF_EXIT))) {
+      this.logInsn(idx);
+    }
     if (ended) {
       this.endPath();
       this.printState = true;
@@ -363,11 +377,12 @@ class Explorer {
     return false;
   }
 
+  /** The instruction's line gets the registers and slots it touched as a comment. */
   private logInsn(idx: number): void {
     const env = this.env;
-    const line = insnLine(env.insns, idx);
+    const log = env.log!;
     const comment = stateText(env.cur, env.mapOf, env.scratchedRegs, env.scratchedSlots);
-    env.log!.push(withComment(line, comment));
+    log[log.length - 1] = withComment(insnLine(env.insns, idx), comment);
   }
 }
 
@@ -400,17 +415,14 @@ function checkLdAbs(env: Env, x: Insn): void {
   if (r6.type !== PTR_TO_CTX) env.reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb');
   if (modeOf(x.code) === BPF_IND) env.readReg(x.src);
   checkPtrOffReg(env, r6, 6, false);
-  for (let r = 0; r <= 5; r++) {
-    env.writeReg(r, false);
-    markNotInit(env.regs[r]!);
-  }
-  markUnknown(env.regs[0]!);
+  for (let r = 0; r <= 5; r++) markNotInit(env.writeReg(r, false));
+  markUnknown(env.wreg(0));
 }
 
-/** Stack of the deepest call chain: each frame rounded up to 32 bytes, as Linux counts it. */
+/** Stack of the deepest call chain: each frame rounded up to 16 bytes, as Linux counts it for JITed programs. */
 function maxStackDepth(insns: readonly Insn[], cfg: CfgInfo, depths: readonly number[]): { max: number; error: string | null; insn: number } {
   const starts = cfg.subprogStarts;
-  const round = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
+  const round = (d: number): number => Math.ceil(d / 16) * 16;
   const callees: number[][] = starts.map(() => []);
   const callSite: number[][] = starts.map(() => []);
   const subOf = (i: number): number => {
@@ -426,6 +438,7 @@ function maxStackDepth(insns: readonly Insn[], cfg: CfgInfo, depths: readonly nu
       callSite[from]!.push(i);
     }
   }
+  if (starts.length === 1) return { max: depths[0]!, error: depths[0]! > 512 ? `combined stack size of 1 calls is ${depths[0]}. Too large` : null, insn: 0 };
   let max = 0;
   const walk = (sp: number, depth: number, frames: number, seen: Set<number>): string | null => {
     const d = depth + round(depths[sp]!);
@@ -441,7 +454,6 @@ function maxStackDepth(insns: readonly Insn[], cfg: CfgInfo, depths: readonly nu
     return null;
   };
   const error = walk(0, 0, 1, new Set([0]));
-  if (starts.length === 1) max = depths[0]!;
   return { max, error, insn: 0 };
 }
 
@@ -486,8 +498,6 @@ function run(insns: readonly Insn[], opts: VerifyOptions, logging: boolean): Ver
   } catch (e) {
     if (!(e instanceof VerifierReject)) throw e;
     const lines = env.log ?? [];
-    // The failing instruction itself is printed before the reason, as the kernel's log does.
-    if (env.log && !(lines[lines.length - 1] ?? '').startsWith(`${e.insn}: (`)) lines.push(insnLine(insns, e.insn));
     const stats = statsOf(env, 0);
     return {
       ok: false,
@@ -501,7 +511,14 @@ function run(insns: readonly Insn[], opts: VerifyOptions, logging: boolean): Ver
     return reject(depth.error, depth.insn, env.insnProcessed, env.log ?? []);
   }
   const stats = statsOf(env, depth.max);
-  const analysis = buildAnalysis(insns, env.aux, cfg.succs, cfg.subprogStarts.length > 1);
+  // Built when first asked for: verification on the start-up path does not pay for it.
+  let built: ProgramAnalysis | undefined;
+  const analysis: ProgramAnalysis = {
+    get insns() {
+      built ??= buildAnalysis(insns, env.aux, cfg.succ0, cfg.succ1, cfg.subprogStarts.length > 1);
+      return built.insns;
+    },
+  };
   const tail = statsLine(env.insnProcessed, env.maxStatesPerInsn, env.totalStates, env.peakStates);
   return logging ? { ok: true, stats, analysis, log: [...(env.log ?? []), tail].join('\n') + '\n' } : { ok: true, stats, analysis };
 }
