@@ -39,7 +39,7 @@ export const KERNEL_FRAME_NAMES: readonly string[] = [
   'blk_mq_dispatch_rq_list', '__blk_mq_sched_dispatch_requests', 'nvme_queue_rq', 'nvme_irq', 'nvme_process_cq',
   'blk_mq_complete_request', 'nvme_pci_complete_rq', 'blk_update_request', '__handle_irq_event_percpu',
   'handle_irq_event', 'handle_edge_irq', '__common_interrupt', 'common_interrupt', 'asm_common_interrupt',
-  'smpboot_thread_fn', 'run_ksoftirqd', 'handle_softirqs', 'rcu_gp_kthread', 'rcu_core', 'rcu_do_batch',
+  'smpboot_thread_fn', 'kthreadd', 'run_ksoftirqd', 'handle_softirqs', 'rcu_gp_kthread', 'rcu_core', 'rcu_do_batch',
   'delayed_put_task_struct', 'put_task_struct_rcu_user', 'release_task', 'kill_pid_info', 'group_send_sig_info',
   'do_send_sig_info', '__send_signal_locked', 'get_signal', 'arch_do_signal_or_restart', '__x64_sys_kill',
   'do_mmap', 'vm_mmap_pgoff', 'ksys_mmap_pgoff', 'do_vmi_munmap', '__vm_munmap', 'do_brk_flags',

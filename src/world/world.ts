@@ -254,6 +254,8 @@ const KS_FORK_CHILD = 12;
 const KS_WAKEUP = 13;
 const KS_EXIT = 14;
 const KS_SWITCH_EXIT = 15;
+/** A profile sample of a task inside a syscall: its path's spine, no frame at +0. */
+const KS_PROFILE = 16;
 
 interface KfnSites {
   entry: Site | null;
@@ -1187,7 +1189,8 @@ export class World implements KernelHost {
         this.emitStatRuntime(rt, prev, ran);
       }
     }
-    this.ctx(c, prev, ks, t.nr[prev]!);
+    this.ctx(c, prev, ks, ks === KS_SWITCH_KWORK ? kthreadLoop(t.comm, prev) : t.nr[prev]!);
+    this.ksArg2 = prev;
     if (this.kfnAny) this.fireKfnEntry('schedule', null);
     const sw = this.tps[TP_SWITCH]!;
     if (sw !== null) {
@@ -3108,41 +3111,30 @@ export class World implements KernelHost {
     site.bytes.fill(0, 0, PERF_EVENT_DATA_SIZE);
     put64(v, PERF_SAMPLE_PERIOD, site.period);
     put64(v, PERF_ADDR, 0);
-    const idle = s < this.ncpu;
-    let ks = KS_NONE;
-    let arg = 0;
-    if (idle) {
-      ks = KS_IDLE;
-      v.setUint32(PT_REGS.ip, this.ksyms.lo('pv_native_safe_halt', 0xb), true);
-      v.setUint32(PT_REGS.ip + 4, 0xffffffff, true);
-      v.setUint32(PT_REGS.cs, 0x10, true);
-    } else if (t.phase[s] === PH_USER || t.phase[s] === PH_FORKED) {
-      const p = this.procs[t.proc[s]!];
-      const ip = p ? this.userPc(s, p) : 0;
+    v.setUint32(PT_REGS.flags, 0x246, true);
+    if (s >= this.ncpu && (t.phase[s] === PH_USER || t.phase[s] === PH_FORKED)) {
+      // In user mode: the ip is the innermost user frame; the kernel stack is empty.
+      this.ctx(c, s, KS_NONE, 0);
+      const ust = this.ustackFor(s);
+      const ip = ust.length > 0 ? Number(ust[0]!) : 0;
       put64(v, PT_REGS.ip, ip);
       put64(v, PT_REGS.sp, t.stackTop[s]! - 0x1800 - (ip & 0x3f0));
       v.setUint32(PT_REGS.cs, 0x33, true);
       v.setUint32(PT_REGS.ss, 0x2b, true);
-    } else {
-      ks = t.phase[s] === PH_KWORK ? KS_KWORK : KS_SYSCALL;
-      arg = t.nr[s]!;
-      const path = arg >= 0 ? this.nrInfo[arg]?.base : undefined;
-      const fn = path ? path.frames[path.split - 1]!.fn : 'worker_thread';
-      v.setUint32(PT_REGS.ip, this.ksyms.lo(fn, frameOffset(fn, 3, this.ksyms.table.sizeOf(fn))), true);
-      v.setUint32(PT_REGS.ip + 4, 0xffffffff, true);
-      v.setUint32(PT_REGS.cs, 0x10, true);
+      return;
     }
-    v.setUint32(PT_REGS.flags, 0x246, true);
-    this.ctx(c, s, ks, arg);
-    this.ksArg2 = path0(arg, this.nrInfo);
-    this.kstackPath = arg >= 0 && ks === KS_SYSCALL ? this.nrInfo[arg]?.base ?? null : null;
-  }
-
-  /** Where a task in user mode is executing: a function of its binary chosen per op. */
-  private userPc(s: number, p: Proc): number {
-    const tab = this.progSyms[p.program]!;
-    const i = mix32(this.t.op[s]! * 31 + p.program) % tab.names.length;
-    return p.exeBase + tab.starts[i]! + frameOffset(tab.names[i]!, s, tab.sizes[i]!);
+    if (s < this.ncpu) this.ctx(c, s, KS_IDLE, 0);
+    else if (t.phase[s] === PH_KWORK) this.ctx(c, s, KS_KWORK, 0);
+    else {
+      const nr = t.nr[s]!;
+      this.ctx(c, s, KS_PROFILE, nr);
+      this.kstackPath = nr >= 0 ? this.pathFor(s, nr, this.ops[t.op[s]!]!) : null;
+    }
+    // In the kernel: the ip is the innermost frame of the stack the sample sees.
+    const ks = this.kernelStack();
+    if (ks.length > 0) v.setBigUint64(PT_REGS.ip, ks[0]!, true);
+    v.setUint32(PT_REGS.cs, 0x10, true);
+    v.setUint32(PT_REGS.ss, 0x18, true);
   }
 
   private countSoftware(sites: Site[], n: number): void {
@@ -3161,6 +3153,8 @@ export class World implements KernelHost {
 
   private kstackFor(kind: number, arg: number, arg2: number): readonly bigint[] {
     if (kind === KS_NONE) return EMPTY_STACK;
+    // A task blocked in a syscall: the path its file kind takes (arg2 is the task's slot).
+    if (kind === KS_SWITCH_SYSCALL) this.kstackPath = arg >= 0 && arg2 >= this.ncpu ? this.pathFor(arg2, arg, this.ops[this.t.op[arg2]!]!) : null;
     // key = kind + 32·(a + 1024·(b + 256·c)), each part bounded, so distinct stacks never share a key.
     let a = 0;
     let b = 0;
@@ -3171,7 +3165,12 @@ export class World implements KernelHost {
         b = arg2 & 0xff;
         cc = this.kstackPath ? KPATH_IDS.get(this.kstackPath) ?? 0 : 0;
         break;
+      case KS_PROFILE:
       case KS_SWITCH_SYSCALL:
+        a = arg & 0x3ff;
+        cc = this.kstackPath ? KPATH_IDS.get(this.kstackPath) ?? 0 : 0;
+        break;
+      case KS_SWITCH_KWORK:
       case KS_SYS_ENTER:
       case KS_SYS_EXIT:
         a = arg & 0x3ff;
@@ -3188,7 +3187,13 @@ export class World implements KernelHost {
     let st = this.stackCache.get(key);
     if (st) return st;
     const names = this.kstackNames(kind, arg, arg2);
-    st = names.map((n, i) => this.ksyms.frame(n, i === 0 && (kind === KS_SYSCALL || kind === KS_TIMER) ? -1 : i + 1));
+    // A return address depends on the call it returns from: salt each frame with its callee.
+    st = names.map((n, i) => this.ksyms.frame(n, i === 0 ? 0 : hashName(names[i - 1]!) + 1));
+    if (kind === KS_SYSCALL || kind === KS_TIMER) {
+      // In a kprobe the innermost frame is the probed function, just past the probe's int3.
+      const f = this.ksyms.address(names[0]!);
+      if (f !== undefined) (st as bigint[])[0] = f + 1n;
+    }
     if (kind === KS_SYSCALL || kind === KS_TIMER) {
       // The innermost frame of a kprobe is the function's own address (+0 ... +4 for the probe).
       const a = this.ksyms.address(names[0]!);
@@ -3223,8 +3228,12 @@ export class World implements KernelHost {
         return ['syscall_exit_to_user_mode', ...entry];
       case KS_SYSCALL:
         return [...spine(this.kstackPath ?? this.nrInfo[arg]?.base ?? null, arg2), 'x64_sys_call', ...entry];
+      case KS_PROFILE: {
+        const path = this.kstackPath ?? this.nrInfo[arg]?.base ?? null;
+        return [...spine(path, path ? path.split - 1 : 0), 'x64_sys_call', ...entry];
+      }
       case KS_SWITCH_SYSCALL: {
-        const path = this.nrInfo[arg]?.base ?? null;
+        const path = this.kstackPath ?? this.nrInfo[arg]?.base ?? null;
         const sp = spine(path, path ? path.split - 1 : 0);
         return ['__schedule', ...(sp[0] === 'schedule' ? [] : ['schedule']), ...sp, 'x64_sys_call', ...entry];
       }
@@ -3233,7 +3242,7 @@ export class World implements KernelHost {
       case KS_SWITCH_PREEMPT:
         return ['__schedule', 'schedule', 'exit_to_user_mode_loop', 'irqentry_exit_to_user_mode', 'asm_sysvec_apic_timer_interrupt'];
       case KS_SWITCH_KWORK:
-        return ['__schedule', 'schedule', 'worker_thread', 'kthread', 'ret_from_fork', 'ret_from_fork_asm'];
+        return ['__schedule', 'schedule', ...KTHREAD_LOOPS[arg]!, 'kthread', 'ret_from_fork', 'ret_from_fork_asm'];
       case KS_IDLE:
         return ['pv_native_safe_halt', 'default_idle', 'default_idle_call', ...idleTail];
       case KS_IRQ_BLOCK:
@@ -3350,6 +3359,26 @@ function nextOf(op: CompiledOp, r: number): number {
   return op.nextOps[k]!;
 }
 const KPATH_IDS = new Map<KPath, number>([...KERNEL_PATHS.values()].map((p, i) => [p, i + 1]));
+
+/** The main loop a kernel thread sleeps in, by kind (see kthreadLoop). */
+const KTHREAD_LOOPS: readonly (readonly string[])[] = [
+  ['worker_thread'],
+  ['smpboot_thread_fn'],
+  ['schedule_timeout', 'rcu_gp_kthread'],
+  ['kjournald2'],
+  ['kthreadd'],
+];
+
+/** Which KTHREAD_LOOPS entry a kernel thread's comm names. */
+function kthreadLoop(comm: Uint8Array, s: number): number {
+  const c0 = comm[s * 16]!;
+  const c1 = comm[s * 16 + 1]!;
+  if (c0 === 0x6b && c1 === 0x73) return 1; // ksoftirqd
+  if (c0 === 0x72) return 2; // rcu_*
+  if (c0 === 0x6a) return 3; // jbd2
+  if (c0 === 0x6b && c1 === 0x74) return 4; // kthreadd
+  return 0;
+}
 
 function hashName(s: string): number {
   let h = 0;
