@@ -5,7 +5,7 @@
 // or a rejection. Division by a zero register is legal (the ISA defines the result).
 
 import {
-  BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MOV, BPF_NEG, BPF_OR, BPF_RSH,
+  BPF_ADD, BPF_ALU64, BPF_AND, BPF_ARSH, BPF_DIV, BPF_END, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_NEG, BPF_OR, BPF_RSH,
   BPF_SUB, BPF_TO_LE, BPF_X, BPF_XOR, classOf, opOf, sourceOf, type Insn,
 } from '../isa.js';
 import type { Env } from './env.js';
@@ -128,12 +128,13 @@ function adjustRegMinMax(env: Env, x: Insn, op: number, alu64: boolean, isX: boo
         env.reject(`R${x.dst} pointer ${aluStr(op)} pointer prohibited`);
       }
       markRegPrecise(env, x.dst);
-      adjustPtr(env, x, op, alu64, src.clone(), dst.clone(), true);
+      // scalar += pointer: the scalar (dst) is about to be overwritten, keep a copy.
+      adjustPtr(env, x, op, alu64, src, dst.clone(), true);
       return;
     }
     if (dst.type !== SCALAR) {
       markRegPrecise(env, x.src);
-      adjustPtr(env, x, op, alu64, dst.clone(), src.clone(), false);
+      adjustPtr(env, x, op, alu64, dst, src, false);
       return;
     }
     const s = src.clone();
@@ -141,15 +142,38 @@ function adjustRegMinMax(env: Env, x: Insn, op: number, alu64: boolean, isX: boo
     dst.id = 0;
     return;
   }
-  const k = new Reg();
+  // A constant operated on by an immediate stays a constant (the common case, no bound work).
+  if (dst.type === SCALAR && tnumIsConst(dst.varOff)) {
+    const r = CONST_K_OPS[op]?.(dst.varOff.value, BigInt(x.imm), alu64);
+    if (r !== undefined) {
+      markKnownScalar(dst, r);
+      return;
+    }
+  }
+  const k = env.scratch;
   markKnownScalar(k, BigInt(x.imm));
   if (dst.type !== SCALAR) {
-    adjustPtr(env, x, op, alu64, dst.clone(), k, false);
+    adjustPtr(env, x, op, alu64, dst, k, false);
     return;
   }
   scalarAlu(dst, k, op, !alu64);
   dst.id = 0;
 }
+
+const M32 = 0xffffffffn;
+const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+/** dst op imm on a known dst, as the ISA computes it (imm sign-extended; 32-bit ops zero-extend). */
+const CONST_K_OPS: Readonly<Record<number, (d: bigint, k: bigint, alu64: boolean) => bigint>> = {
+  [BPF_ADD]: (d, k, w) => (w ? u64(d + k) : (d + k) & M32),
+  [BPF_SUB]: (d, k, w) => (w ? u64(d - k) : (d - k) & M32),
+  [BPF_MUL]: (d, k, w) => (w ? u64(d * k) : (d * k) & M32),
+  [BPF_AND]: (d, k, w) => (w ? u64(d & k) : d & k & M32),
+  [BPF_OR]: (d, k, w) => (w ? u64(d | k) : (d | k) & M32),
+  [BPF_XOR]: (d, k, w) => (w ? u64(d ^ k) : (d ^ k) & M32),
+  [BPF_LSH]: (d, k, w) => (w ? u64(d << k) : (d << k) & M32),
+  [BPF_RSH]: (d, k, w) => (w ? d >> k : (d & M32) >> k),
+  [BPF_ARSH]: (d, k, w) => (w ? u64(BigInt.asIntN(64, d) >> k) : BigInt.asUintN(32, BigInt.asIntN(32, d & M32) >> k)),
+};
 
 /** check_reg_sane_offset: offsets beyond ±2^29 or unbounded below are refused. */
 function checkSaneOffset(env: Env, r: Reg, ptrType: number): void {

@@ -152,6 +152,46 @@ function boundsSane(r: Reg): boolean {
   return r.umin <= r.umax && r.smin <= r.smax && r.u32min <= r.u32max && r.s32min <= r.s32max;
 }
 
+const SMALL = 0x7fffffffn;
+
+/**
+ * reg_bounds_sync for a value known to lie in [0, 2^31): every view (u64, s64, u32, s32) is the
+ * same range, so one interval and the low 31 bits of the tnum say it all, in plain numbers.
+ */
+function syncSmall(r: Reg): void {
+  const v = Number(r.varOff.value);
+  const m = Number(r.varOff.mask);
+  let lo = Math.max(Number(r.umin), Number(r.smin), r.u32min, r.s32min, v);
+  let hi = Math.min(Number(r.umax), Number(r.smax), r.u32max, r.s32max, v | m);
+  if (lo > hi) {
+    markUnbounded(r);
+    return;
+  }
+  // tnum_intersect(var_off, tnum_range(lo, hi)), then the bounds the new tnum implies.
+  const chi = lo ^ hi;
+  const delta = chi === 0 ? 0 : (2 ** (32 - Math.clz32(chi))) - 1;
+  const rv = lo & ~delta;
+  const nv = (v | rv) & ~(m & delta);
+  const nm = m & delta;
+  lo = Math.max(lo, nv);
+  hi = Math.min(hi, nv | nm);
+  if (lo > hi) {
+    markUnbounded(r);
+    return;
+  }
+  r.varOff = { value: BigInt(nv), mask: BigInt(nm) };
+  const blo = BigInt(lo);
+  const bhi = BigInt(hi);
+  r.umin = blo;
+  r.smin = blo;
+  r.umax = bhi;
+  r.smax = bhi;
+  r.u32min = lo;
+  r.s32min = lo;
+  r.u32max = hi;
+  r.s32max = hi;
+}
+
 /**
  * The kernel's reg_bounds_sync. A constant needs no deduction. Bounds that contradict each
  * other (a dead branch) are reset to unknown, as Linux does outside its self-tests.
@@ -169,6 +209,10 @@ export function regBoundsSync(r: Reg): void {
   // Nothing to learn about a value with no known bit and no bound.
   if (r.varOff.mask === U64_MAX && r.umin === 0n && r.umax === U64_MAX && r.smin === S64_MIN && r.smax === S64_MAX &&
     r.u32min === 0 && r.u32max === U32_MAX && r.s32min === S32_MIN && r.s32max === S32_MAX) {
+    return;
+  }
+  if (r.smin >= 0n && r.umax <= SMALL && (r.varOff.value | r.varOff.mask) <= SMALL) {
+    syncSmall(r);
     return;
   }
   updateRegBounds(r);

@@ -4,7 +4,7 @@
 // (a type per byte, spilled registers per 8-byte slot); per path the frames and the references
 // held. Copying and equivalence for pruning live here too. Not here: how instructions change it.
 
-import { TNUM_UNKNOWN, TNUM_ZERO, tnumConst, tnumIn, tnumEquals, type Tnum, U64_MAX } from './tnum.js';
+import { TNUM_UNKNOWN, TNUM_ZERO, tnumIn, tnumEquals, type Tnum, U64_MAX } from './tnum.js';
 
 // ── register types (base type | flags), as the kernel's enum bpf_reg_type ──────────────────
 export const NOT_INIT = 0;
@@ -180,14 +180,14 @@ export function mark32Unbounded(r: Reg): void {
 
 /** Set every bound to one known 64-bit value (the kernel's __mark_reg_known). */
 export function setKnown(r: Reg, value: bigint): void {
-  const u = BigInt.asUintN(64, value);
-  r.varOff = tnumConst(u);
+  const u = value >= 0n && value <= U64_MAX ? value : BigInt.asUintN(64, value);
+  r.varOff = { value: u, mask: 0n };
   r.umin = u;
   r.umax = u;
-  const s = BigInt.asIntN(64, u);
+  const s = u > S64_MAX ? u - (U64_MAX + 1n) : u;
   r.smin = s;
   r.smax = s;
-  const lo = Number(u & 0xffffffffn);
+  const lo = u <= 0xffffffffn ? Number(u) : Number(u & 0xffffffffn);
   r.u32min = lo;
   r.u32max = lo;
   r.s32min = lo | 0;
@@ -436,8 +436,10 @@ export class IdMap {
   private tmp = 1 << 30;
 
   reset(): void {
-    this.olds.length = 0;
-    this.curs.length = 0;
+    if (this.olds.length) {
+      this.olds.length = 0;
+      this.curs.length = 0;
+    }
     this.tmp = 1 << 30;
   }
 

@@ -21,9 +21,10 @@ export function tnumConst(value: bigint): Tnum {
   return { value: u64(value), mask: 0n };
 }
 
-/** Number of significant bits (fls64). */
+/** Number of significant bits of a u64 (fls64). */
 function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x <= 0xffffffffn) return 32 - Math.clz32(Number(x));
+  return 64 - Math.clz32(Number(x >> 32n));
 }
 
 /** The smallest tnum containing every value in [min, max] (unsigned). */

@@ -199,7 +199,7 @@ class Explorer {
           env.curStates--;
         }
       }
-      list.length = w;
+      if (w !== list.length) list.length = w;
     }
     if (!addNew) return false;
     const cp: Checkpoint = { state: cur.clone(), insnIdx: idx, branches: 1, parent: cur.parent, hit: 0, miss: 0 };
@@ -269,7 +269,7 @@ class Explorer {
       this.printState = false;
     }
     env.scratchedRegs = 0;
-    env.scratchedSlots.length = 0;
+    if (env.scratchedSlots.length) env.scratchedSlots.length = 0;
     if (env.log) env.log.push(insnLine(insns, idx));
     const hist: HistEntry = { idx, stackSlot: -1, linked: null, prev: env.cur.hist };
     let next = idx + 1;
