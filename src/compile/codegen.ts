@@ -139,6 +139,13 @@ export interface ProbeScope {
   readonly progType: string;
 }
 
+/** What compileProgram turns into a diagnostic: a stack limit or an unsupported construct. */
+export interface CompileError {
+  readonly kind: 'stack' | 'unsupported';
+  readonly message: string;
+  readonly span?: Span;
+}
+
 export interface LoopLabels {
   readonly brk: Label;
   readonly cont: Label;
@@ -170,7 +177,7 @@ export class CodeGen {
   private ctxTemp: Temp | undefined;
   private ctxReadCount = 0;
   /** Compile errors for limits the checker cannot see (reported by compileProgram). */
-  readonly errors: { span?: Span; message: string }[] = [];
+  readonly errors: CompileError[] = [];
 
   constructor(
     readonly pc: ProgramContext,
@@ -791,8 +798,9 @@ export class CodeGen {
   /** Map keys built in memory and kept for reuse (maps.ts). */
   readonly keyCache: { readonly keyType: SizedType; readonly exprs: readonly unknown[]; readonly slot: Slot; readonly path: readonly number[] }[] = [];
 
+  /** A construct this compiler has no code for (reported as a located error). */
   error(message: string, span?: Span): void {
-    this.errors.push({ message, ...(span ? { span } : {}) });
+    this.errors.push({ kind: 'unsupported', message, ...(span ? { span } : {}) });
   }
 
 }

@@ -31,8 +31,7 @@ export function compileProgram(checked: CheckedProgram, opts: CompileOptions = {
       const probeName = first?.name ?? probe.attachPoints[0]?.node.raw ?? '';
       const code = compileProbe(pc, probe, unit.matches, probeName);
       for (const err of code.errors) {
-        const isStack = err.message.includes('bytes of stack');
-        bag.error(checked.source, err.span, isStack ? M.stackLimit(err.message) : M.unsupported(err.message));
+        bag.error(checked.source, err.span, err.kind === 'stack' ? M.stackLimit(err.message) : M.unsupported(err.message));
       }
       const n = code.code.insns.length;
       if (n > BPF_COMPLEXITY_LIMIT_INSNS) bag.error(checked.source, probe.node.span, M.tooManyInsns(probeName, n, BPF_COMPLEXITY_LIMIT_INSNS));

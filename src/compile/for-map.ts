@@ -78,7 +78,7 @@ function emitBody(parent: CodeGen, s: ForMap, map: UserMap, varType: SizedType, 
   if (flagOff !== undefined) e.st(8, R9, flagOff, 1);
   e.movImm(R0, 1n);
   e.exit();
-  parent.callbackStack = Math.max(parent.callbackStack, cb.frame.stackSize + cb.callbackStack);
+  parent.callbackStack = Math.max(parent.callbackStack, cb.frame.neededStack + cb.callbackStack);
   for (const err of cb.errors) parent.errors.push(err);
 }
 

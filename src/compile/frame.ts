@@ -62,6 +62,8 @@ export class Frame implements SpillSlots {
   usedScratch = false;
   /** Set when a value had to be on the stack and the stack was full. */
   overflow = false;
+  /** Bytes of the values that did not fit (beyond the 512). */
+  private overflowBytes = 0;
 
   constructor(
     /** May large values use scratch memory (r9)? False inside callbacks without it. */
@@ -73,6 +75,11 @@ export class Frame implements SpillSlots {
   /** Bytes of stack in use at most. */
   get stackSize(): number {
     return this.stack.high * UNIT;
+  }
+
+  /** Bytes of stack the function would need: what it used plus what did not fit. */
+  get neededStack(): number {
+    return this.stackSize + this.overflowBytes;
   }
 
   /** Bytes of scratch memory in use at most (from offset 0). */
@@ -97,6 +104,7 @@ export class Frame implements SpillSlots {
   /** The stack is full: note it (compileProgram reports the limit) and hand out a slot anyway. */
   private overflowSlot(units: number): Slot {
     this.overflow = true;
+    this.overflowBytes += units * UNIT;
     return { base: R10, off: -MAX_BPF_STACK - units * UNIT, size: units * UNIT };
   }
 

@@ -8,11 +8,10 @@
 import type { CheckedProbe, ProbeMatch } from '../check/program.js';
 import type { SizedType } from '../check/types.js';
 import { InternalError } from '../diag/diagnostic.js';
-import type { Span } from '../diag/source.js';
 import { MAX_BPF_STACK, R0, R1, R10, R6, R9 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { MAX_BPF_FUNC_ARGS, PERF_MAX_TRACE_SIZE, PT_REGS_SIZE, type ProgTypeName } from '../ebpf/progtypes.js';
-import { CodeGen, type FnSetup, type ProbeScope } from './codegen.js';
+import { CodeGen, type CompileError, type FnSetup, type ProbeScope } from './codegen.js';
 import type { EmittedCode } from './emitter.js';
 import { definitelyAssigned } from './analysis.js';
 import { branch } from './expressions.js';
@@ -22,7 +21,7 @@ import type { ProgramContext } from './program-context.js';
 export interface ProbeCode {
   readonly code: EmittedCode;
   readonly stackSize: number;
-  readonly errors: readonly { span?: Span; message: string }[];
+  readonly errors: readonly CompileError[];
 }
 
 /** Compiles the body of `probe` as the program for `matches`. */
@@ -55,9 +54,13 @@ export function compileProbe(pc: ProgramContext, probe: CheckedProbe, matches: r
   }
   if (cg.frame.usedScratch) pc.scratch(cg.frame.scratchSize);
   const errors = [...cg.errors];
-  const stack = cg.frame.stackSize + cg.callbackStack;
+  const stack = cg.frame.neededStack + cg.callbackStack;
   if (cg.frame.overflow || stack > MAX_BPF_STACK) {
-    errors.push({ span: probe.node.span, message: `the program needs more than ${MAX_BPF_STACK} bytes of stack (${Math.max(stack, MAX_BPF_STACK + 1)}): its values are too large or too many to keep on the eBPF stack` });
+    errors.push({
+      kind: 'stack',
+      span: probe.node.span,
+      message: `the program needs ${stack} bytes of stack, more than eBPF's ${MAX_BPF_STACK}: its values are too large or too many to keep on the stack`,
+    });
   }
   void setup;
   return { code: cg.e.finish(), stackSize: cg.frame.stackSize, errors };

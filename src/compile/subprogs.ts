@@ -88,6 +88,6 @@ function emitSubprog(parent: CodeGen, sub: CheckedSubprog, label: number): void 
   e.bind(fn.exitLabel);
   e.movImm(R0, 0n);
   e.exit();
-  parent.callbackStack = Math.max(parent.callbackStack, fn.frame.stackSize + fn.callbackStack);
+  parent.callbackStack = Math.max(parent.callbackStack, fn.frame.neededStack + fn.callbackStack);
   for (const err of fn.errors) parent.errors.push(err);
 }
