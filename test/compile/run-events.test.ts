@@ -182,6 +182,22 @@ describe('aggregations after synthetic events', () => {
     ]);
   });
 
+  test('declared shared maps: count adds atomically, an LRU hash keeps the newest keys', () => {
+    const compiled = mustCompile(
+      'let @c = hash(8); let @l = lruhash(2); tracepoint:syscalls:sys_exit_read { @c[args->ret] = count(); @l[args->ret] = args->ret * 10; }',
+    );
+    expect(compiled.maps.find((m) => m.bpftraceName === '@c')!.spec).toMatchObject({ type: 'hash', maxEntries: 8 });
+    expect(compiled.maps.find((m) => m.bpftraceName === '@l')!.spec).toMatchObject({ type: 'lru_hash', maxEntries: 2 });
+    const rig = new Rig(compiled);
+    for (const v of [1n, 2n, 1n, 3n, 1n]) rig.run(0, exitRead(v));
+    const c = entries(rig.dump('@c'));
+    expect(c.get('1')).toEqual({ kind: 'count', value: 3n });
+    expect(c.get('3')).toEqual({ kind: 'count', value: 1n });
+    expect([...entries(rig.dump('@l')).keys()].sort()).toEqual(['1', '3']);
+    // Atomic adds on the shared map (lock xadd), plain adds nowhere.
+    expect(compiled.programs[0]!.insns.some((i) => i.code === 0xdb)).toBe(true);
+  });
+
   test('the canonical one-liner costs one lookup per event once its key exists', () => {
     const rig = new Rig(mustCompile('tracepoint:raw_syscalls:sys_enter { @[pid, comm] = count(); }', { compile: { helperErrors: false } }));
     rig.run(0, new Uint8Array(64));
