@@ -118,6 +118,8 @@ export interface OpJson {
   readonly futex?: { readonly word: number; readonly op: 'wait' | 'wake'; readonly count?: number };
   readonly addr?: string | readonly string[];
   readonly spawn?: string;
+  /** A spawning op whose child does not exec: it runs the program's behaviour in the parent's image (a forked worker, cron's job child). */
+  readonly fork_only?: boolean;
   /** For spawning ops: at most this many live children (make -j4); beyond it the thread does `full` instead. */
   readonly limit?: number;
   readonly full?: string;
@@ -200,6 +202,7 @@ export class CompiledOp {
   addrIp: Int32Array = new Int32Array(0);
   addrPort: Int32Array = new Int32Array(0);
   program = -1;
+  forkOnly = false;
   limit = 0;
   /** Op run instead when the process already has `limit` live children. */
   full = -1;
@@ -547,7 +550,10 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
       if (progName !== undefined) {
         op.program = programNames.indexOf(progName);
         if (op.program < 0) errors.push(`${where}: unknown program '${progName}'`);
+        // execve of a program passes its path unless the op names another.
+        else if (spec.exec !== undefined && spec.path === undefined) op.paths = Int32Array.of(strings.id(json.programs[progName]!.exe));
       }
+      op.forkOnly = spec.fork_only ?? false;
       if (spec.limit !== undefined) {
         op.limit = spec.limit;
         const f = spec.full === undefined ? undefined : opIndex.get(`${b}/${spec.full}`);

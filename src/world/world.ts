@@ -1715,7 +1715,8 @@ export class World implements KernelHost {
     } else if (op.kind !== K_GENERIC) {
       const r = this.sysExitEffects(c, s, op, nr, ret);
       ret = r;
-      if (op.kind === K_EXECVE && ret < 0) nextOp = this.exit127;
+      // A failed exec exits 127 (the shell's "command not found"); a good one runs the new program.
+      if (op.kind === K_EXECVE) nextOp = ret < 0 ? this.exit127 : op.program >= 0 ? this.wl.programs[op.program]!.startOp : -1;
     }
     t.ret[s] = ret;
     if (this.nrProbed[nr] !== 0) this.kprobesExit(c, s, nr, op);
@@ -2144,7 +2145,8 @@ export class World implements KernelHost {
         child.installFd(fd, f);
       }
     }
-    const cs = this.newTask(child, pid, t.commText(s), this.execOp[program]!, t.prio[s]!);
+    // The child execs its program first, or (fork_only) runs the program's behaviour as a copy of the parent.
+    const cs = this.newTask(child, pid, t.commText(s), op.forkOnly ? this.wl.programs[program]!.startOp : this.execOp[program]!, t.prio[s]!);
     // Copy-on-write image: same layout as the parent until exec.
     child.exeBase = p.exeBase;
     child.rodataBase = p.rodataBase;
@@ -2401,11 +2403,11 @@ export class World implements KernelHost {
       }
       case TARGET_RANDOM:
       default: {
-        const n = this.procs.length;
-        for (let k = 0; k < n; k++) {
-          const q = this.procs[(Math.floor((r / DRAW_RANGE) * n) + k) % n];
-          if (q && !q.exited && !q.kernel && q !== p) return q.tgid;
-        }
+        // Uniformly among the other live user processes.
+        let n = 0;
+        for (const q of this.procs) if (q && !q.exited && !q.kernel && q !== p) n++;
+        let k = Math.floor((mix30(r ^ 0x4b11) / DRAW_RANGE) * n);
+        for (const q of this.procs) if (q && !q.exited && !q.kernel && q !== p && k-- === 0) return q.tgid;
         return p.tgid;
       }
     }
