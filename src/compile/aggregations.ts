@@ -12,7 +12,7 @@ import { int64, uint64, type AggregationType } from '../check/types.js';
 import { BPF_ADD, BPF_AND, BPF_DIV, BPF_LSH, BPF_MOD, BPF_RSH, BPF_SUB, R0 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { BPF_ANY, BPF_NOEXIST } from '../ebpf/maps/map.js';
-import { AGG_FIELDS, histBucketCount, histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../runtime/output/layouts.js';
+import { AGG_FIELDS, histBucketIndex, lhistBucketCount, lhistBucketIndex } from '../runtime/output/layouts.js';
 import { CodeGen, type Val } from './codegen.js';
 import type { Cond, Label } from './emitter.js';
 import type { UserMap } from './program-context.js';
@@ -307,7 +307,6 @@ function histIndex(cg: CodeGen, value: Operand, bits: number): Operand {
   }
   cg.e.bind(done);
   cg.regs.free(w);
-  void histBucketCount;
   return { temp: idx };
 }
 

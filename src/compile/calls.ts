@@ -9,7 +9,7 @@ import { InternalError } from '../diag/diagnostic.js';
 import type { Call, Expr } from '../parse/ast.js';
 import type { CallInfo } from '../check/program.js';
 import { intType, uint64, type SizedType } from '../check/types.js';
-import { BPF_END, BPF_ALU, BPF_ALU64, BPF_TO_LE, BPF_RSH, BPF_AND } from '../ebpf/isa.js';
+import { BPF_END, BPF_ALU64, BPF_TO_LE, BPF_RSH } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { CodeGen, isScalar, type Mem, type Val } from './codegen.js';
 import { compileExpr, into, typeOf } from './expressions.js';
@@ -49,8 +49,8 @@ const CALLS: Readonly<Record<string, CallFn>> = {
     throw new InternalError('len of a stack is computed by user space');
   },
   nsecs: (cg, e, info, t) => cg.reg(cg.call(CLOCK_HELPER[info.clock ?? 'boot']!, []), t),
-  pid: (cg, e, info, t) => nsPid(cg, info, t, 'pid'),
-  tid: (cg, e, info, t) => nsPid(cg, info, t, 'tid'),
+  pid: (cg, e, info, t) => nsPid(cg, t, 'pid'),
+  tid: (cg, e, info, t) => nsPid(cg, t, 'tid'),
   kptr: (cg, e, info, t) => retype(value(cg, e, 0), t),
   uptr: (cg, e, info, t) => retype(value(cg, e, 0), t),
   ksym: (cg, e, info, t) => retype(value(cg, e, 0), t),
@@ -326,12 +326,16 @@ function usym(cg: CodeGen, e: Call, t: SizedType): Val {
   return { k: 'mem', m, t, slot: s };
 }
 
-/** pid(curr_ns|init) / tid(…): the current namespace's ids need get_ns_current_pid_tgid; init is the plain id. */
-function nsPid(cg: CodeGen, info: CallInfo, t: SizedType, which: 'pid' | 'tid'): Val {
+/**
+ * pid(curr_ns|init) / tid(…): the ids as the init namespace sees them. bpftrace reads the
+ * current namespace's with get_ns_current_pid_tgid and the namespace's device and inode,
+ * which user space would have to pass in; the synthetic world has one pid namespace, where
+ * both are the same.
+ */
+function nsPid(cg: CodeGen, t: SizedType, which: 'pid' | 'tid'): Val {
   const r = pidTgid(cg);
   if (which === 'pid') cg.e.aluImm(BPF_RSH, r.reg, 32);
   else cg.e.mov32(r.reg, r.reg);
-  void info;
   return cg.reg(r, t);
 }
 
@@ -349,8 +353,6 @@ function bswap(cg: CodeGen, e: Call, t: SizedType): Val {
   }
   const r = cg.scalar(v);
   if (size > 1) cg.e.raw({ code: BPF_ALU64 | BPF_END | BPF_TO_LE, dst: r.reg, src: 0, off: 0, imm: size * 8 });
-  void BPF_ALU;
-  void BPF_AND;
   return cg.reg(r, t);
 }
 

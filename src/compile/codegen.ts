@@ -409,7 +409,6 @@ export class CodeGen {
       this.frame.free(v.slot);
     }
     this.finishCopy(dst, n, v.t, dt);
-    void canonical;
   }
 
   /** After copying n bytes of a src value into a dst type: NUL-terminate truncated strings, zero the rest. */

@@ -337,7 +337,6 @@ function binary(cg: CodeGen, e: Binary): Val {
  */
 export function arith(cg: CodeGen, op: string, a: Val, b: Val, common: IntType, rt: SizedType): Val {
   const signed = false;
-  void common;
   if (a.k === 'imm' && b.k === 'imm') return cg.imm(wrapTo(fold(op, a.v, b.v, signed), rt), rt);
   if (a.k === 'imm' && b.k !== 'imm' && COMMUTATIVE.has(op)) [a, b] = [b, a];
   // Identities that need no instruction.

@@ -11,7 +11,7 @@ import type { Span } from '../diag/source.js';
 import { int64, uint64, type IntType, type SizedType } from '../check/types.js';
 import { BPF_ADD, BPF_DIV, R0 } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
-import { BPF_ANY, BPF_NOEXIST } from '../ebpf/maps/map.js';
+import { BPF_ANY } from '../ebpf/maps/map.js';
 import { AGG_FIELDS } from '../runtime/output/layouts.js';
 import { CodeGen, isScalar, sameLayout, scalarWidth, wrapTo, type Mem, type Val } from './codegen.js';
 import { sameAst } from '../parse/equal.js';

@@ -62,7 +62,6 @@ export function compileProbe(pc: ProgramContext, probe: CheckedProbe, matches: r
       message: `the program needs ${stack} bytes of stack, more than eBPF's ${MAX_BPF_STACK}: its values are too large or too many to keep on the stack`,
     });
   }
-  void setup;
   return { code: cg.e.finish(), stackSize: cg.frame.stackSize, errors };
 }
 
@@ -112,7 +111,6 @@ function emitProbe(pc: ProgramContext, probe: CheckedProbe, scope: ProbeScope, s
     // A temp outlived its expression: a code generator bug.
     throw new InternalError(`registers still held at the end of probe ${scope.probeName}: r${cg.regs.occupied().join(', r')}`);
   }
-  void R9;
   return cg;
 }
 

@@ -4,9 +4,6 @@
 // by a bounded loop the verifier can walk. In: values. Out: 0/1 (or a count) in a temp.
 // Not: reading strings from kernel or user memory (calls.ts, str()).
 
-import { InternalError } from '../diag/diagnostic.js';
-import { R10 } from '../ebpf/isa.js';
-import { BPF_ADD } from '../ebpf/isa.js';
 import { CodeGen, chunkAt, litBytes, type Mem, type Val } from './codegen.js';
 import type { Label } from './emitter.js';
 import type { Slot } from './frame.js';
@@ -294,8 +291,5 @@ export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp | undefine
   cg.regs.free(i);
   cg.regs.free(x);
   done(cg, r);
-  void R10;
-  void BPF_ADD;
-  void InternalError;
   return res;
 }
