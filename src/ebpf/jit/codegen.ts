@@ -1,10 +1,9 @@
 // The JavaScript module a program becomes: one JS function per eBPF function (main and each
 // bpf-to-bpf callee), entry points `run(ctx, out)` and `exec(out)`, and the names they use.
-// Each function is laid out one of three ways: structured (loops and labelled blocks, when the
-// flow allows and the function is small enough for V8 to optimise), one dispatch loop over its
-// blocks (irreducible flow), or chunks — several dispatch-loop functions that pass registers
-// through a save area — when one function would exceed what V8 optimises (about 60 KB of
-// bytecode). In: a Program, the verifier's analysis (or none), the machine's maps and helpers.
+// A function is structured (loops and labelled blocks) when its flow allows; runs of its
+// items move into functions of their own (pieces, outline.ts) when it would exceed what V8
+// optimises (about 60 KB of bytecode). Irreducible flow becomes one dispatch loop over the
+// blocks, or chunks of dispatch loops passing registers through a save area when too big. In: a Program, the verifier's analysis (or none), the machine's maps and helpers.
 // Out: source text and the values it closes over. Not: compiling the text (jit.ts).
 
 import { MAX_BPF_STACK } from '../isa.js';
@@ -15,15 +14,27 @@ import type { ProgramAnalysis } from '../verifier/analysis.js';
 import { traceFunctions, type JitBlock, type JitFunction } from './cfg.js';
 import { emitHelperCall, saveRegs, type CallContext } from './emit-call.js';
 import { BlockEmitter, type FunctionContext } from './emit-insn.js';
-import { structure, type Span } from './structure.js';
+import { countPieces, fitSequence, itemsOf, type Item } from './outline.js';
+import { structure } from './structure.js';
 
 export interface CodegenOptions {
-  /** Largest function body, in characters of generated source, before it is split into chunks. */
+  /** Largest function body, in characters of generated source, before it is split. */
   readonly chunkChars: number;
 }
 
-/** ~60 KB of V8 bytecode; generated source runs about 1.5 characters per bytecode byte. */
-export const DEFAULT_CHUNK_CHARS = 60_000;
+/**
+ * About 20 KB of V8 bytecode (generated code runs about 2 characters per bytecode byte): well
+ * under V8's 60 KB optimisation limit, and measured faster than bigger functions.
+ */
+export const DEFAULT_CHUNK_CHARS = 40_000;
+
+export interface FunctionLayout {
+  /** The eBPF function's first slot. */
+  readonly entry: number;
+  readonly layout: 'structured' | 'dispatch' | 'chunked';
+  /** JS functions it became: 1, or more when split into pieces (structured) or chunks (dispatch). */
+  readonly functions: number;
+}
 
 export interface Generated {
   /** Body of `new Function('E', source)`, which returns `{ run, exec }`. */
@@ -32,7 +43,7 @@ export interface Generated {
   readonly maps: ReadonlyMap<string, BpfMap>;
   readonly helpers: ReadonlyMap<string, (m: never) => void>;
   /** How each function was laid out, for tests and the bench. */
-  readonly layouts: readonly { readonly entry: number; readonly layout: 'structured' | 'dispatch' | 'chunked'; readonly chunks: number }[];
+  readonly layouts: readonly FunctionLayout[];
 }
 
 const REGS = Array.from({ length: 10 }, (_, r) => r);
@@ -48,8 +59,30 @@ const fnName = (entry: number): string => `f${entry}`;
 interface Layout {
   readonly lines: string[];
   readonly layout: 'structured' | 'dispatch' | 'chunked';
-  readonly chunks: number;
+  /** JS functions the eBPF function became (pieces or chunks included). */
+  readonly functions: number;
 }
+
+/** The state of a piece being written: labels its code leaves to, and whether it exits. */
+interface PieceState {
+  readonly escapes: Set<string>;
+  exits: boolean;
+}
+
+interface Style {
+  readonly isMain: boolean;
+  readonly budgetChecks: boolean;
+  /** Faults `return` the RunResult (main's own body, no pieces) or throw FAULTED. */
+  readonly faultsReturn: boolean;
+  readonly style: 'structured' | 'dispatch' | 'chunk';
+  /** Structured style: the labels the current JS function can break or continue to. */
+  readonly scope?: ReadonlySet<string>;
+  /** Structured style inside a piece: where escapes are recorded. */
+  readonly piece?: PieceState;
+}
+
+const saveArea = (): string => `${REGS.map((r) => `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h;`).join(' ')} R[${SAVE_N}] = n;`;
+const loadArea = (): string => `${REGS.map((r) => `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}];`).join(' ')} n = R[${SAVE_N}];`;
 
 class ModuleWriter implements CallContext {
   readonly mapNames = new Map<string, BpfMap>();
@@ -57,6 +90,9 @@ class ModuleWriter implements CallContext {
   ctxEnd = 0;
   readonly verified: boolean;
   readonly helpers: Program['helpers'];
+  /** Escape codes of labels, per function (positive; -1 is the program's exit, 0 falling out). */
+  private codes = new Map<string, number>();
+  private pieceCount = 0;
 
   constructor(
     readonly prog: Program,
@@ -92,17 +128,101 @@ class ModuleWriter implements CallContext {
     const head = isMain ? `function ${fnName(0)}(out, ${PARAMS}) {` : `function ${fnName(fn.entry)}(${PARAMS}, fp, n, out) {`;
     const setup = [isMain ? `const fp = ${MAX_BPF_STACK};` : '', isMain ? 'let n = 0;' : '', 'const C = CV;', TEMPS].filter((l) => l !== '');
     const tree = structure(fn.blocks);
-    // Measure the function as one dispatch loop (block code does not depend on the layout much).
-    const probe = this.blocksText(fn, { isMain, budgetChecks, faultsReturn: isMain, style: 'dispatch' });
-    const size = probe.reduce((a, l) => a + l.length + 1, 0);
-    if (size > this.opts.chunkChars) return this.chunked(fn, budgetChecks, head, size);
-    if (tree !== null) {
-      const body: string[] = [];
-      this.structured(fn, tree, { isMain, budgetChecks, faultsReturn: isMain, style: 'structured' }, body);
-      return { lines: [head, ...indent(setup), ...indent(body), '}'], layout: 'structured', chunks: 1 };
+    const limit = this.opts.chunkChars;
+    if (tree === null) {
+      // Irreducible flow: one dispatch loop, or chunks of dispatch loops when too big.
+      const probe = this.blocksText(fn, { isMain, budgetChecks, faultsReturn: isMain, style: 'dispatch' });
+      const size = probe.reduce((a, l) => a + l.length + 1, 0);
+      if (size > limit) return this.chunked(fn, budgetChecks, head, size);
+      const body = [`let b = ${fn.entry};`, 'D: for (;;) {', '  switch (b) {', ...indent(probe, 4), '  }', '}'];
+      return { lines: [head, ...indent(setup), ...indent(body), '}'], layout: 'dispatch', functions: 1 };
     }
-    const body = [`let b = ${fn.entry};`, 'D: for (;;) {', '  switch (b) {', ...indent(probe, 4), '  }', '}'];
-    return { lines: [head, ...indent(setup), ...indent(body), '}'], layout: 'dispatch', chunks: 1 };
+    // Structured; runs of items move into pieces when the whole would be too big.
+    this.codes = new Map();
+    const sizes = fn.blocks.map((b, i) =>
+      this.blockText(fn, b, { isMain, budgetChecks, faultsReturn: false, style: 'structured', scope: ALL_LABELS }, fn.blocks, i)
+        .reduce((a, l) => a + l.length + 1, 0));
+    const items = itemsOf(tree, sizes);
+    fitSequence(items, limit);
+    const pieces = countPieces(items);
+    const pieceLines: string[] = [];
+    const st: Style = { isMain, budgetChecks, faultsReturn: isMain && pieces === 0, style: 'structured', scope: new Set() };
+    const body: string[] = [];
+    this.emitItems(fn, items, st, body, pieceLines);
+    const areaSetup = pieces > 0 ? [`const R = RS[${isMain ? 0 : '(fp >> 9) - 1'}];`, `R[${SAVE_FP}] = fp;`] : [];
+    return {
+      lines: [...pieceLines, head, ...indent(setup), ...indent(areaSetup), ...indent(body), '}'],
+      layout: 'structured',
+      functions: 1 + pieces,
+    };
+  }
+
+  /** Structured code for a sequence of items; pieces are written to `pieceLines`. */
+  private emitItems(fn: JitFunction, items: readonly Item[], st: Style, out: string[], pieceLines: string[]): void {
+    const blocks = fn.blocks;
+    for (const it of items) {
+      if (it.kind === 'block') {
+        out.push(`// ${blocks[it.index]!.start}`);
+        out.push(...this.blockText(fn, blocks[it.index]!, st, fn.blocks, it.index));
+        continue;
+      }
+      if (it.kind === 'span') {
+        const span = it.span;
+        const slot = blocks[span.target]!.start;
+        const label = `${span.kind === 'loop' ? 'l' : 'b'}${slot}`;
+        const inner: string[] = [];
+        this.emitItems(fn, it.items, { ...st, scope: new Set([...st.scope!, label]) }, inner, pieceLines);
+        if (span.kind === 'loop') out.push(`${label}: for (;;) {`, ...indent(inner), `  break ${label};`, '}');
+        // Regions are not indented: forward jumps nest them as deep as the program is long.
+        else out.push(`${label}: {`, ...inner, `} // ${label}`);
+        continue;
+      }
+      out.push(...this.piece(fn, it.items, st, pieceLines));
+    }
+  }
+
+  /** Writes a piece function for items and returns its call site in the current function. */
+  private piece(fn: JitFunction, items: readonly Item[], st: Style, pieceLines: string[]): string[] {
+    const name = `${fnName(fn.entry)}_p${this.pieceCount++}`;
+    const state: PieceState = { escapes: new Set(), exits: false };
+    const body: string[] = [];
+    this.emitItems(fn, items, { ...st, faultsReturn: false, scope: new Set(), piece: state }, body, pieceLines);
+    const loads = REGS.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ');
+    pieceLines.push(
+      `function ${name}(R, out) {`,
+      `  let ${loads}, n = R[${SAVE_N}];`,
+      `  const fp = ${st.isMain ? MAX_BPF_STACK : `R[${SAVE_FP}]`};`,
+      '  const C = CV;',
+      `  ${TEMPS}`,
+      '  let code = 0;',
+      '  P: {',
+      ...indent(body, 4),
+      '  }',
+      `  ${saveArea()}`,
+      '  return code;',
+      '}',
+      '',
+    );
+    // The call: registers through the save area, then where the piece left to.
+    const call = [saveArea(), `t0 = ${name}(R, out);`, loadArea()];
+    const local = [...state.escapes].filter((l) => st.scope!.has(l));
+    const onward = [...state.escapes].filter((l) => !st.scope!.has(l));
+    const tests = local.map((l) => `if (t0 === ${this.codeOf(l)}) ${l.startsWith('l') ? 'continue' : 'break'} ${l};`);
+    if (st.piece !== undefined) {
+      for (const l of onward) st.piece.escapes.add(l);
+      if (state.exits) st.piece.exits = true;
+      if (onward.length > 0 || state.exits) tests.push('code = t0;', 'break P;');
+    } else if (state.exits) {
+      tests.push(st.isMain ? 'return out;' : 'return r0l;');
+    }
+    if (tests.length > 0) call.push('if (t0 !== 0) {', ...indent(tests), '}');
+    return call;
+  }
+
+  private codeOf(label: string): number {
+    let c = this.codes.get(label);
+    if (c === undefined) this.codes.set(label, (c = this.codes.size + 1));
+    return c;
   }
 
   private chunked(fn: JitFunction, budgetChecks: boolean, head: string, size: number): Layout {
@@ -134,7 +254,6 @@ class ModuleWriter implements CallContext {
       }
       chunkOf.push(`  b = ${name}(R, b, out);`, '  break;');
       const loads = REGS.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ');
-      const stores = REGS.map((r) => `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h;`).join(' ');
       out.push(
         `function ${name}(R, b, out) {`,
         `  let ${loads}, n = R[${SAVE_N}];`,
@@ -148,12 +267,12 @@ class ModuleWriter implements CallContext {
         '        break D;',
         '    }',
         '  }',
-        `  ${stores} R[${SAVE_N}] = n;`,
+        `  ${saveArea()}`,
         '  return b;',
         '}',
+        '',
       );
     });
-    const save = REGS.map((r) => `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h;`).join(' ');
     const depth = isMain ? '0' : `(fp >> 9) - 1`;
     const exit = isMain
       ? [
@@ -166,7 +285,7 @@ class ModuleWriter implements CallContext {
     out.push(
       head,
       `  const R = RS[${depth}];`,
-      `  ${save} R[${SAVE_N}] = ${isMain ? 0 : 'n'}; R[${SAVE_FP}] = ${isMain ? MAX_BPF_STACK : 'fp'};`,
+      `  ${saveArea().replace(`R[${SAVE_N}] = n;`, `R[${SAVE_N}] = ${isMain ? 0 : 'n'};`)} R[${SAVE_FP}] = ${isMain ? MAX_BPF_STACK : 'fp'};`,
       `  let b = ${fn.entry};`,
       '  for (;;) {',
       '    switch (b) {',
@@ -179,7 +298,7 @@ class ModuleWriter implements CallContext {
       ...indent(exit),
       '}',
     );
-    return { lines: out, layout: 'chunked', chunks: groups.length };
+    return { lines: out, layout: 'chunked', functions: groups.length + 1 };
   }
 
   // ── blocks ─────────────────────────────────────────────────────────────────────────────
@@ -193,35 +312,11 @@ class ModuleWriter implements CallContext {
     return out;
   }
 
-  private structured(fn: JitFunction, span: Span, st: Style, out: string[]): void {
-    const blocks = fn.blocks;
-    let i = span.first;
-    const children = [...span.children];
-    while (i <= span.last) {
-      const child = children[0];
-      if (child !== undefined && child.first === i) {
-        children.shift();
-        const inner: string[] = [];
-        this.structured(fn, child, st, inner);
-        if (child.kind === 'loop') {
-          const label = `l${blocks[child.target]!.start}`;
-          out.push(`${label}: for (;;) {`, ...indent(inner), `  break ${label};`, '}');
-        } else {
-          out.push(`b${blocks[child.target]!.start}: {`, ...indent(inner), '}');
-        }
-        i = child.last + 1;
-        continue;
-      }
-      out.push(`// ${blocks[i]!.start}`);
-      out.push(...this.blockText(fn, blocks[i]!, st, undefined, i));
-      i++;
-    }
-  }
-
   /**
    * One block's code. Transfers: structured style breaks and continues labels (its blocks in
-   * address order, `at` the block's index); dispatch and chunk styles set `b` and continue the
-   * dispatch loop (falling into the next case when it is the next block of `group`).
+   * address order, `at` the block's index), or leaves its piece for a label outside it;
+   * dispatch and chunk styles set `b` and continue the dispatch loop (falling into the next
+   * case when it is the next block of `group`).
    */
   private blockText(fn: JitFunction, block: JitBlock, st: Style, group: readonly JitBlock[] = fn.blocks, at = -1): string[] {
     const fc: FunctionContext = {
@@ -242,14 +337,20 @@ class ModuleWriter implements CallContext {
     const indexOf = (slot: number): number => blocks.findIndex((b) => b.start === slot);
     const myIndex = at >= 0 ? at : indexOf(block.start);
     const groupIndex = group.indexOf(block);
-    const nextInOrder = st.style === 'structured' ? blocks[myIndex + 1] : group[groupIndex + 1];
+    const nextInOrder = group[groupIndex + 1];
+    const goLabel = (label: string): string[] => {
+      const kw = label.startsWith('l') ? 'continue' : 'break';
+      if (st.scope === ALL_LABELS || st.scope!.has(label)) return [`${kw} ${label};`];
+      st.piece!.escapes.add(label);
+      return [`code = ${this.codeOf(label)};`, 'break P;'];
+    };
     /** Code that moves control to the block at `slot` from the end of this one. */
     const transfer = (slot: number, taken: boolean): string[] => {
       if (st.style === 'structured') {
         const t = indexOf(slot);
-        if (t <= myIndex && taken) return [`continue l${slot};`];
+        if (t <= myIndex && taken) return goLabel(`l${slot}`);
         if (t === myIndex + 1) return [];
-        return [`break b${slot};`];
+        return goLabel(`b${slot}`);
       }
       if (!taken && nextInOrder !== undefined && nextInOrder.start === slot) return [];
       return [`b = ${slot};`, 'continue D;'];
@@ -279,7 +380,7 @@ class ModuleWriter implements CallContext {
           return;
         }
         case 'exit':
-          lines.push(...this.exitCode(em, pc, st, faultStmt));
+          lines.push(...this.exitCode(pc, st, faultStmt));
           return;
         case 'call': {
           if (!st.isMain) {
@@ -296,35 +397,36 @@ class ModuleWriter implements CallContext {
       }
     });
     // Control leaving the block without a jump: fall through, or return from a call.
-    if (end.kind === 'fall' || end.kind === 'call') lines.push(...transfer(end.next, false));
-    else if (end.kind === 'cond') lines.push(...transfer(end.next, false));
+    if (end.kind === 'fall' || end.kind === 'call' || end.kind === 'cond') lines.push(...transfer(end.next, false));
     this.ctxEnd = Math.max(this.ctxEnd, em.ctxEnd);
     return lines;
   }
 
-  private exitCode(em: BlockEmitter, pc: number, st: Style, faultStmt: (call: string) => string): string[] {
+  /** The final exit (main) or a return to the caller (callee), per layout. */
+  private exitCode(pc: number, st: Style, faultStmt: (call: string) => string): string[] {
     const out: string[] = [];
+    if (st.style === 'chunk') {
+      if (st.isMain && st.budgetChecks) out.push(`if (n > ${this.budget}) ${faultStmt(`budgetFault(out, ${this.budget}, ${pc}, n, r0l, r0h, true)`)}`);
+      return [...out, 'b = -1;', 'break D;'];
+    }
     if (st.isMain) {
       if (st.budgetChecks) out.push(`if (n > ${this.budget}) ${faultStmt(`budgetFault(out, ${this.budget}, ${pc}, n, r0l, r0h, true)`)}`);
-      if (st.style === 'chunk') return [...out, 'b = -1;', 'break D;'];
       if (!this.verified) saveRegs(out);
-      return [...out, 'out.r0Lo = r0l;', 'out.r0Hi = r0h;', 'out.insns = n;', 'return out;'];
+      out.push('out.r0Lo = r0l;', 'out.r0Hi = r0h;', 'out.insns = n;');
+    } else {
+      out.push('RET[0] = r0h; RET[1] = n;');
+      if (!this.verified) out.push(REGS.slice(1, 6).map((r) => `RET[${2 * r}] = r${r}l; RET[${2 * r + 1}] = r${r}h;`).join(' '));
     }
-    if (st.style === 'chunk') return ['b = -1;', 'break D;'];
-    out.push('RET[0] = r0h; RET[1] = n;');
-    if (!this.verified) out.push(REGS.slice(1, 6).map((r) => `RET[${2 * r}] = r${r}l; RET[${2 * r + 1}] = r${r}h;`).join(' '));
-    out.push('return r0l;');
-    void em;
-    return out;
+    if (st.piece !== undefined) {
+      st.piece.exits = true;
+      return [...out, 'code = -1;', 'break P;'];
+    }
+    return [...out, st.isMain ? 'return out;' : 'return r0l;'];
   }
 }
 
-interface Style {
-  readonly isMain: boolean;
-  readonly budgetChecks: boolean;
-  readonly faultsReturn: boolean;
-  readonly style: 'structured' | 'dispatch' | 'chunk';
-}
+/** Marks a size-measuring pass: every label counts as reachable. */
+const ALL_LABELS: ReadonlySet<string> = new Set();
 
 function indent(lines: readonly string[], by = 2): string[] {
   const pad = ' '.repeat(by);
@@ -348,7 +450,7 @@ export function generate(
   const w = new ModuleWriter(prog, analysis, maps, budget, opts);
   const bodies = fns.map((f) => ({ fn: f, layout: w.function(f, budgetChecks) }));
   const verified = analysis !== undefined;
-  const mayThrow = fns.length > 1 || bodies.some((b) => b.layout.layout === 'chunked') || prog.insns.some((i, pc) => prog.rows[pc]?.kind === 'call');
+  const mayThrow = fns.length > 1 || bodies.some((b) => b.layout.functions > 1) || prog.insns.some((i, pc) => prog.rows[pc]?.kind === 'call');
   const ctxGuard = w.ctxEnd > 0 ? ` || CV.byteLength < ${w.ctxEnd}` : '';
   const callMain = (args: string): string[] =>
     mayThrow ? ['try {', `  return ${fnName(0)}(out, ${args});`, '} catch (e) {', '  return caught(e, out, M, hp, hn);', '}'] : [`return ${fnName(0)}(out, ${args});`];
@@ -386,7 +488,7 @@ export function generate(
     source: lines.join('\n') + '\n',
     maps: w.mapNames,
     helpers: w.helperNames,
-    layouts: bodies.map((b) => ({ entry: b.fn.entry, layout: b.layout.layout, chunks: b.layout.chunks })),
+    layouts: bodies.map((b) => ({ entry: b.fn.entry, layout: b.layout.layout, functions: b.layout.functions })),
   };
 }
 

@@ -10,7 +10,7 @@ import type { Machine } from '../machine.js';
 import { REGION_STACK, STACK_FRAMES } from '../memory.js';
 import type { Program } from '../program.js';
 import type { ProgramAnalysis } from '../verifier/analysis.js';
-import { DEFAULT_CHUNK_CHARS, generate, SAVE_AREA_WORDS } from './codegen.js';
+import { DEFAULT_CHUNK_CHARS, generate, SAVE_AREA_WORDS, type FunctionLayout } from './codegen.js';
 import {
   accessFault, arsh64, budgetFault, caught, clearFault, fault, FAULTED, lsh64, mapValueAddr, mulhi, RET, rsh64, sdiv64, smod64,
   udiv64, umod64,
@@ -29,7 +29,7 @@ export interface JitProgram {
   /** The generated JavaScript (for tests, golden files and `--dump jit`). */
   readonly source: string;
   /** How each function was laid out. */
-  readonly layouts: readonly { readonly entry: number; readonly layout: 'structured' | 'dispatch' | 'chunked'; readonly chunks: number }[];
+  readonly layouts: readonly FunctionLayout[];
 }
 
 export function jitCompile(prog: Program, m: Machine, analysis?: ProgramAnalysis, opts: JitOptions = {}): JitProgram {
