@@ -312,16 +312,31 @@ function timedProbe(ap: AttachPoint, provider: Provider, ctx: Ctx): ResolvedAtta
   const value = parseUnsigned(text);
   if (value === undefined) return err(M.rateInvalid(provider.name));
   if (value <= 0n) return err(M.frequencyPositive(provider.name));
+  // bpftrace's nanosecond count wraps and it reports the wrapped period as not positive.
+  if (value * (NS_PER_UNIT[unit] ?? 1n) > U64_MAX) return err(M.frequencyPositive(provider.name));
   const name = parts.length === 1 ? `${provider.name}:${parts[0]}` : `${provider.name}:${unit}:${text}`;
   return { ...base, matches: [{ name, target: unit, func: text }], period: { unit, value } };
 }
 
-/** Decimal, hex or `1e6`-style unsigned integers as attach points write them. */
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Decimal, hex or `1e6`-style unsigned integers as attach points write them; undefined
+ * when not one or past 64 bits (as bpftrace's stoull fails).
+ */
 export function parseUnsigned(text: string): bigint | undefined {
   const t = text.replace(/_/g, '');
-  if (/^[0-9]+$/.test(t)) return BigInt(t);
-  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return BigInt(t);
+  let value: bigint | undefined;
+  if (/^[0-9]+$/.test(t) || /^0[xX][0-9a-fA-F]+$/.test(t)) value = BigInt(t);
   const sci = /^([0-9]+)[eE]([0-9]+)$/.exec(t);
-  if (sci) return BigInt(sci[1]!) * 10n ** BigInt(sci[2]!);
-  return undefined;
+  if (sci) {
+    const coefficient = BigInt(sci[1]!);
+    // Past 10^20 every nonzero coefficient overflows: never compute 10n ** 999999999n.
+    const power = sci[2]!.replace(/^0+(?=.)/, '');
+    value = coefficient === 0n ? 0n : power.length > 2 ? U64_MAX + 1n : coefficient * 10n ** BigInt(power);
+  }
+  return value !== undefined && value <= U64_MAX ? value : undefined;
 }
+
+/** Nanoseconds per unit of a period; a period past 64 bits of nanoseconds is refused. */
+const NS_PER_UNIT: Readonly<Record<string, bigint>> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };

@@ -25,6 +25,9 @@ export const parseMessages = {
   unterminatedConditional: (directive: string) =>
     m('unterminated-conditional', `unterminated ${directive}, expecting #endif`),
   invalidEscape: (c: string) => m('invalid-escape', `invalid escape character '\\${c}'`),
+  /** bpftrace prints the raw byte; it is escaped here so a terminal never receives it. */
+  invalidCharacter: (c: string) =>
+    m('invalid-character', `invalid character '\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}'`),
   octalEscapeRange: (digits: string) => m('octal-escape-range', `octal escape sequence out of range '\\${digits}'`),
   invalidInteger: (text: string) => m('invalid-integer', `invalid integer: ${text}`),
   integerOverflow: (max: bigint, text: string) =>

@@ -51,6 +51,8 @@ export function decodeInteger(text: string): Decoded<bigint> {
   const fail = (message: Message): Decoded<bigint> => ({ ok: false, message, start: 0, end: text.length });
   const digits = body.replace(/_/g, '');
   let value: bigint;
+  // `0x_`, `0b_`: the grammar allows a body of separators only; there is no number in it.
+  if (/^0[xXbB]$/.test(digits)) return fail(parseMessages.invalidInteger(text));
   if (/^0[xX]/.test(digits)) {
     value = BigInt(digits);
   } else if (/^0[bB]/.test(digits)) {

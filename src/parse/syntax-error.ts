@@ -113,6 +113,8 @@ export function tokenAt(text: string, pos: number): FoundToken {
     return { name: '/', span: at(line.length), message: parseMessages.unterminatedComment() };
   }
   for (const p of PUNCTUATION) if (rest.startsWith(p)) return { name: p, span: at(p.length) };
+  // Control characters other than whitespace, and DEL: no token starts with them.
+  if (/[\x00-\x08\x0e-\x1f\x7f]/.test(c)) return { name: 'invalid character', span: at(1), message: parseMessages.invalidCharacter(c) };
   return { name: displayToken(c), span: at(c.length) };
 }
 
