@@ -13,7 +13,7 @@ import { BPF_END, BPF_ALU64, BPF_TO_LE, BPF_RSH } from '../ebpf/isa.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { CodeGen, isScalar, type Mem, type Val } from './codegen.js';
 import { compileExpr, into, typeOf } from './expressions.js';
-import { copyFromPtr, deleteKey, hasKey, lookup } from './maps.js';
+import { copyOrZero, deleteKey, hasKey, lookup } from './maps.js';
 import { syscallTable } from '../probes/catalog.js';
 import { SIGNALS } from '../check/functions.js';
 import { strcontains, strlen, strncmp } from './strings.js';
@@ -144,22 +144,7 @@ function nameLookup(cg: CodeGen, e: Call, t: SizedType, table: number): Val {
   cg.store(cg.convertInt(value(cg, e, 0), intType(4, false)), cg.memOfSlot(k), intType(4, false));
   const p = lookup(cg, table, cg.memOfSlot(k));
   cg.frame.free(k);
-  const missing = cg.e.newLabel();
-  const done = cg.e.newLabel();
-  const reg = p.reg;
-  cg.regs.free(p);
-  cg.enterBranches(false);
-  cg.e.jImm('eq', reg, 0, missing);
-  let snap = cg.armStart();
-  copyFromPtr(cg, cg.regs.adopt(reg), m, t.size);
-  cg.armEnd(snap);
-  cg.e.ja(done);
-  cg.e.bind(missing);
-  snap = cg.armStart();
-  cg.zeroRange(m, 0, t.size);
-  cg.armEnd(snap);
-  cg.e.bind(done);
-  cg.leaveBranches();
+  copyOrZero(cg, p, m, t.size);
   return { k: 'mem', m, t, slot: s };
 }
 

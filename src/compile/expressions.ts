@@ -16,7 +16,7 @@ import { NEGATED, SWAPPED, type Cond, type Label } from './emitter.js';
 import type { Temp } from './registers.js';
 import { compileBuiltin, compileBuiltinInto } from './builtins.js';
 import { compileCall, compileCallInto } from './calls.js';
-import { incDecMap, readMap } from './maps.js';
+import { incDecMap, readMap, readMapInto } from './maps.js';
 import { compareMem } from './strings.js';
 import { compileStmts } from './statements.js';
 
@@ -123,6 +123,7 @@ export function into(cg: CodeGen, e: Expr, dst: Mem, dt: SizedType, canonical: b
     return;
   }
   if (e.kind === 'Call' && compileCallInto(cg, e, dst, dt, canonical)) return;
+  if (e.kind === 'Map' && readMapInto(cg, e, dst, dt)) return;
   if (e.kind === 'Builtin' && compileBuiltinInto(cg, e.name, dst, dt)) return;
   if (e.kind === 'Ternary' && !isScalar(dt) && e.then) {
     ternaryInto(cg, e, dst, dt, canonical);

@@ -139,6 +139,42 @@ export function readMap(cg: CodeGen, e: MapRef): Val {
 }
 
 /**
+ * `@m[k]` written straight into dst when the value is an aggregate of the destination's
+ * layout (a string read into a record or a variable): one copy instead of two. Returns false
+ * when it does not apply.
+ */
+export function readMapInto(cg: CodeGen, e: MapRef, dst: Mem, dt: SizedType): boolean {
+  const map = cg.pc.userMap(e.name);
+  const vt = map.valueType;
+  if (map.aggregation || isScalar(vt) || vt.kind !== dt.kind || vt.size !== dt.size || !sameLayout(vt, dt)) return false;
+  const key = buildKey(cg, map, e.keys);
+  const p = lookup(cg, map.index, key.m);
+  freeKey(cg, key);
+  copyOrZero(cg, p, dst, vt.size);
+  return true;
+}
+
+/** Copies n bytes from the pointer in p (consumed) to dst, or zeroes dst when p is NULL. */
+export function copyOrZero(cg: CodeGen, p: Temp, dst: Mem, n: number): void {
+  const missing = cg.e.newLabel();
+  const done = cg.e.newLabel();
+  const reg = p.reg;
+  cg.regs.free(p);
+  cg.enterBranches(n > 64);
+  cg.e.jImm('eq', reg, 0, missing);
+  let snap = cg.armStart();
+  copyFromPtr(cg, cg.regs.adopt(reg), dst, n);
+  cg.armEnd(snap);
+  cg.e.ja(done);
+  cg.e.bind(missing);
+  snap = cg.armStart();
+  cg.zeroRange(dst, 0, n);
+  cg.armEnd(snap);
+  cg.e.bind(done);
+  cg.leaveBranches();
+}
+
+/**
  * The value a lookup pointer (in temp p, consumed) points to, or zero when it is NULL:
  * scalars load through the pointer unless it is 0 (which is already the zero value),
  * aggregates copy from it or from the zero map.
@@ -155,22 +191,7 @@ function valueAt(cg: CodeGen, map: UserMap, p: Temp, t: SizedType): Val {
   }
   // Found: copy the value; missing: zero the slot.
   const s = cg.slot(Math.max(1, vt.size));
-  const missing = cg.e.newLabel();
-  const done = cg.e.newLabel();
-  const reg = p.reg;
-  cg.regs.free(p);
-  cg.enterBranches(vt.size > 64);
-  cg.e.jImm('eq', reg, 0, missing);
-  let snap = cg.armStart();
-  copyFromPtr(cg, cg.regs.adopt(reg), cg.memOfSlot(s), vt.size);
-  cg.armEnd(snap);
-  cg.e.ja(done);
-  cg.e.bind(missing);
-  snap = cg.armStart();
-  cg.zeroRange(cg.memOfSlot(s), 0, vt.size);
-  cg.armEnd(snap);
-  cg.e.bind(done);
-  cg.leaveBranches();
+  copyOrZero(cg, p, cg.memOfSlot(s), vt.size);
   return { k: 'mem', m: cg.memOfSlot(s), t: vt, slot: s };
 }
 
