@@ -322,6 +322,8 @@ export class World implements KernelHost {
 
   readonly cpuCur: Int32Array;
   readonly cpuNext: Float64Array;
+  /** An idle CPU's task-to-be: woken, switching in after the wakeup latency (-1 none). */
+  private readonly cpuPending: Int32Array;
   private readonly rq: Int32Array;
   private readonly rqHead: Int32Array;
   readonly rqLen: Int32Array;
@@ -391,6 +393,7 @@ export class World implements KernelHost {
     this.t = new TaskTable(Math.max(64, this.ncpu * 2));
     this.cpuCur = new Int32Array(this.ncpu);
     this.cpuNext = new Float64Array(this.ncpu).fill(Infinity);
+    this.cpuPending = new Int32Array(this.ncpu).fill(-1);
     this.rq = new Int32Array(this.ncpu * World.RQ_CAP);
     this.rqHead = new Int32Array(this.ncpu);
     this.rqLen = new Int32Array(this.ncpu);
@@ -475,7 +478,8 @@ export class World implements KernelHost {
         this.now = now;
         const s = this.cpuCur[c]!;
         const ph = t.phase[s]!;
-        if (ph === PH_USER) {
+        if (s < n) this.idleWake(c);
+        else if (ph === PH_USER) {
           if (now < t.thinkEnd[s]!) this.tick(c, s);
           else this.sysEnter(c, s);
         } else if (ph === PH_KERNEL) this.sysExit(c, s);
@@ -1093,6 +1097,10 @@ export class World implements KernelHost {
   private stepCpu(c: number): void {
     const s = this.cpuCur[c]!;
     const t = this.t;
+    if (s < this.ncpu) {
+      this.idleWake(c);
+      return;
+    }
     switch (t.phase[s]) {
       case PH_USER:
         if (this.now < t.thinkEnd[s]!) {
@@ -1285,10 +1293,10 @@ export class World implements KernelHost {
     }
     const last = t.cpu[s]!;
     let target = last;
-    if (this.cpuCur[last] !== last) {
+    if (!this.cpuIdle(last)) {
       for (let k = 1; k < this.ncpu; k++) {
         const c = (last + k) % this.ncpu;
-        if (this.cpuCur[c] === c) {
+        if (this.cpuIdle(c)) {
           target = c;
           break;
         }
@@ -1308,7 +1316,7 @@ export class World implements KernelHost {
       this.emitWake(site, s, target, waker);
     }
     t.cpu[s] = target;
-    if (this.cpuCur[target] === target) {
+    if (this.cpuIdle(target)) {
       if (target !== wakerCpu) {
         const wi = this.tps[TP_WAKE_IDLE]!;
         if (wi !== null) {
@@ -1318,10 +1326,29 @@ export class World implements KernelHost {
           this.fire(wi);
         }
       }
-      this.switchOut(target, target, 0, KS_SWITCH_IDLE, s);
+      // The idle CPU leaves its idle loop and switches the task in a few microseconds later
+      // (longer when the waker is another CPU: an IPI, and a deeper idle state to leave).
+      this.cpuPending[target] = s;
+      const at = this.now + (target === wakerCpu ? 1_500 : 3_000) + (mix30(t.gen[s]! ^ (s << 8)) % 6_000);
+      this.cpuNext[target] = at;
+      if (at < this.horizon) this.horizon = at;
     } else {
       this.enqueue(target, s);
     }
+  }
+
+  /** Idle and not about to switch a woken task in. */
+  private cpuIdle(c: number): boolean {
+    return this.cpuCur[c] === c && this.cpuPending[c] < 0;
+  }
+
+  /** An idle CPU switches in the task woken for it (or, if that task died meanwhile, whatever is queued). */
+  private idleWake(c: number): void {
+    const s = this.cpuPending[c]!;
+    this.cpuPending[c] = -1;
+    if (s >= 0 && this.t.state[s] === ST_RUNNABLE) this.switchOut(c, c, 0, KS_SWITCH_IDLE, s);
+    else if (this.rqLen[c]! > 0) this.switchOut(c, c, 0, KS_SWITCH_IDLE);
+    else this.cpuNext[c] = Infinity;
   }
 
   private emitWake(site: Site, s: number, target: number, waker: number): void {
