@@ -322,12 +322,13 @@ export class Emitter {
         }
       }
       // `if c goto L1; ja L2; L1:` → `if !c goto L2`.
+      let targets = this.targetedItems();
       for (let i = 0; i < n; i++) {
         const a = this.items[i]!;
         if (a.removed || !this.isCond(a)) continue;
         const j = this.nextLive(i);
         const b = this.items[j];
-        if (!b || !this.isJa(b) || this.labelTargetedAt(j)) continue;
+        if (!b || !this.isJa(b) || targets.has(j)) continue;
         const after = this.nextLive(j);
         if (this.resolveLabel(a.target!) !== after) continue;
         const op = a.insn.code & 0xf0;
@@ -337,6 +338,7 @@ export class Emitter {
         a.target = b.target;
         b.removed = true;
         changed = true;
+        targets = this.targetedItems();
       }
       // A jump to the next live instruction does nothing.
       for (let i = 0; i < n; i++) {
@@ -376,10 +378,6 @@ export class Emitter {
     const s = new Set<number>();
     for (const it of this.items) if (!it.removed && it.target !== undefined) s.add(this.resolveLabel(it.target));
     return s;
-  }
-
-  private labelTargetedAt(i: number): boolean {
-    return this.targetedItems().has(i);
   }
 }
 
