@@ -9,7 +9,7 @@
 import { MAX_BPF_STACK } from '../isa.js';
 import type { BpfMap } from '../maps/map.js';
 import { REGION_STACK, STACK_FRAMES } from '../memory.js';
-import type { Program } from '../program.js';
+import { targetOf, type Program } from '../program.js';
 import type { ProgramAnalysis } from '../verifier/analysis.js';
 import { traceFunctions, type JitBlock, type JitFunction } from './cfg.js';
 import { emitHelperCall, saveRegs, type CallContext } from './emit-call.js';
@@ -90,6 +90,8 @@ class ModuleWriter implements CallContext {
   ctxEnd = 0;
   readonly verified: boolean;
   readonly helpers: Program['helpers'];
+  /** Slots some jump goes to (slot 0 among them: the entry block is a loop header). */
+  readonly jumpedTo: ReadonlySet<number>;
   /** Escape codes of labels, per function (positive; -1 is the program's exit, 0 falling out). */
   private codes = new Map<string, number>();
   private pieceCount = 0;
@@ -103,6 +105,12 @@ class ModuleWriter implements CallContext {
   ) {
     this.verified = analysis !== undefined;
     this.helpers = prog.helpers;
+    const targets = new Set<number>();
+    prog.rows.forEach((row, pc) => {
+      const t = row ? targetOf(row, prog.insns[pc]!, pc) : undefined;
+      if (t !== undefined) targets.add(t);
+    });
+    this.jumpedTo = targets;
   }
 
   mapOf(fd: number): BpfMap | undefined {
@@ -395,7 +403,7 @@ class ModuleWriter implements CallContext {
         default:
           throw new Error(`jit: block ending ${end.kind} has a terminator`);
       }
-    });
+    }, block.start === 0 && !this.jumpedTo.has(0));
     // Control leaving the block without a jump: fall through, or return from a call.
     if (end.kind === 'fall' || end.kind === 'call' || end.kind === 'cond') lines.push(...transfer(end.next, false));
     this.ctxEnd = Math.max(this.ctxEnd, em.ctxEnd);

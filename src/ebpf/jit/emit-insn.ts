@@ -14,7 +14,7 @@ import {
   BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_OR, BPF_PSEUDO_MAP_FD,
   BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SUB, BPF_XCHG, BPF_XOR, MAX_BPF_STACK, type Insn,
 } from '../isa.js';
-import { REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
+import { REGION_CTX, REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
 import type { OpcodeRow } from '../opcodes.js';
 import type { Program } from '../program.js';
 import type { InsnFacts } from '../verifier/analysis.js';
@@ -126,13 +126,18 @@ export class BlockEmitter {
 
   // ── knowledge ──────────────────────────────────────────────────────────────────────────
 
-  private reset(): void {
+  private reset(entry: boolean): void {
     this.k.length = 0;
     for (let r = 0; r <= 10; r++) this.k.push({ lo: null, hi: null, fpOff: null });
     const fp = this.k[10]!;
     fp.hi = REGION_STACK;
     if (this.fc.isMain) fp.lo = MAX_BPF_STACK;
     else fp.fpOff = 0;
+    // A verified program starts with r1 = the context (the entry points check that it is).
+    if (entry && this.fc.isMain && this.fc.facts !== undefined) {
+      this.k[1]!.lo = 0;
+      this.k[1]!.hi = REGION_CTX;
+    }
   }
 
   private facts(pc: number): InsnFacts | undefined {
@@ -204,7 +209,7 @@ export class BlockEmitter {
 
   /** Instructions counted so far minus those after the current one: the count a fault here reports. */
   insnsExpr(): string {
-    const after = this.length - 1 - this.index;
+    const after = Math.max(0, this.length - 1 - this.index);
     return after === 0 ? 'n' : `(n - ${after})`;
   }
 
@@ -216,10 +221,11 @@ export class BlockEmitter {
 
   /**
    * Emits the block's instructions; a final jump, local call or exit is left to `terminator`,
-   * which codegen.ts supplies (what a jump becomes depends on the function's layout).
+   * which codegen.ts supplies (what a jump becomes depends on the function's layout). `entry`:
+   * the block is the program's first and nothing jumps to it, so r1 is known to be the context.
    */
-  emitBody(block: JitBlock, terminator: (pc: number) => void): void {
-    this.reset();
+  emitBody(block: JitBlock, terminator: (pc: number) => void, entry = false): void {
+    this.reset(entry);
     this.length = block.pcs.length;
     if (this.length > 0) this.lines.push(`n += ${this.length};`);
     const prog = this.fc.prog;
@@ -558,19 +564,17 @@ export class BlockEmitter {
     const offText = (k: number): string => (k === 0 ? '' : k > 0 ? ` + ${k}` : ` - ${-k}`);
     if (f !== undefined && f.inBounds === true) {
       const fo = this.fpOff(base);
+      const kl = this.kLo(base);
       if (f.mem === 'stack') {
         if (fo !== null) return { view: 'S', at: (e) => `fp${offText(fo + off + e)}` };
-        const kl = this.kLo(base);
-        if (kl !== null) return { view: 'S', at: (e) => `${kl + off + e}` };
-        return { view: 'S', at: (e) => `r${base}l${offText(off + e)}` };
+        return { view: 'S', at: (e) => (kl !== null ? `${kl + off + e}` : `r${base}l${offText(off + e)}`) };
       }
+      const at = (e: number): string => (kl !== null ? `${kl + off + e}` : `${this.lo(base)}${offText(off + e)}`);
       if (f.mem === 'ctx' && !write && f.memOff !== undefined) {
         this.ctxEnd = Math.max(this.ctxEnd, f.memOff + size);
-        return { view: 'C', at: (e) => `${this.lo(base)}${offText(off + e)}` };
+        return { view: 'C', at };
       }
-      if (f.mem === 'map_value' || f.mem === 'mem') {
-        return { view: `V[${this.hi(base)}]`, at: (e) => `${this.lo(base)}${offText(off + e)}` };
-      }
+      if (f.mem === 'map_value' || f.mem === 'mem') return { view: `V[${this.hi(base)}]`, at };
     }
     const l = this.lo(base);
     const h = this.hi(base);

@@ -19,6 +19,8 @@ import {
 export interface JitOptions {
   /** Split functions whose generated source exceeds this many characters (default DEFAULT_CHUNK_CHARS). */
   readonly chunkChars?: number;
+  /** Names the generated code in stack traces and CPU profiles (`jit/<name>.js`). */
+  readonly name?: string;
 }
 
 export interface JitProgram {
@@ -74,7 +76,8 @@ export function jitCompile(prog: Program, m: Machine, analysis?: ProgramAnalysis
     helpers: gen.helpers,
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiling generated code is the JIT's purpose
-  const factory = new Function('E', gen.source) as (e: typeof env) => { run: JitProgram['run']; exec: JitProgram['exec'] };
+  const url = `\n//# sourceURL=jit/${(opts.name ?? 'program').replace(/[^\w.-]/g, '_')}.js\n`;
+  const factory = new Function('E', gen.source + url) as (e: typeof env) => { run: JitProgram['run']; exec: JitProgram['exec'] };
   const { run, exec } = factory(env);
   return { run, exec, source: gen.source, layouts: gen.layouts };
 }
