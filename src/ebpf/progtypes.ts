@@ -62,7 +62,7 @@ const narrowOk = (a: CtxAccess, fieldOff: number, fieldSize: number): boolean =>
 // probed on this machine), before each type's own additions.
 const TRACING_BASE = [
   1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 22, 25, 27, 35, 42, 45, 67, 80, 109, 112, 113, 114, 115, 117, 118, 120, 123,
-  125, 130, 131, 132, 133, 134, 158, 165, 174, 177, 182, 195, 208,
+  125, 130, 131, 132, 133, 134, 158, 164, 165, 174, 177, 181, 182, 195, 208,
 ];
 
 // struct __sk_buff fields a socket filter may read: [offset, size]. Narrow reads of u32
@@ -89,7 +89,7 @@ const PROG_TYPES: readonly ProgTypeInfo[] = [
     ctxAccessOk: skbAccessOk,
     helpers: new Set([
       1, 2, 3, 5, 6, 7, 8, 14, 15, 16, 22, 25, 26, 35, 42, 46, 47, 80, 109, 112, 113, 114, 115, 117, 118, 120, 123,
-      125, 130, 131, 132, 133, 134, 158, 160, 165, 177, 182, 195, 208,
+      125, 130, 131, 132, 133, 134, 158, 160, 164, 165, 177, 181, 182, 195, 208,
     ]),
     ldAbs: true,
   },

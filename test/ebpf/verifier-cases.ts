@@ -255,6 +255,51 @@ export const VERIFIER_CASES: readonly VerifierCase[] = [
   },
   { name: 'recursion runs out of frames', asm: 'call pc+2\nr0 = 0\nexit\ncall pc-1\nr0 = 0\nexit', expect: { insn: 3, message: 'the call stack of 9 frames is too deep' } },
 
+  // ── callbacks (bpf_for_each_map_elem, bpf_loop) ───────────────────────────────────────
+  {
+    name: 'for_each_map_elem callback sums into the caller stack',
+    maps: [hash8],
+    asm: '*(u64 *)(r10 - 8) = 0\nr1 = map_fd(1) ll\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 164\nr0 = 0\nexit\ncb: r0 = *(u64 *)(r3 + 0)\nr1 = *(u64 *)(r2 + 0)\nr1 += r0\n*(u64 *)(r4 + 0) = r1\nr0 = 0\nexit',
+    expect: 'ok',
+    kernelDiffers: 'Linux also wants BTF func_info for the callback, which raw instructions do not carry',
+  },
+  {
+    name: 'callback return value out of range',
+    maps: [hash8],
+    asm: 'r1 = map_fd(1) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 164\nr0 = 0\nexit\ncb: r0 = 2\nexit',
+    expect: { insn: 10, message: 'At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]' },
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  {
+    name: 'callback key pointer bounds',
+    maps: [hash8],
+    asm: 'r1 = map_fd(1) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 164\nr0 = 0\nexit\ncb: r0 = *(u64 *)(r2 + 8)\nr0 = 0\nexit',
+    expect: { insn: 9, message: 'invalid access to map key, key_size=8 off=8 size=8\nR2 min value is outside of the allowed memory range' },
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  {
+    name: 'callback key is read-only',
+    maps: [hash8],
+    asm: 'r1 = map_fd(1) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 164\nr0 = 0\nexit\ncb: r0 = 0\n*(u64 *)(r2 + 0) = r0\nexit',
+    expect: { insn: 10, message: 'write to change key R2 not allowed' },
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  {
+    name: 'bpf_loop callback with its index',
+    asm: 'r1 = 10\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\ncb: r0 = r1\nr0 &= 1\nexit',
+    expect: 'ok',
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  { name: 'lookup in a ring buffer', maps: [ringbuf], asm: `${LOOKUP8}\nr0 = 0\nexit`, expect: { insn: 5, message: 'invalid zero-sized read' } },
+  { name: 'get_stackid needs a stack_trace map', maps: [hash8], asm: 'r2 = map_fd(1) ll\nr3 = 0\ncall 27\nr0 = 0\nexit', expect: { insn: 3, message: 'cannot pass map_type 1 into func bpf_get_stackid#27' } },
+  {
+    name: 'submit of a moved ringbuf pointer',
+    maps: [ringbuf],
+    asm: 'r1 = map_fd(1) ll\nr2 = 16\nr3 = 0\ncall 131\nif r0 == 0 goto out\nr1 = r0\nr1 += 8\nr2 = 0\ncall 132\nout: r0 = 0\nexit',
+    expect: { insn: 9, message: 'R1 must have zero offset when passed to release func or trusted arg to kfunc' },
+  },
+  { name: '32-bit subtraction on a pointer gives a scalar', asm: 'w1 -= 8\nr0 = r1\nexit', expect: 'ok' },
+
   // ── return codes and program types ────────────────────────────────────────────────────
   { name: 'fentry must return 0', prog: 'tracing', asm: 'r0 = 1\nexit', expect: { insn: 1, message: 'At program exit the register R0 has smin=1 smax=1 should have been in [0, 0]' } },
   { name: 'fentry reads its arguments', prog: 'tracing', opts: { ctxSize: 16 }, asm: 'r2 = *(u64 *)(r1 + 8)\nr0 = 0\nexit', expect: 'ok' },

@@ -26,7 +26,11 @@ export type ArgKind =
   /** A pointer returned by ringbuf_reserve. */
   | 'ringbuf_mem'
   /** Pointer into a read-only map value holding a NUL-terminated string. */
-  | 'const_str';
+  | 'const_str'
+  /** A subprogram's address (lddw src=4), called back by the helper. */
+  | 'func'
+  /** The callback's context: a stack pointer, or NULL. */
+  | 'stack_or_null';
 
 export interface ArgSpec {
   readonly kind: ArgKind;
@@ -65,6 +69,13 @@ export type RetRange =
   /** [0, nr_cpu_ids - 1]. */
   | 'cpu';
 
+/** How a callback-calling helper calls its callback (the kernel's set_*_callback_state). */
+export type CallbackKind =
+  /** for_each_map_elem: (map, key, value, ctx) for each element; returns 0 (next) or 1 (stop). */
+  | 'map_elem'
+  /** loop: (index, ctx) nr_loops times; returns 0 (next) or 1 (stop). */
+  | 'loop';
+
 export interface HelperProto {
   readonly id: number;
   /** Name without the bpf_ prefix, as in the uapi's FN() list. */
@@ -75,6 +86,8 @@ export interface HelperProto {
   readonly retRange?: RetRange;
   /** Map types the const_map_ptr argument may have; absent: any map that accepts the helper. */
   readonly mapTypes?: readonly MapTypeName[];
+  /** The helper calls the 'func' argument back. */
+  readonly callback?: CallbackKind;
 }
 
 const ANY: ArgSpec = { kind: 'anything' };
@@ -92,6 +105,8 @@ const ALLOC_SIZE: ArgSpec = { kind: 'const_alloc_size', orZero: true };
 const RINGBUF_RELEASE: ArgSpec = { kind: 'ringbuf_mem', release: true };
 const CONST_STR: ArgSpec = { kind: 'const_str' };
 const LONG_OUT: ArgSpec = { kind: 'mem', uninit: true, write: true, fixedSize: 8, aligned: true };
+const FUNC: ArgSpec = { kind: 'func' };
+const CB_CTX: ArgSpec = { kind: 'stack_or_null', maybeNull: true };
 
 const PERCPU_MAPS: readonly MapTypeName[] = ['percpu_array', 'percpu_hash', 'lru_percpu_hash'];
 
@@ -146,10 +161,12 @@ const PROTOS: readonly HelperProto[] = [
   int(134, 'ringbuf_query', [MAP, ANY], { mapTypes: ['ringbuf'] }),
   { id: 158, name: 'get_current_task_btf', args: [], ret: 'btf_id_trusted', retBtf: 'task_struct' },
   int(160, 'ktime_get_coarse_ns'),
+  int(164, 'for_each_map_elem', [MAP, FUNC, CB_CTX, ANY], { callback: 'map_elem' }),
   int(165, 'snprintf', [MEM_OR_NULL_W, SIZE_OR_ZERO, CONST_STR, MEM_RO_OR_NULL, SIZE_OR_ZERO]),
   int(173, 'get_func_ip', [CTX]),
   int(174, 'get_attach_cookie', [CTX]),
   int(177, 'trace_vprintk', [MEM_RO, SIZE, MEM_RO_OR_NULL, SIZE_OR_ZERO]),
+  int(181, 'loop', [ANY, FUNC, CB_CTX, ANY], { callback: 'loop' }),
   int(182, 'strncmp', [MEM_RO, SIZE, CONST_STR]),
   int(183, 'get_func_arg', [CTX, ANY, LONG_OUT]),
   int(184, 'get_func_ret', [CTX, LONG_OUT]),

@@ -80,6 +80,7 @@ export function checkMapValueAccess(env: Env, regno: number, reg: Reg, off: numb
 }
 
 const MEM_KIND: Readonly<Record<number, 'stack' | 'ctx' | 'map_value' | 'mem' | 'btf'>> = {
+  [PTR_TO_MAP_KEY]: 'map_value',
   [PTR_TO_STACK]: 'stack',
   [PTR_TO_CTX]: 'ctx',
   [PTR_TO_MAP_VALUE]: 'map_value',
@@ -123,7 +124,12 @@ export function checkMemAccess(
   let slot = -1;
   if (firstVisitFact) recordFact(env, reg, totalOff);
   const t = reg.type;
-  if (base === PTR_TO_MAP_VALUE && !mayBeNull(t)) {
+  if (t === PTR_TO_MAP_KEY) {
+    // A callback's key pointer: the map's key, read-only.
+    if (write) env.reject(`write to change key R${regno} not allowed`);
+    checkMemRegion(env, regno, reg, totalOff, size, env.mapOf(reg.mapFd)!.keySize, false);
+    if (valueRegno >= 0) markUnknown(env.wreg(valueRegno));
+  } else if (base === PTR_TO_MAP_VALUE && !mayBeNull(t)) {
     checkMapValueAccess(env, regno, reg, totalOff, size, write, false);
     if (!write && valueRegno >= 0) markUnknown(env.wreg(valueRegno));
   } else if (base === PTR_TO_MEM) {

@@ -13,7 +13,7 @@ import type { Env } from './env.js';
 import { markRegPrecise } from './precision.js';
 import { regBoundsSync } from './scalar.js';
 import {
-  CONST_PTR_TO_MAP, FuncState, MEM_RDONLY, MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_BUF,
+  CONST_PTR_TO_MAP, FuncState, MEM_RDONLY, PTR_TO_FUNC, MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_BUF,
   PTR_TO_CTX, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_STACK,
   PTR_TRUSTED, Reg, S64_MAX, S64_MIN, SCALAR, STACK_INVALID, STACK_MISC, baseType, isNullScalar,
   markKnownZero, markNotInit, markUnknown, regTypeStr, slotOf,
@@ -43,6 +43,8 @@ const COMPATIBLE: Readonly<Record<ArgSpec['kind'], readonly number[]>> = {
   const_alloc_size: [SCALAR],
   ringbuf_mem: [PTR_TO_MEM | MEM_RINGBUF],
   const_str: [PTR_TO_MAP_VALUE],
+  func: [PTR_TO_FUNC],
+  stack_or_null: [PTR_TO_STACK],
 };
 
 /** Register types that may carry a fixed or variable offset into a helper (check_func_arg_reg_off). */
@@ -84,6 +86,9 @@ function checkArgRegOff(env: Env, reg: Reg, regno: number, spec: ArgSpec): void 
 function checkHelperMem(env: Env, regno: number, size: number, write: boolean, zeroOk: boolean, raw: boolean, meta: CallMeta): void {
   const reg = env.regs[regno]!;
   switch (baseType(reg.type)) {
+    case PTR_TO_MAP_KEY:
+      checkMemRegion(env, regno, reg, reg.off, size, env.mapOf(reg.mapFd)!.keySize, zeroOk);
+      return;
     case PTR_TO_MAP_VALUE:
       checkMapValueAccess(env, regno, reg, reg.off, size, write, zeroOk);
       return;
@@ -226,6 +231,7 @@ export function checkHelperCall(env: Env, x: Insn): void {
   const meta: CallMeta = { mapFd: 0, raw: null, memSize: 0, msizeMax: 0n, refObjId: 0, releaseRegno: 0 };
   for (let i = 0; i < 5; i++) checkFuncArg(env, i, proto.args[i], proto.args[i - 1], meta);
   if (meta.mapFd) checkMapCompat(env, meta.mapFd, id);
+  if (proto.callback !== undefined) pushCallback(env, proto.callback, meta.mapFd, proto.args.findIndex((a) => a.kind === 'func') + 1);
   if (meta.raw) markRawBufferWritten(env, meta.raw.frame, meta.raw.off, meta.raw.size);
   if (meta.releaseRegno) {
     let ok = false;
@@ -286,6 +292,45 @@ export function checkHelperCall(env: Env, x: Insn): void {
   }
 }
 
+/**
+ * push_callback_call: one more path enters the callback in a new frame, as the helper would
+ * call it, while the current path goes on as if the helper had finished. The callback's exit
+ * returns to the helper call, which may call it again, until the states there converge.
+ */
+function pushCallback(env: Env, kind: 'map_elem' | 'loop', mapFd: number, funcRegno: number): void {
+  const st = env.cur.clone();
+  if (st.frames.length >= MAX_CALL_FRAMES) env.reject(`the call stack of ${st.curframe + 2} frames is too deep`);
+  const caller = st.cur;
+  const target = caller.regs[funcRegno]!.memSize;
+  const callee = new FuncState();
+  callee.frameno = st.curframe + 1;
+  callee.callsite = env.insnIdx;
+  callee.subprog = env.subprogOf(target);
+  callee.inCallback = true;
+  const r = callee.regs;
+  if (kind === 'map_elem') {
+    for (const [regno, type] of [[1, CONST_PTR_TO_MAP], [2, PTR_TO_MAP_KEY], [3, PTR_TO_MAP_VALUE]] as const) {
+      markKnownZero(r[regno]!);
+      r[regno]!.type = type;
+      r[regno]!.mapFd = mapFd;
+    }
+    r[4]!.assign(caller.regs[3]!);
+  } else {
+    markUnknown(r[1]!);
+    r[2]!.assign(caller.regs[3]!);
+  }
+  const fp = r[10]!;
+  markKnownZero(fp);
+  fp.type = PTR_TO_STACK;
+  fp.frameno = callee.frameno;
+  callee.regWritten = 0x7ff;
+  callee.stackWrittenLo = -1;
+  callee.stackWrittenHi = -1;
+  st.frames.push(callee);
+  st.callbackDepth++;
+  env.pushState(st, target);
+}
+
 /** check_func_call / setup_func_entry: a bpf-to-bpf call opens the callee's frame. */
 export function enterSubprog(env: Env, target: number): void {
   const st = env.cur;
@@ -320,6 +365,20 @@ export function exitSubprog(env: Env): number {
   const st = env.cur;
   const callee = st.cur;
   const r0 = env.readReg(0);
+  if (callee.inCallback) {
+    // The helper reads the callback's verdict: 0 (go on) or 1 (stop); then it may call again.
+    if (r0.type !== SCALAR) env.reject('R0 not a scalar value');
+    markRegPrecise(env, 0);
+    if (r0.smin < 0n || r0.smax > 1n) {
+      let has = '';
+      if (r0.smin > S64_MIN) has += ` smin=${r0.smin}`;
+      if (r0.smax < S64_MAX) has += ` smax=${r0.smax}`;
+      if (has === '') has = ' unknown scalar value';
+      env.reject(`At callback return the register R0 has${has} should have been in [0, 1]`);
+    }
+    st.frames.pop();
+    return callee.callsite;
+  }
   if (r0.type === PTR_TO_STACK) env.reject('cannot return stack pointer to the caller');
   st.frames.pop();
   const caller = st.cur;

@@ -11,8 +11,12 @@ import {
   BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STX, BPF_TO_BE, BPF_TO_LE, BPF_W, BPF_X, LDDW, classOf,
   modeOf, opOf, type Insn,
 } from '../isa.js';
+import { HELPER_PROTOS } from '../helpers/prototypes.js';
 import type { MapSpec } from '../maps/map.js';
 import { VerifierReject } from './log.js';
+
+/** lddw src=4: imm is the pc-relative offset of a subprogram; the register gets its address. */
+export const BPF_PSEUDO_FUNC = 4;
 
 /** Linux's BPF_MAX_VAR_OFF. */
 const MAX_VAR_OFF = 1 << 29;
@@ -56,6 +60,8 @@ export interface CfgInfo {
   readonly subprogStarts: number[];
   /** 1 where explored states are compared and kept (Linux's prune points). */
   readonly prunePoints: readonly number[];
+  /** 1 at calls of helpers that call a callback: a state is always kept there (loop head). */
+  readonly callsCallback: readonly number[];
   /** Successors of each instruction (for the analysis pass), -1 for none. */
   readonly succ0: readonly number[];
   readonly succ1: readonly number[];
@@ -76,7 +82,8 @@ function findSubprogs(insns: readonly Insn[]): number[] {
   const starts = new Set<number>([0]);
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
-    if (x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL) {
+    const call = x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL;
+    if (call || (x.code === LDDW && x.src === BPF_PSEUDO_FUNC)) {
       const t = i + x.imm + 1;
       if (t < 0 || t >= insns.length) fail('call to invalid destination', i);
       starts.add(t);
@@ -120,6 +127,10 @@ function checkInsnTable(insns: readonly Insn[], mapOf: (fd: number) => MapSpec |
       const y = insns[i + 1];
       if (y === undefined || y.code !== 0 || y.dst !== 0 || y.src !== 0 || y.off !== 0) fail('invalid bpf_ld_imm64 insn', i);
       if (x.src !== 0) {
+        if (x.src === BPF_PSEUDO_FUNC) {
+          i++;
+          continue;
+        }
         if (!((x.src === BPF_PSEUDO_MAP_FD && y.imm === 0) || x.src === BPF_PSEUDO_MAP_VALUE)) fail('unrecognized bpf_ld_imm64 insn', i);
         const map = mapOf(x.imm);
         if (map === undefined) fail(`fd ${x.imm} is not pointing to valid bpf_map`, i);
@@ -152,15 +163,20 @@ function fillSuccessors(insns: readonly Insn[], i: number, s0: number[], s1: num
       if (x.src === BPF_PSEUDO_CALL) s1[i] = i + x.imm + 1;
     } else if (op === BPF_JA) s0[i] = jumpTarget(x, i);
     else s1[i] = i + x.off + 1;
-  } else if (isLddw(x)) s0[i] = i + 2;
+  } else if (isLddw(x)) {
+    s0[i] = i + 2;
+    // The function a callback address names is reachable from here.
+    if (x.src === BPF_PSEUDO_FUNC) s1[i] = i + x.imm + 1;
+  }
 }
 
 /** check_cfg: a depth-first walk marking prune points, rejecting back-edges when loops are off. */
 // Plain small-integer arrays, not typed arrays: these are short-lived, and typed arrays over
 // 64 bytes live off-heap, which makes the garbage collector run far more often.
-function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: number[]; succ0: number[]; succ1: number[] } {
+function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: number[]; callsCallback: number[]; succ0: number[]; succ1: number[] } {
   const n = insns.length;
   const prune = new Array<number>(n).fill(0);
+  const callsCallback = new Array<number>(n).fill(0);
   const succ0 = new Array<number>(n).fill(-1);
   const succ1 = new Array<number>(n).fill(-1);
   const state = new Array<number>(n).fill(0); // 0 unseen, 1 on the stack, 2 done
@@ -181,10 +197,18 @@ function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: number
         if (op === BPF_CALL) {
           if (t + 1 < n) prune[t + 1] = 1;
           if (x.src === BPF_PSEUDO_CALL) prune[t] = 1;
+          // The callback returns here for its next iteration: keep states to find a fixpoint.
+          if (x.src === 0 && HELPER_PROTOS.get(x.imm)?.callback !== undefined) {
+            prune[t] = 1;
+            callsCallback[t] = 1;
+          }
         } else if (op === BPF_JA) {
           const w = succ0[t]!;
           if (w >= 0 && w < n) prune[w] = 1;
         } else prune[t] = 1;
+        const b = succ1[t]!;
+        if (b >= 0 && b < n) prune[b] = 1;
+      } else if (isLddw(x) && x.src === BPF_PSEUDO_FUNC) {
         const b = succ1[t]!;
         if (b >= 0 && b < n) prune[b] = 1;
       }
@@ -215,13 +239,13 @@ function walkCfg(insns: readonly Insn[], boundedLoops: boolean): { prune: number
       i++;
     }
   }
-  return { prune, succ0, succ1 };
+  return { prune, callsCallback, succ0, succ1 };
 }
 
 export function checkCfg(insns: readonly Insn[], mapOf: (fd: number) => MapSpec | undefined, boundedLoops: boolean): CfgInfo {
   const subprogStarts = findSubprogs(insns);
   checkSubprogs(insns, subprogStarts);
   checkInsnTable(insns, mapOf);
-  const { prune, succ0, succ1 } = walkCfg(insns, boundedLoops);
-  return { subprogStarts, prunePoints: prune, succ0, succ1 };
+  const { prune, callsCallback, succ0, succ1 } = walkCfg(insns, boundedLoops);
+  return { subprogStarts, prunePoints: prune, callsCallback, succ0, succ1 };
 }

@@ -53,6 +53,8 @@ export class Env {
   /** Registers and stack slots the current instruction touched, for the log comment. */
   scratchedRegs = 0;
   scratchedSlots: number[] = [];
+  /** Queue another path to explore from instruction insnIdx (set by the explorer). */
+  pushState: (state: VState, insnIdx: number) => void = () => undefined;
   /** A register to hold an immediate operand; never part of a state. */
   readonly scratch = new Reg();
   /** Log lines of the current path (only when logging). */

@@ -159,8 +159,9 @@ const SMALL = 0x7fffffffn;
  * same range, so one interval and the low 31 bits of the tnum say it all, in plain numbers.
  */
 function syncSmall(r: Reg): void {
-  const v = Number(r.varOff.value);
-  const m = Number(r.varOff.mask);
+  // Bits from 31 up are known zero: the range says so.
+  const v = Number(r.varOff.value & SMALL);
+  const m = Number(r.varOff.mask & SMALL);
   let lo = Math.max(Number(r.umin), Number(r.smin), r.u32min, r.s32min, v);
   let hi = Math.min(Number(r.umax), Number(r.smax), r.u32max, r.s32max, v | m);
   if (lo > hi) {
@@ -561,6 +562,7 @@ export function scalarAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
     setKnown(d, alu32 ? r & M32 : r);
     return;
   }
+  if (isSmall(d) && isSmall(s) && smallAlu(d, s, op)) return;
   switch (op) {
     case BPF_ADD:
       add32(d, s);
@@ -646,6 +648,121 @@ export function scalarAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
   }
   if (alu32) zext32To64(d);
   regBoundsSync(d);
+}
+
+/** Every value the register may hold lies in [0, 2^31), in every view (see syncSmall). */
+function isSmall(r: Reg): boolean {
+  return r.smin >= 0n && r.umax <= SMALL && (r.varOff.value | r.varOff.mask) <= SMALL;
+}
+
+/** tnum_add on the low 32 bits (addition commutes with truncation). */
+function tadd32(av: number, am: number, bv: number, bm: number): [number, number] {
+  const sm = (am + bm) >>> 0;
+  const sv = (av + bv) >>> 0;
+  const sigma = (sm + sv) >>> 0;
+  const chi = (sigma ^ sv) >>> 0;
+  const mu = (chi | am | bm) >>> 0;
+  return [(sv & ~mu) >>> 0, mu];
+}
+
+/**
+ * dst op src when both lie in [0, 2^31) and so does every possible result: the answer
+ * Linux's 64- and 32-bit tracking gives, computed on plain numbers. The tnum is computed
+ * modulo 2^32, which is exact for the bits the range allows. False when not applicable.
+ */
+function smallAlu(d: Reg, s: Reg, op: number): boolean {
+  const lo1 = Number(d.umin);
+  const hi1 = Number(d.umax);
+  const lo2 = Number(s.umin);
+  const hi2 = Number(s.umax);
+  const v1 = Number(d.varOff.value);
+  const m1 = Number(d.varOff.mask);
+  const v2 = Number(s.varOff.value);
+  const m2 = Number(s.varOff.mask);
+  let lo: number;
+  let hi: number;
+  let v: number;
+  let m: number;
+  switch (op) {
+    case BPF_ADD:
+      lo = lo1 + lo2;
+      hi = hi1 + hi2;
+      [v, m] = tadd32(v1, m1, v2, m2);
+      break;
+    case BPF_MUL: {
+      lo = lo1 * lo2;
+      hi = hi1 * hi2;
+      if (hi > 0x7fffffff) return false;
+      // tnum_mul's long multiplication, on the low 32 bits.
+      let av = v1;
+      let am = m1;
+      let bv = v2;
+      let bm = m2;
+      let accV = 0;
+      let accM = 0;
+      while (av !== 0 || am !== 0) {
+        if (av & 1) [accV, accM] = tadd32(accV, accM, 0, bm);
+        else if (am & 1) [accV, accM] = tadd32(accV, accM, 0, (bv | bm) >>> 0);
+        av >>>= 1;
+        am >>>= 1;
+        bv = (bv << 1) >>> 0;
+        bm = (bm << 1) >>> 0;
+      }
+      [v, m] = tadd32(Math.imul(v1, v2) >>> 0, 0, accV, accM);
+      break;
+    }
+    case BPF_AND:
+      v = v1 & v2;
+      m = (v1 | m1) & (v2 | m2) & ~v;
+      lo = v;
+      hi = Math.min(hi1, hi2);
+      break;
+    case BPF_OR:
+      v = v1 | v2;
+      m = (m1 | m2) & ~v;
+      lo = Math.max(lo1, lo2);
+      hi = v | m;
+      break;
+    case BPF_XOR:
+      m = m1 | m2;
+      v = (v1 ^ v2) & ~m;
+      lo = v;
+      hi = v | m;
+      break;
+    case BPF_LSH: {
+      const k = lo2;
+      if (k !== hi2 || hi1 * 2 ** k > 0x7fffffff) return false;
+      lo = lo1 * 2 ** k;
+      hi = hi1 * 2 ** k;
+      v = v1 << k;
+      m = m1 << k;
+      break;
+    }
+    case BPF_RSH:
+    case BPF_ARSH: {
+      const k = lo2;
+      if (k !== hi2) return false;
+      lo = Math.floor(lo1 / 2 ** k);
+      hi = Math.floor(hi1 / 2 ** k);
+      v = v1 >>> k;
+      m = m1 >>> k;
+      break;
+    }
+    default:
+      return false;
+  }
+  if (lo < 0 || hi > 0x7fffffff) return false;
+  d.umin = BigInt(lo);
+  d.umax = BigInt(hi);
+  d.smin = d.umin;
+  d.smax = d.umax;
+  d.u32min = lo;
+  d.s32min = lo;
+  d.u32max = hi;
+  d.s32max = hi;
+  d.varOff = { value: BigInt(v >>> 0), mask: BigInt(m >>> 0) };
+  syncSmall(d);
+  return true;
 }
 
 function updateReg32BoundsExported(r: Reg): void {

@@ -19,6 +19,7 @@ export const PTR_TO_PACKET_META = 8;
 export const PTR_TO_MEM = 9;
 export const PTR_TO_BUF = 10;
 export const PTR_TO_BTF_ID = 11;
+export const PTR_TO_FUNC = 12;
 
 export const BASE_TYPE_MASK = 0xff;
 export const PTR_MAYBE_NULL = 1 << 8;
@@ -43,6 +44,7 @@ const BASE_NAMES: Readonly<Record<number, string>> = {
   [PTR_TO_MEM]: 'mem',
   [PTR_TO_BUF]: 'buf',
   [PTR_TO_BTF_ID]: 'ptr_',
+  [PTR_TO_FUNC]: 'func',
 };
 
 /** The kernel's reg_type_str: flag prefixes, base name, "_or_null" postfix. */
@@ -83,7 +85,7 @@ export class Reg {
   refObjId = 0;
   /** CONST_PTR_TO_MAP / PTR_TO_MAP_VALUE: the map's fd. */
   mapFd = 0;
-  /** PTR_TO_MEM: bytes accessible. PTR_TO_BTF_ID: bytes of the object when known. */
+  /** PTR_TO_MEM: bytes accessible. PTR_TO_FUNC: the function's first instruction. */
   memSize = 0;
   /** PTR_TO_STACK: which frame's stack. */
   frameno = 0;
@@ -253,6 +255,8 @@ export class FuncState {
   callsite = -1;
   frameno = 0;
   subprog = 0;
+  /** This frame is a callback a helper called: its exit returns to the helper call. */
+  inCallback = false;
   // liveness: writes since the last checkpoint (current state) or in the segment that led
   // to this checkpoint (checkpoint copies); reads below the checkpoint (checkpoint copies).
   regWritten = 0;
@@ -290,6 +294,7 @@ export class FuncState {
     f.callsite = this.callsite;
     f.frameno = this.frameno;
     f.subprog = this.subprog;
+    f.inCallback = this.inCallback;
     f.regWritten = this.regWritten;
     f.stackWrittenLo = this.stackWrittenLo;
     f.stackWrittenHi = this.stackWrittenHi;
@@ -396,6 +401,9 @@ export class VState {
   histLen = 0;
   /** Position in the branch stack's log, for the kernel-style trace. */
   logPos = 0;
+  /** Callback iterations entered on this path (callback_unroll_depth): a loop through a
+   * helper that calls back is not an infinite loop while this keeps growing. */
+  callbackDepth = 0;
 
   get cur(): FuncState {
     return this.frames[this.frames.length - 1]!;
@@ -412,6 +420,7 @@ export class VState {
     s.hist = this.hist;
     s.histLen = this.histLen;
     s.logPos = this.logPos;
+    s.callbackDepth = this.callbackDepth;
     return s;
   }
 }

@@ -17,13 +17,13 @@ import { checkAluOp } from './alu.js';
 import { buildAnalysis, type ProgramAnalysis } from './analysis.js';
 import { checkCondJmp } from './branch.js';
 import { checkHelperCall, checkMainExit, enterSubprog, exitSubprog } from './calls.js';
-import { checkCfg, type CfgInfo } from './cfg.js';
+import { BPF_PSEUDO_FUNC, checkCfg, type CfgInfo } from './cfg.js';
 import { checkPtrOffReg } from './context.js';
 import { Env } from './env.js';
 import { VerifierReject, insnLine, stateText, statsLine, withComment } from './log.js';
 import { propagatePrecision } from './precision.js';
 import {
-  CONST_PTR_TO_MAP, Exact, FuncState, IdMap, PTR_TO_CTX, PTR_TO_MAP_VALUE, PTR_TO_STACK, SCALAR, VState,
+  CONST_PTR_TO_MAP, Exact, FuncState, IdMap, PTR_TO_CTX, PTR_TO_FUNC, PTR_TO_MAP_VALUE, PTR_TO_STACK, SCALAR, VState,
   markKnownScalar, markKnownZero, markNotInit, markUnknown, statesEqual, statesMaybeLooping, type Checkpoint,
   type HistEntry, type LinkedReg,
 } from './state.js';
@@ -100,6 +100,7 @@ class Explorer {
     budget: number,
   ) {
     this.budget = budget;
+    env.pushState = (state, insnIdx) => this.pushBranch(state, insnIdx);
   }
 
   private initialState(): VState {
@@ -163,7 +164,8 @@ class Explorer {
   private isStateVisited(idx: number): boolean {
     const env = this.env;
     const cur = env.cur;
-    const force = cur.histLen > 256;
+    const callsCallback = this.cfg.callsCallback[idx] === 1;
+    const force = callsCallback || cur.histLen > 256;
     let addNew = force || (env.jmpsProcessed - env.prevJmpsProcessed >= 2 && env.insnProcessed - env.prevInsnProcessed >= 8);
     let list = env.explored.get(idx);
     if (list !== undefined) {
@@ -173,8 +175,22 @@ class Explorer {
       for (let k = 0; k < list.length; k++) {
         const sl = list[k]!;
         list[w++] = sl;
-        if (sl.branches > 0) {
-          if (statesMaybeLooping(sl.state, cur) && statesEqual(sl.state, cur, this.idmap, Exact.Exact, env.opts.allowUninitStack)) {
+        if (sl.branches > 0 && callsCallback) {
+          // A callback came back to its helper call: an earlier visit that covers this one,
+          // all values compared (its own exploration is not finished), ends the iteration.
+          if (statesEqual(sl.state, cur, this.idmap, Exact.RangeWithin, env.opts.allowUninitStack)) {
+            sl.hit++;
+            this.conservativeUpTo(sl);
+            env.propagateLiveness(sl.state);
+            propagatePrecision(env, sl.state);
+            this.taintPruned(idx, sl.state);
+            for (let j = k + 1; j < list.length; j++) list[w++] = list[j]!;
+            list.length = w;
+            return true;
+          }
+        } else if (sl.branches > 0) {
+          if (sl.state.callbackDepth === cur.callbackDepth && statesMaybeLooping(sl.state, cur) &&
+            statesEqual(sl.state, cur, this.idmap, Exact.Exact, env.opts.allowUninitStack)) {
             env.reject(
               `infinite loop detected at insn ${idx}\ncur state: ${stateText(cur, env.mapOf)}\nold state: ${stateText(sl.state, env.mapOf)}`,
             );
@@ -222,6 +238,23 @@ class Explorer {
     env.prevJmpsProcessed = env.jmpsProcessed;
     env.prevInsnProcessed = env.insnProcessed;
     return false;
+  }
+
+  /**
+   * Pruned against a state whose exploration is still going on: what the rest of the path would
+   * have read or needed exact is not known yet, so the checkpoints between it and here assume
+   * everything (all registers and slots read, all scalars precise).
+   */
+  private conservativeUpTo(old: Checkpoint): void {
+    for (let cp = this.env.cur.parent; cp !== null && cp !== old; cp = cp.parent) {
+      for (const f of cp.state.frames) {
+        f.regRead = 0x7ff;
+        f.stackReadLo = -1;
+        f.stackReadHi = -1;
+        for (const r of f.regs) if (r.type === SCALAR) r.precise = true;
+        for (const sp of f.spill) if (sp !== null && sp.type === SCALAR) sp.precise = true;
+      }
+    }
   }
 
   /** Registers whose exploration here was cut short by an imprecise match lose their facts. */
@@ -401,6 +434,10 @@ function checkLdImm(env: Env, x: Insn, y: Insn): void {
     dst.off = y.imm;
   } else if (x.src === BPF_PSEUDO_MAP_FD) {
     dst.type = CONST_PTR_TO_MAP;
+  } else if (x.src === BPF_PSEUDO_FUNC) {
+    dst.type = PTR_TO_FUNC;
+    dst.mapFd = 0;
+    dst.memSize = env.insnIdx + x.imm + 1;
   }
 }
 
@@ -432,7 +469,8 @@ function maxStackDepth(insns: readonly Insn[], cfg: CfgInfo, depths: readonly nu
   };
   for (let i = 0; i < insns.length; i++) {
     const x = insns[i]!;
-    if (x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL) {
+    // Callbacks (lddw src=4) run on top of the frame that names them, like a call.
+    if ((x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL) || (x.code === 0x18 && x.src === BPF_PSEUDO_FUNC)) {
       const from = subOf(i);
       callees[from]!.push(subOf(i + x.imm + 1));
       callSite[from]!.push(i);
