@@ -273,9 +273,11 @@ function jumpConst(cg: CodeGen, c: Cond, reg: number, value: bigint, l: Label): 
  */
 function histIndex(cg: CodeGen, value: Operand, bits: number): Operand {
   if ('imm' in value) return { imm: BigInt(histBucketIndex(value.imm, bits)) };
-  const v = cg.regs.reg(value.temp);
+  // Every register first, then their numbers (an allocation may spill an older temp).
   const idx = cg.regs.alloc(true);
   const w = cg.regs.alloc();
+  const t = cg.regs.alloc();
+  const v = cg.regs.reg(value.temp);
   const done = cg.e.newLabel();
   const i = idx.reg;
   const mask = (1 << bits) - 1;
@@ -287,7 +289,7 @@ function histIndex(cg: CodeGen, value: Operand, bits: number): Operand {
     cg.e.jImm('eq', v, 0, done);
     cg.e.movImm(i, 2n);
     // The value is not needed after its bucket: shift it in place.
-    log2Steps(cg, v, i);
+    log2Steps(cg, v, i, t.reg);
   } else {
     cg.e.mov(i, v);
     cg.e.addImm(i, 1);
@@ -295,7 +297,7 @@ function histIndex(cg: CodeGen, value: Operand, bits: number): Operand {
     // p = floor(log2 v) into i, from a copy of v in w.
     cg.e.mov(w.reg, v);
     cg.e.movImm(i, 0n);
-    log2Steps(cg, w.reg, i);
+    log2Steps(cg, w.reg, i, t.reg);
     // s = p - bits; x = (v >> s) & mask; idx = (s << bits) + x + (1 << bits) + 1
     cg.e.addImm(i, -bits);
     cg.e.mov(w.reg, v);
@@ -307,21 +309,23 @@ function histIndex(cg: CodeGen, value: Operand, bits: number): Operand {
   }
   cg.e.bind(done);
   cg.regs.free(w);
+  cg.regs.free(t);
   return { temp: idx };
 }
 
-/** Adds floor(log2 w) to acc (w ≥ 1, destroyed) by halving the search range 32, 16, 8, 4, 2, 1. */
-function log2Steps(cg: CodeGen, w: number, acc: number): void {
+/**
+ * Adds floor(log2 w) to acc (w ≥ 1, destroyed) by halving the search range 32, 16, 8, 4,
+ * 2, 1; `t` is a scratch register.
+ */
+function log2Steps(cg: CodeGen, w: number, acc: number, t: number): void {
   // The 32-bit step: compare through a shifted copy (the bound does not fit an imm).
-  const t = cg.regs.alloc();
   const s16 = cg.e.newLabel();
-  cg.e.mov(t.reg, w);
-  cg.e.aluImm(BPF_RSH, t.reg, 32);
-  cg.e.jImm('eq', t.reg, 0, s16);
-  cg.e.mov(w, t.reg);
+  cg.e.mov(t, w);
+  cg.e.aluImm(BPF_RSH, t, 32);
+  cg.e.jImm('eq', t, 0, s16);
+  cg.e.mov(w, t);
   cg.e.addImm(acc, 32);
   cg.e.bind(s16);
-  cg.regs.free(t);
   for (const step of [16, 8, 4, 2]) {
     const next = cg.e.newLabel();
     cg.e.jImm('le', w, (2 ** step) - 1, next);
@@ -341,8 +345,8 @@ function lhistIndex(cg: CodeGen, value: Operand, agg: AggregationType): Operand 
   if (min === undefined || max === undefined || step === undefined) throw new InternalError('lhist without bounds');
   if ('imm' in value) return { imm: BigInt(lhistBucketIndex(value.imm, min, max, step)) };
   const last = lhistBucketCount(min, max, step) - 1;
-  const v = cg.regs.reg(value.temp);
   const idx = cg.regs.alloc(true);
+  const v = cg.regs.reg(value.temp);
   const i = idx.reg;
   const done = cg.e.newLabel();
   cg.e.movImm(i, 0n);

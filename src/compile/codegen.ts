@@ -562,7 +562,7 @@ export class CodeGen {
     args.forEach((a, i) => {
       const to = R1 + i;
       if ('temp' in a) {
-        if (a.temp.reg >= 0) moves.push({ to, from: a.temp.reg });
+        if (a.temp.current >= 0) moves.push({ to, from: a.temp.current });
         else rest.push({ to, arg: a });
       } else if ('reg' in a) moves.push({ to, from: a.reg });
       else rest.push({ to, arg: a });

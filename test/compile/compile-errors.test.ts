@@ -17,6 +17,16 @@ test('a probe with more variables than 512 bytes of stack keeps the rest in scra
   expect(new Rig(r.compiled, { checked: r.checked }).runSpecial().text).toBe('79 40\n\n\n');
 });
 
+test('an expression nested deeper than there are registers spills the oldest values and computes right', () => {
+  let e = '$a';
+  for (let i = 0; i < 20; i++) e = `$a * ${i + 2} + (${e})`;
+  const r = compileSource(`BEGIN { $a = 3; printf("%d\\n", ${e}); exit(); }`);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+  for (const v of verifyAll(r.compiled)) expect(v.result.ok, logTail(v.result)).toBe(true);
+  // 3 + 3 * (2 + 3 + … + 21)
+  expect(new Rig(r.compiled, { checked: r.checked }).runSpecial().text).toBe(`${3 + 3 * 230}\n\n\n`);
+});
+
 test('a subprogram whose variables exceed the stack is a located error', () => {
   const text = `fn f(): int64 { ${manyVars(80)} return $v0 + $v79; }\nBEGIN { printf("%d\\n", f()); exit(); }`;
   const r = compileSource(text);

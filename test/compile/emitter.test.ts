@@ -70,15 +70,26 @@ describe('Registers', () => {
     const frame = new Frame(false);
     const regs = new Registers(e, frame);
     const temps = [1, 2, 3, 4, 5].map(() => regs.alloc());
-    expect(temps.map((t) => t.reg)).toEqual([1, 2, 3, 4, 5]);
+    expect(temps.map((t) => t.current)).toEqual([1, 2, 3, 4, 5]);
     regs.beforeCall();
-    expect(temps.map((t) => t.reg)).toEqual([6, 7, 8, 9, -1]);
+    expect(temps.map((t) => t.current)).toEqual([6, 7, 8, 9, -1]);
     expect(temps[4]!.spill).toBe(-8);
     expect(text(e)).toEqual(['r6 = r1', 'r7 = r2', 'r8 = r3', 'r9 = r4', '*(u64 *)(r10 - 8) = r5']);
     // A spilled temp comes back on use, into a free register.
-    expect(regs.reg(temps[4]!)).toBe(1);
+    expect(temps[4]!.reg).toBe(1);
+    expect(text(e).at(-1)).toBe('r1 = *(u64 *)(r10 - 8)');
     for (const t of temps) regs.free(t);
     expect(regs.liveCount).toBe(0);
+  });
+
+  test('with every register taken, the oldest temp spills', () => {
+    const e = new Emitter();
+    const regs = new Registers(e, new Frame(false));
+    const temps = Array.from({ length: 10 }, () => regs.alloc());
+    const extra = regs.alloc();
+    expect(temps[0]!.current).toBe(-1);
+    expect(extra.current).toBe(1);
+    expect(text(e)).toEqual(['*(u64 *)(r10 - 8) = r1']);
   });
 
   test('a branch arm must leave outer temps where it found them', () => {
