@@ -12,6 +12,9 @@ import { dumpAst } from './parse/dump.js';
 import { checkProgram } from './check/check.js';
 import { dumpTypes } from './check/dump.js';
 import type { CheckedProgram } from './check/program.js';
+import { compileProgram } from './compile/compile-program.js';
+import type { CompiledProgram } from './compile/compiled.js';
+import { dumpBpf } from './compile/dump.js';
 
 /** Everything the stages may read: the program and the command line's parameters. */
 export interface PipelineInput {
@@ -22,6 +25,10 @@ export interface PipelineInput {
   readonly named: ReadonlyMap<string, string | true>;
   /** `--unsafe` was given. */
   readonly unsafe: boolean;
+  /** Virtual CPUs of the machine the program will run on (`--cpus`; default 4). */
+  readonly ncpus?: number;
+  /** kaddr(): a kernel symbol's address in the machine the program will run on. */
+  readonly kernelSymbol?: (name: string) => bigint | undefined;
 }
 
 /** What the stages have produced so far; each stage adds its own field. */
@@ -30,6 +37,8 @@ export interface Products {
   readonly program?: Program;
   /** After 'check'. */
   readonly checked?: CheckedProgram;
+  /** After 'compile'. */
+  readonly compiled?: CompiledProgram;
 }
 
 export interface Stage {
@@ -73,6 +82,22 @@ export const STAGES: readonly Stage[] = [
       return r.ok ? { ok: true, value: { ...products, checked: r.value }, warnings: r.warnings } : r;
     },
     print: (products) => dumpTypes(need(products, 'checked', 'dump types')),
+  },
+  {
+    name: 'compile',
+    dump: 'bpf',
+    run(input, products) {
+      const checked = need(products, 'checked', 'compile');
+      const r = compileProgram(checked, {
+        unsafe: input.unsafe,
+        ...(input.ncpus !== undefined ? { ncpus: input.ncpus } : {}),
+        ...(input.kernelSymbol ? { kernelSymbol: input.kernelSymbol } : {}),
+        // bpftrace sizes its event ring buffer in pages (config perf_rb_pages).
+        ringbufSize: checked.config.perf_rb_pages * 4096,
+      });
+      return r.ok ? { ok: true, value: { ...products, compiled: r.value }, warnings: r.warnings } : r;
+    },
+    print: (products) => dumpBpf(need(products, 'compiled', 'dump bpf')),
   },
 ];
 

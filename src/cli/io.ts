@@ -1,6 +1,6 @@
-// The process as main() sees it: two output streams, stdin, the environment and whether
-// stderr is a terminal. Tests pass an in-memory CliIo; bin/bpftrace-ts.js the real one.
-// Nothing here formats messages.
+// The process as main() sees it: two output streams, stdin, the environment, whether
+// stderr is a terminal, Ctrl-C and the working directory. Tests pass an in-memory CliIo;
+// bin/bpftrace-ts.js the real one. Nothing here formats messages.
 
 export interface CliIo {
   writeOut(text: string): void;
@@ -9,10 +9,40 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** stderr is a terminal (diagnostics may be coloured). */
   readonly errIsTTY: boolean;
+  /**
+   * Program output to stdout as a binary string (one char per byte, as the printers make
+   * it). Without it, writeOut receives the binary string (in-memory tests compare those).
+   */
+  writeOutBinary?(binary: string): void;
+  /** True once stdout's reader went away (EPIPE, as in `| head`): a run then ends quietly. */
+  outputBroken?(): boolean;
+  /** Calls cb on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt?(cb: () => void): () => void;
+  /** The working directory (relative cat() paths). */
+  cwd?(): string;
+}
+
+/** Set when a write to stdout failed with EPIPE; later writes are dropped. */
+let stdoutBroken = false;
+let watching = false;
+
+/** Node reports a closed pipe as an 'error' event on stdout (SIGPIPE is ignored): note it once. */
+function watchStdout(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutBroken = true;
+  });
+}
+
+function writeStdout(chunk: string | Buffer): void {
+  watchStdout();
+  if (!stdoutBroken) process.stdout.write(chunk);
 }
 
 export const processIo: CliIo = {
-  writeOut: (text) => void process.stdout.write(text),
+  writeOut: (text) => writeStdout(text),
   writeErr: (text) => void process.stderr.write(text),
   async readStdin() {
     const chunks: Buffer[] = [];
@@ -21,4 +51,12 @@ export const processIo: CliIo = {
   },
   env: process.env,
   errIsTTY: Boolean(process.stderr.isTTY),
+  writeOutBinary: (binary) => writeStdout(Buffer.from(binary, 'latin1')),
+  outputBroken: () => stdoutBroken,
+  onInterrupt(cb) {
+    const handler = (): void => cb();
+    process.on('SIGINT', handler);
+    return () => void process.off('SIGINT', handler);
+  },
+  cwd: () => process.cwd(),
 };

@@ -1,22 +1,31 @@
 // bpftrace-ts's command line: argv → what to do → exit code. It reads the command line
 // (options.ts), lists probes (-l), or loads the program and runs the pipeline
-// (src/pipeline.ts), printing dumps to the output and diagnostics to stderr. Running a
-// checked program (engines, the synthetic world) is a later step: `runChecked` is where it
-// goes. User mistakes end as messages and exit code 1, never as stack traces.
+// (src/pipeline.ts), printing dumps to the output and diagnostics to stderr, then runs the
+// compiled program against the synthetic world (src/runtime/run.ts) in `runChecked`.
+// User mistakes end as messages and exit code 1, never as stack traces.
 
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
-import type { Diagnostic, Message } from '../diag/diagnostic.js';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { InternalError, type Diagnostic, type Message } from '../diag/diagnostic.js';
 import { runMessages } from '../diag/messages.js';
 import { DUMP_POINTS, runPipeline, type PipelineInput, type Products } from '../pipeline.js';
+import type { World } from '../world/world.js';
 import { processIo, type CliIo } from './io.js';
 import { parseCommandLine, type CommandLine } from './options.js';
-import { loadProgram } from './program-source.js';
+import { ERRNO_TEXT, loadProgram } from './program-source.js';
 
-/** Where program output (dumps, listings, later the program's own output) goes. */
+/** Where program output (dumps, listings, the program's own output) goes: stdout or the -o file. */
 interface Output {
+  /** Text (UTF-8 on the way out). */
   write(text: string): void;
+  /** A binary string from the printers (one char per byte). */
+  writeBinary(binary: string): void;
+  /** Writes what is buffered. */
+  flush(): void;
   close(): Promise<void>;
 }
+
+/** Output is buffered up to this many characters between flushes. */
+const OUTPUT_BUFFER = 1 << 16;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const decided = parseCommandLine(argv, DUMP_POINTS);
@@ -45,6 +54,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 
 async function run(cmd: CommandLine, io: CliIo): Promise<number> {
   const output = openOutput(cmd.outputFile, io);
+  if ('message' in output) {
+    await printDiagnostics(io, [plain(output.message)]);
+    return 1;
+  }
   try {
     if (cmd.list && !cmd.program) return await listing(cmd.listPattern, cmd.verbose, output);
     const loaded = await loadProgram(cmd.program!, io);
@@ -52,32 +65,118 @@ async function run(cmd: CommandLine, io: CliIo): Promise<number> {
       await printDiagnostics(io, [plain(loaded.message)]);
       return 1;
     }
+    // kaddr() is resolved while compiling, against the world the program will run in; the
+    // world module is loaded ahead only for programs that may call it (it costs start-up time).
+    if (/\bkaddr\b/.test(loaded.source.text)) await preloadWorldBuilder();
+    const worlds = worldSource(cmd);
     const input: PipelineInput = {
       source: loaded.source,
       positional: cmd.positional,
       named: cmd.named,
       unsafe: cmd.unsafe,
+      ncpus: cmd.world.cpus,
+      kernelSymbol: (name) => worlds.get()?.kernelSymbolAddress(name),
     };
-    const outcome = runPipeline(input, { dumps: cmd.dumps });
+    // Listing and --dry-run stop after checking unless a later stage's dump is asked for.
+    const checkOnly = (cmd.list || cmd.dryRun) && !cmd.dumps.includes('bpf');
+    const outcome = runPipeline(input, { dumps: cmd.dumps, ...(checkOnly ? { until: 'check' } : {}) });
     // Several dumps are headed by their names and separated by a blank line.
     outcome.dumps.forEach((d, i) => output.write(cmd.dumps.length > 1 ? `${i > 0 ? '\n' : ''}${d.point}:\n${d.text}` : d.text));
     if (outcome.diagnostics.length > 0) await printDiagnostics(io, outcome.diagnostics);
     if (!outcome.ok) return 1;
     if (cmd.list) return await listProgramProbes(outcome.products, cmd.verbose, output);
     if (cmd.dryRun) return 0;
-    return await runChecked(outcome.products, cmd, io);
+    return await runChecked(outcome.products, cmd, io, output, worlds.built());
   } finally {
     await output.close();
   }
 }
 
 /**
- * Runs a program that went through every stage. The runtime (loader, engines, synthetic
- * world) is not part of this build yet, so this says so plainly and fails.
+ * The world a run uses, built early only when compiling needs it (kaddr() resolves kernel
+ * symbols of the machine the program will run on); the run then uses that same world.
  */
-async function runChecked(_products: Products, _cmd: CommandLine, io: CliIo): Promise<number> {
-  await printDiagnostics(io, [plain(runMessages.cannotRunYet())]);
-  return 1;
+function worldSource(cmd: CommandLine): { get(): World | undefined; built(): World | undefined } {
+  let world: World | undefined;
+  let failed = false;
+  return {
+    get() {
+      if (world || failed) return world;
+      // Synchronous on purpose: compileProgram asks in the middle of a stage.
+      const made = buildWorldSync(cmd);
+      if (made === undefined) failed = true;
+      world = made;
+      return world;
+    },
+    built: () => world,
+  };
+}
+
+/** Runs a program that went through every stage against the synthetic world. */
+async function runChecked(products: Products, cmd: CommandLine, io: CliIo, output: Output, world: World | undefined): Promise<number> {
+  const { runProgram } = await import('../runtime/run.js');
+  const checked = products.checked;
+  const compiled = products.compiled;
+  if (!checked || !compiled) throw new InternalError('runChecked without a compiled program');
+  const startNs = process.hrtime.bigint();
+  try {
+    const outcome = await runProgram(
+      checked,
+      compiled,
+      {
+        ...cmd.world,
+        format: cmd.format,
+        quiet: cmd.quiet,
+        verbose: cmd.verbose,
+        cwd: io.cwd?.() ?? process.cwd(),
+        ...(world ? { world } : {}),
+      },
+      {
+        out: (t) => output.writeBinary(t),
+        stdout: (t) => {
+          if (cmd.outputFile === undefined) output.writeBinary(t);
+          else (io.writeOutBinary ?? io.writeOut)(t);
+        },
+        err: (t) => {
+          output.flush();
+          io.writeErr(t);
+        },
+        flush: () => output.flush(),
+        broken: () => io.outputBroken?.() ?? false,
+        onInterrupt: (cb) => io.onInterrupt?.(cb) ?? (() => undefined),
+        wallNs: () => Number(process.hrtime.bigint() - startNs),
+        pause: (ms) => new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve))),
+      },
+    );
+    output.flush();
+    if (!outcome.ok) {
+      await printDiagnostics(io, [plain(outcome.message)]);
+      return 1;
+    }
+    return outcome.exitCode;
+  } catch (e) {
+    if (!(e instanceof InternalError)) throw e;
+    output.flush();
+    io.writeErr(`ERROR: ${runMessages.internalError(e.message).text}\n${e.detail ? e.detail.replace(/\n?$/, '\n') : ''}`);
+    return 1;
+  }
+}
+
+/** The world for kaddr() at compile time (see worldSource); undefined for an unknown workload (the run reports it). */
+function buildWorldSync(cmd: CommandLine): World | undefined {
+  return worldBuilder?.(cmd);
+}
+
+/** Set by preloadWorldBuilder: the world module is imported asynchronously before compiling. */
+let worldBuilder: ((cmd: CommandLine) => World | undefined) | undefined;
+
+async function preloadWorldBuilder(): Promise<void> {
+  const [{ createWorld }, { loadBundledWorkload }] = await Promise.all([import('../world/world.js'), import('../world/workload-files.js')]);
+  worldBuilder = (cmd) => {
+    const workload = loadBundledWorkload(cmd.world.workload);
+    if (typeof workload === 'string') return undefined;
+    return createWorld({ seed: cmd.world.seed, cpus: cmd.world.cpus, workload });
+  };
 }
 
 /** `-l [pattern]`. */
@@ -108,19 +207,48 @@ async function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[]): 
   io.writeErr(renderDiagnostics(diagnostics, { color }));
 }
 
-function openOutput(file: string | undefined, io: CliIo): Output {
-  if (file === undefined) return { write: (t) => io.writeOut(t), close: async () => {} };
-  let stream: WriteStream | undefined;
+/** stdout, or the -o file opened (and created) now so an unwritable path fails before anything runs. */
+function openOutput(file: string | undefined, io: CliIo): Output | { message: Message } {
+  let pending = '';
+  let write: (binary: string) => void;
+  let writeText: (text: string) => void;
+  let close = (): void => undefined;
+  if (file === undefined) {
+    write = (binary) => (io.writeOutBinary ?? io.writeOut)(binary);
+    writeText = (text) => io.writeOut(text);
+  } else {
+    let fd: number;
+    try {
+      fd = openSync(file, 'w');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      return { message: runMessages.outputFileUnopenable(file, ERRNO_TEXT[code] ?? (e instanceof Error ? e.message : String(e))) };
+    }
+    write = (binary) => void writeSync(fd, Buffer.from(binary, 'latin1'));
+    writeText = (text) => void writeSync(fd, text);
+    close = () => closeSync(fd);
+  }
+  const flush = (): void => {
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    write(text);
+  };
+  const writeBinary = (binary: string): void => {
+    pending += binary;
+    if (pending.length >= OUTPUT_BUFFER) flush();
+  };
   return {
-    write(text) {
-      stream ??= createWriteStream(file);
-      stream.write(text);
+    write: (text) => {
+      flush();
+      writeText(text);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (!stream) return resolve();
-        stream.end(resolve);
-      }),
+    writeBinary,
+    flush,
+    close: async () => {
+      flush();
+      close();
+    },
   };
 }
 

@@ -16,7 +16,7 @@ export interface OptionSpec {
   readonly type: OptionType;
   readonly describe: string;
   /** Help section. */
-  readonly group: 'OPTIONS:' | 'TROUBLESHOOTING OPTIONS:';
+  readonly group: 'OPTIONS:' | 'WORLD OPTIONS:' | 'TROUBLESHOOTING OPTIONS:';
   readonly valueName?: string;
 }
 
@@ -34,8 +34,37 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'q', type: 'boolean', describe: 'keep messages quiet', group: 'OPTIONS:' },
   { name: 'unsafe', type: 'boolean', describe: 'allow unsafe/destructive functionality', group: 'OPTIONS:' },
   { name: 'help', alias: 'h', type: 'boolean', describe: 'show this help message', group: 'OPTIONS:' },
+  { name: 'seed', type: 'string', valueName: 'N', describe: 'seed of the synthetic world (default 1)', group: 'WORLD OPTIONS:' },
+  { name: 'cpus', type: 'string', valueName: 'N', describe: 'virtual CPUs of the synthetic world (default 4)', group: 'WORLD OPTIONS:' },
+  {
+    name: 'workload',
+    type: 'string',
+    valueName: 'NAME',
+    describe: 'workload profile of the synthetic world (default mixed)',
+    group: 'WORLD OPTIONS:',
+  },
+  {
+    name: 'duration',
+    type: 'string',
+    valueName: 'TIME',
+    describe: 'stop after this much virtual time (5s, 250ms, 2m; default 5s)',
+    group: 'WORLD OPTIONS:',
+  },
+  { name: 'realtime', type: 'boolean', describe: 'pace virtual time to the wall clock', group: 'WORLD OPTIONS:' },
+  {
+    name: 'engine',
+    type: 'string',
+    valueName: 'ENGINE',
+    describe: "how eBPF programs run ('interp', 'jit')",
+    group: 'WORLD OPTIONS:',
+  },
   { name: 'version', alias: 'V', type: 'boolean', describe: 'bpftrace-ts version', group: 'OPTIONS:' },
-  { name: 'v', type: 'boolean', describe: 'verbose messages', group: 'TROUBLESHOOTING OPTIONS:' },
+  {
+    name: 'v',
+    type: 'boolean',
+    describe: 'verbose messages (a run ends with its world statistics on stderr)',
+    group: 'TROUBLESHOOTING OPTIONS:',
+  },
   {
     name: 'dry-run',
     type: 'boolean',
@@ -78,6 +107,69 @@ export interface CommandLine {
   readonly positional: readonly string[];
   /** `--name=value` / `--flag` after `--`. */
   readonly named: ReadonlyMap<string, string | true>;
+  /** How the program runs: the synthetic world's shape, the clock and the engine. */
+  readonly world: WorldChoice;
+}
+
+export type EngineName = 'interp' | 'jit';
+export const ENGINE_NAMES: readonly EngineName[] = ['interp', 'jit'];
+
+export interface WorldChoice {
+  readonly seed: number;
+  readonly cpus: number;
+  readonly workload: string;
+  /** `--duration` in ns of virtual time; undefined when not given. */
+  readonly durationNs?: number;
+  readonly realtime: boolean;
+  readonly engine: EngineName;
+}
+
+/** Defaults of the run options (also the values the golden tests are recorded with). */
+export const WORLD_DEFAULTS = { seed: 1, cpus: 4, workload: 'mixed', engine: 'interp' } as const;
+
+/** Largest --cpus: per-CPU map values are kept for each CPU. */
+const MAX_CPUS = 256;
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** `5s`, `250ms`, `1.5s`, `2m`, or a bare number of seconds → ns; undefined when unreadable. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const ns = Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 's']!);
+  return Number.isSafeInteger(ns) ? ns : undefined;
+}
+
+/** The run options of the command line, or the message saying which is wrong. */
+function readWorldChoice(parsed: yargsParser.Arguments): WorldChoice | string {
+  const integer = (name: string, min: number, max: number, fallback: number): number | string => {
+    const raw = parsed[name] as string | undefined;
+    if (raw === undefined) return fallback;
+    const n = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : `USAGE: --${name} takes an integer from ${min} to ${max}, not '${raw}'`;
+  };
+  const seed = integer('seed', 0, 0xffffffff, WORLD_DEFAULTS.seed);
+  if (typeof seed === 'string') return seed;
+  const cpus = integer('cpus', 1, MAX_CPUS, WORLD_DEFAULTS.cpus);
+  if (typeof cpus === 'string') return cpus;
+  const engine = (parsed['engine'] as string | undefined) ?? WORLD_DEFAULTS.engine;
+  if (!(ENGINE_NAMES as readonly string[]).includes(engine)) {
+    return `USAGE: invalid engine '${engine}' (valid: ${ENGINE_NAMES.join(', ')})`;
+  }
+  const durationText = parsed['duration'] as string | undefined;
+  let durationNs: number | undefined;
+  if (durationText !== undefined) {
+    durationNs = parseDuration(durationText);
+    if (durationNs === undefined) return `USAGE: invalid --duration '${durationText}' (examples: 5s, 250ms, 2m)`;
+  }
+  return {
+    seed,
+    cpus,
+    workload: (parsed['workload'] as string | undefined) ?? WORLD_DEFAULTS.workload,
+    ...(durationNs !== undefined ? { durationNs } : {}),
+    realtime: Boolean(parsed['realtime']),
+    engine: engine as EngineName,
+  };
 }
 
 /** What reading the command line decided. */
@@ -159,6 +251,9 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     else return { kind: 'error', message: `USAGE: invalid option for -d: ${dumpArg} (valid: ${['all', ...dumpPoints].join(', ')})` };
   }
 
+  const world = readWorldChoice(parsed);
+  if (typeof world === 'string') return { kind: 'error', message: world };
+
   const listPattern = list && !program ? args[0] : undefined;
   const commandLine: CommandLine = {
     ...(program ? { program } : {}),
@@ -173,6 +268,7 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     unsafe: Boolean(parsed['unsafe']),
     positional: list && !program ? [] : [...params, ...rest.positional],
     named: rest.named,
+    world,
   };
   return { kind: 'run', commandLine };
 }

@@ -12,7 +12,7 @@ import type { ProgramOrigin } from './options.js';
 export type LoadedProgram = { readonly ok: true; readonly source: SourceFile } | { readonly ok: false; readonly message: Message };
 
 /** errno code → the words bpftrace (strerror) uses. */
-const ERRNO_TEXT: Readonly<Record<string, string>> = {
+export const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENOENT: 'No such file or directory',
   EISDIR: 'Is a directory',
   EACCES: 'Permission denied',

@@ -7,7 +7,7 @@ export * from './layouts.js';
 export { decodeValue, decodeAggregate, decodeMapValue, decodeMapDump, readInt, unresolvedSymbol } from './decode.js';
 export type { DecodeContext } from './decode.js';
 export { encodeValue, writeValue } from './encode.js';
-export { formatPrintf, splitFormat, cFormat, printfSpecifier, PRINTF_SPECIFIERS, DEFAULT_PRINTF_OPTIONS } from './printf.js';
+export { formatPrintf, formatPrintfBinary, splitFormat, cFormat, printfSpecifier, PRINTF_SPECIFIERS, DEFAULT_PRINTF_OPTIONS } from './printf.js';
 export type { PrintfOptions, PrintfSpecifierRow, PrintfArgKind } from './printf.js';
 export { strftime, formatTimestamp, formatTime, TIME_DEFAULT_FORMAT } from './strftime.js';
 export type { TimeZone } from './strftime.js';

@@ -91,7 +91,19 @@ export function formatPrintf(
   args: readonly Value[],
   opts: PrintfOptions = DEFAULT_PRINTF_OPTIONS,
 ): string {
-  const parts = splitFormat(binaryFromUtf8(format));
+  return formatPrintfBinary(binaryFromUtf8(format), args, opts);
+}
+
+/**
+ * As formatPrintf, for a format that is already a binary string (one char per byte), as
+ * string literals are after parsing (FormatSpec.format).
+ */
+export function formatPrintfBinary(
+  format: string,
+  args: readonly Value[],
+  opts: PrintfOptions = DEFAULT_PRINTF_OPTIONS,
+): string {
+  const parts = splitFormat(format);
   let out = '';
   let i = 0;
   for (; i < args.length && i < parts.length; i++) {

@@ -1,0 +1,173 @@
+// User space's handling of the ring-buffer records probes send (bpftrace's async actions):
+// each record's leading u64 indexes the compiler's event table, the payload is decoded at the
+// offsets it lists, and the action happens here — printf/print/time/join/cat/system output
+// through the printer, print/clear/zero of maps, exit. In: record bytes. Out: text for the
+// output sink and the requests (exit) the event loop acts on. Not: reading the ring itself.
+
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { AsyncEvent, CompiledProgram, JoinEvent, PrintfEvent } from '../compile/compiled.js';
+import { InternalError } from '../diag/diagnostic.js';
+import type { SourceFile, Span } from '../diag/source.js';
+import type { KernelHost } from '../ebpf/host.js';
+import type { UserMap } from '../ebpf/maps/map.js';
+import { binaryFromBytes, cStringAt } from './output/bytes.js';
+import type { DecodeContext } from './output/decode.js';
+import { decodeValue, readInt } from './output/decode.js';
+import type { OutputPrinter, PrinterOptions } from './output/printer.js';
+import { formatPrintfBinary } from './output/printf.js';
+import { formatTime } from './output/strftime.js';
+import type { Value } from './output/values.js';
+import { clearMap, readMap, zeroMap } from './map-reader.js';
+
+/** Where the handled records go and what the event loop is told. */
+export interface AsyncSinks {
+  /** Program output (stdout or the -o file), binary strings. */
+  out(binary: string): void;
+  /** Diagnostics of errorf/warnf, on stderr. */
+  err(text: string): void;
+  /** exit(code) was received. */
+  exit(code: number): void;
+}
+
+/** Renders `file:line:col-col` and the source lines under it (src/diag/render, loaded only when a program needs it). */
+export interface Locator {
+  formatLocation(source: SourceFile, span: Span): string;
+  sourceContext(source: SourceFile, span: Span): string[];
+}
+
+export interface AsyncContext {
+  readonly compiled: CompiledProgram;
+  /** Maps by index into compiled.maps. */
+  readonly maps: readonly UserMap[];
+  readonly printer: OutputPrinter;
+  readonly printerOptions: PrinterOptions;
+  readonly decode: DecodeContext;
+  /** The host of the probe that sent the records (time() reads its clock). */
+  host(): KernelHost;
+  /** The root source, for errorf/warnf locations. */
+  readonly source: SourceFile;
+  readonly locator?: Locator;
+  /** config max_cat_bytes. */
+  readonly maxCatBytes: number;
+  /** Directory relative cat() paths are read from. */
+  readonly cwd: string;
+  readonly sinks: AsyncSinks;
+  /** Indexes of maps zero() was called on since their last clear() (see readMap). */
+  readonly zeroed: Set<number>;
+}
+
+/** Events whose handling needs source locations (the Locator must be loaded for them). */
+export function needsLocator(events: readonly AsyncEvent[]): boolean {
+  return events.some((e) => e.kind === 'errorf' || e.kind === 'warnf');
+}
+
+/** Builds the record consumer: call it with each record (bytes[off..off+len)). */
+export function asyncDispatcher(ctx: AsyncContext): (bytes: Uint8Array, off: number, len: number) => void {
+  const events = ctx.compiled.asyncEvents;
+  const { printer, sinks } = ctx;
+
+  const args = (e: PrintfEvent, bytes: Uint8Array, off: number): Value[] =>
+    e.args.map((f) => decodeValue(f.type, bytes, off + f.offset, ctx.decode));
+  const formatted = (e: PrintfEvent, bytes: Uint8Array, off: number): string =>
+    formatPrintfBinary(e.format.format, args(e, bytes, off), ctx.printerOptions);
+
+  return (bytes, off, len) => {
+    const id = Number(readInt(bytes, off, 8, false));
+    const e = events[id];
+    if (!e) throw new InternalError(`ring-buffer record with unknown event id ${id}`);
+    if (len < e.size) throw new InternalError(`ring-buffer record of ${len} bytes for ${e.kind} event ${id} of ${e.size}`);
+    switch (e.kind) {
+      case 'printf':
+        sinks.out(printer.printf(formatted(e, bytes, off)));
+        return;
+      case 'system':
+        sinks.out(printer.system(runCommand(formatted(e, bytes, off))));
+        return;
+      case 'cat':
+        sinks.out(printer.cat(readFileHead(formatted(e, bytes, off), ctx.cwd, ctx.maxCatBytes)));
+        return;
+      case 'errorf':
+      case 'warnf': {
+        const label = e.kind === 'errorf' ? 'ERROR' : 'WARNING';
+        const text = formatted(e, bytes, off);
+        const loc = ctx.locator;
+        if (!loc || !e.span) {
+          sinks.err(`${label}: ${text}\n`);
+          return;
+        }
+        const lines = loc.sourceContext(ctx.source, e.span);
+        sinks.err(`${loc.formatLocation(ctx.source, e.span)}: ${label}: ${text}\n${lines.map((l) => l + '\n').join('')}`);
+        return;
+      }
+      case 'print_value':
+        sinks.out(printer.value(decodeValue(e.value.type, bytes, off + e.value.offset, ctx.decode)));
+        return;
+      case 'print_map': {
+        const def = ctx.compiled.maps[e.map]!;
+        const dump = readMap(def, ctx.maps[e.map]!, ctx.decode, ctx.zeroed.has(e.map));
+        sinks.out(printer.map(dump, { top: Number(e.top ?? 0n), div: Number(e.div ?? 1n) }));
+        return;
+      }
+      case 'clear_map':
+        clearMap(ctx.maps[e.map]!);
+        ctx.zeroed.delete(e.map);
+        return;
+      case 'zero_map':
+        zeroMap(ctx.maps[e.map]!);
+        ctx.zeroed.add(e.map);
+        return;
+      case 'exit':
+        sinks.exit(Number(readInt(bytes, off + e.codeOffset, 8, true)));
+        return;
+      case 'time': {
+        const text = formatTime(e.format, BigInt(Math.round(ctx.host().realtimeNs())), ctx.printerOptions.zone);
+        if (text !== undefined) sinks.out(printer.time(text));
+        return;
+      }
+      case 'join':
+        sinks.out(printer.join(joined(e, bytes, off)));
+        return;
+    }
+  };
+}
+
+function joined(e: JoinEvent, bytes: Uint8Array, off: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < e.count; i++) {
+    const at = off + 8 + i * e.stringSize;
+    if (bytes[at] === 0) break;
+    parts.push(cStringAt(bytes, at, e.stringSize));
+  }
+  return parts.join(e.separator);
+}
+
+/** system(): the command's standard output, as bpftrace prints what popen() gave it. */
+function runCommand(command: string): string {
+  const r = spawnSync('/bin/sh', ['-c', Buffer.from(command, 'latin1').toString('utf8')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return r.stdout ? binaryFromBytes(r.stdout) : '';
+}
+
+/** cat(): at most maxBytes of the file, or bpftrace's message when it cannot be read. */
+function readFileHead(name: string, cwd: string, maxBytes: number): string {
+  const path = Buffer.from(name, 'latin1').toString('utf8');
+  const full = isAbsolute(path) ? path : resolve(cwd, path);
+  let fd: number;
+  try {
+    fd = openSync(full, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    return `ERROR: failed to open file '${path}': ${code === 'ENOENT' ? 'No such file or directory' : code}\n`;
+  }
+  try {
+    const buf = Buffer.alloc(maxBytes);
+    const n = readSync(fd, buf, 0, maxBytes, 0);
+    return binaryFromBytes(buf, 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}

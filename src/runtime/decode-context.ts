@@ -1,0 +1,98 @@
+// What user space knows beyond the bytes of a record or a map: symbols, stacks, user names,
+// cgroup paths and clock bases, answered from the synthetic world and the compiled program's
+// tables as bpftrace answers them from the running machine. In: the world (built on demand),
+// the loaded stack maps, strftime formats. Out: a DecodeContext for src/runtime/output.
+
+import type { StackType } from '../check/types.js';
+import type { CompiledProgram } from '../compile/compiled.js';
+import { TIMESTAMP_MODE } from '../compile/compiled.js';
+import type { UserMap } from '../ebpf/maps/map.js';
+import { clockOffsets, TAI_OFFSET_NS } from '../world/clock.js';
+import type { World } from '../world/world.js';
+import type { DecodeContext } from './output/decode.js';
+import { unresolvedSymbol } from './output/decode.js';
+import type { StackFrame } from './output/values.js';
+
+/** The accounts of the synthetic machine's /etc/passwd (the world's processes run as these). */
+const PASSWD: ReadonlyMap<bigint, string> = new Map([
+  [0n, 'root'],
+  [1n, 'daemon'],
+  [33n, 'www-data'],
+  [100n, 'systemd-network'],
+  [104n, 'messagebus'],
+  [105n, 'sshd'],
+  [115n, 'Debian-snmp'],
+  [999n, 'postgres'],
+  [1000n, 'user'],
+  [65534n, 'nobody'],
+]);
+
+export interface DecodeSources {
+  readonly compiled: CompiledProgram;
+  /** Maps by index into compiled.maps. */
+  readonly maps: readonly UserMap[];
+  readonly seed: number;
+  /** The world, built if it does not exist yet (symbols need it). */
+  world(): World;
+}
+
+export function decodeContext(src: DecodeSources): DecodeContext {
+  const offsets = clockOffsets(src.seed);
+  // Wall time = clock + base, per timestamp clock mode.
+  const bases: Readonly<Record<number, bigint>> = {
+    [TIMESTAMP_MODE.boot]: BigInt(Math.round(offsets.realtimeNs - offsets.suspendedNs)),
+    [TIMESTAMP_MODE.monotonic]: BigInt(Math.round(offsets.realtimeNs)),
+    [TIMESTAMP_MODE.tai]: -BigInt(TAI_OFFSET_NS),
+    [TIMESTAMP_MODE.sw_tai]: -BigInt(TAI_OFFSET_NS),
+  };
+  const stackMaps = new Map<number, UserMap>();
+  src.compiled.maps.forEach((def, i) => {
+    if (def.role === 'stacks' && def.stackLimit !== undefined) stackMaps.set(def.stackLimit, src.maps[i]!);
+  });
+  const key = new Uint8Array(4);
+  const keyView = new DataView(key.buffer);
+
+  const kernelSymbol = (address: bigint, withOffset: boolean): string => {
+    const s = src.world().symbolizeKernel(address);
+    if (!s) return unresolvedSymbol(address);
+    return withOffset ? `${s.name}+${s.offset}` : s.name;
+  };
+  const userSymbol = (address: bigint, pid: number, withOffset: boolean): string => {
+    const s = src.world().symbolizeUser(pid, address);
+    if (!s) return unresolvedSymbol(address);
+    return withOffset ? `${s.name}+${s.offset}` : s.name;
+  };
+
+  return {
+    ksym: kernelSymbol,
+    usym: userSymbol,
+    stack(kind: 'kstack' | 'ustack', stackId: bigint, pid: number, type: StackType): readonly StackFrame[] {
+      const map = stackMaps.get(type.limit);
+      if (!map) return [];
+      keyView.setUint32(0, Number(BigInt.asUintN(32, stackId)), true);
+      const value = map.lookupUser(key)?.[0];
+      if (!value) return [];
+      const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+      const frames: StackFrame[] = [];
+      for (let off = 0; off + 8 <= value.length && frames.length < type.limit; off += 8) {
+        const address = view.getBigUint64(off, true);
+        if (address === 0n) break;
+        if (kind === 'kstack') {
+          frames.push({ address, symbol: kernelSymbol(address, true) });
+          continue;
+        }
+        const s = src.world().symbolizeUser(pid, address);
+        frames.push(
+          s
+            ? { address, symbol: `${s.name}+${s.offset}`, ...(s.module !== undefined ? { module: s.module } : {}) }
+            : { address, symbol: unresolvedSymbol(address) },
+        );
+      }
+      return frames;
+    },
+    username: (uid) => PASSWD.get(uid) ?? uid.toString(),
+    strftimeFormat: (id) => src.compiled.strftimeFormats[id],
+    timestampBaseNs: (mode) => bases[mode] ?? 0n,
+    cgroupPath: (_pathId, cgroupId) => src.world().cgroupPath(cgroupId) ?? '',
+  };
+}
