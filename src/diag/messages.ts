@@ -449,4 +449,14 @@ export const runMessages = {
   helperMapFull: () => m('helper-map-full', "Map full; can't update element. Try increasing max_map_keys config"),
   helperDeleteMissing: () => m('helper-delete-missing', "Can't delete map element because it does not exist."),
   helperLookupMissing: () => m('helper-lookup-missing', "Can't lookup map element because it does not exist."),
+  // Running a program (src/runtime).
+  outputFileUnopenable: (path: string, reason: string) => m('output-file', `Failed to open output file: "${path}": ${reason}`),
+  mapCreateFailed: (name: string, errno: number) => m('map-create', `Error creating map: '${name}' (errno ${errno})`),
+  probeNotSimulated: (probe: string, why: string) =>
+    m('probe-not-simulated', `cannot attach ${probe}: ${why}`, ['the synthetic world simulates tracepoints, kprobes, kretprobes, fentry/fexit, profile, interval, software and hardware probes']),
+  unknownWorkload: (problem: string) => m('unknown-workload', problem),
+  engineUnavailable: (engine: string) => m('engine-unavailable', `the '${engine}' engine is not part of this build`, ["--engine interp runs programs with the interpreter"]),
+  defaultDuration: (duration: string) =>
+    m('default-duration', `bpftrace-ts: stopped after ${duration} of virtual time (the default; the program did not exit — use --duration or Ctrl-C to choose)`),
+  internalError: (what: string) => m('internal-error', `internal error: ${what}`),
 };
