@@ -165,7 +165,6 @@ function retype(v: Val, t: SizedType): Val {
 export function compileCallInto(cg: CodeGen, e: Call, dst: Mem, dt: SizedType, canonical: boolean): boolean {
   const info = cg.pc.checked.calls.get(e);
   if (!info) return false;
-  const t = typeOf(cg, e);
   switch (e.name) {
     case 'str':
       if (dt.kind !== 'string') return false;
@@ -196,9 +195,10 @@ export function compileCallInto(cg: CodeGen, e: Call, dst: Mem, dt: SizedType, c
       return true;
     case 'cgroup_path': {
       if (dt.kind !== 'cgroup_path') return false;
-      // A path id (this call) and the cgroup id; user space resolves the path.
-      const id = cg.pc.event(e, (n) => ({ kind: 'print_value', id: n, size: 8, value: { type: t, offset: 8 } })).id;
-      cg.storeImm(dst, 8, BigInt(id));
+      // The filter's index (user space resolves the path of the id under it) and the cgroup id.
+      const filterArg = e.args[1];
+      const filter = filterArg?.kind === 'String' ? filterArg.value : '*';
+      cg.storeImm(dst, 8, BigInt(cg.pc.cgroupFilter(e, filter)));
       cg.store(cg.convertInt(value(cg, e, 0), uint64), { base: dst.base, off: dst.off + 8 }, uint64);
       return true;
     }

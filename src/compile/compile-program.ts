@@ -65,6 +65,7 @@ export function compileProgram(checked: CheckedProgram, opts: CompileOptions = {
       maps: pc.maps,
       asyncEvents: pc.events,
       strftimeFormats: pc.strftimeFormats,
+      cgroupPathFilters: pc.cgroupPathFilters,
       beginPrograms,
       endPrograms,
       ringbufMap,

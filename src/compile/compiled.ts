@@ -54,6 +54,11 @@ export interface CompiledProgram {
   readonly asyncEvents: readonly AsyncEvent[];
   /** strftime() formats: a `timestamp` value's u32 at offset 0 indexes this table. */
   readonly strftimeFormats: readonly string[];
+  /**
+   * cgroup_path() filters ('*' when the call has none): a `cgroup_path` value's u64 at offset
+   * 0 indexes this table, its u64 at 8 is the cgroup id (DecodeContext.cgroupPath).
+   */
+  readonly cgroupPathFilters: readonly string[];
   /** Indexes into `programs` of the BEGIN (and `begin`) programs, in run order. */
   readonly beginPrograms: readonly number[];
   /** Indexes into `programs` of the END programs, in run order. */

@@ -37,6 +37,7 @@ export class ProgramContext {
   readonly maps: Mutable<MapDef>[] = [];
   readonly events: AsyncEvent[] = [];
   readonly strftimeFormats: string[] = [];
+  readonly cgroupPathFilters: string[] = [];
   readonly ncpus: number;
   readonly ringbufSize: number;
   readonly analysis: Analysis;
@@ -46,6 +47,7 @@ export class ProgramContext {
   private readonly internal = new Map<string, number>();
   private readonly eventIds = new Map<object, number>();
   private readonly strftimeIds = new Map<object, number>();
+  private readonly cgroupIds = new Map<object, number>();
 
   constructor(
     readonly checked: CheckedProgram,
@@ -222,6 +224,16 @@ export class ProgramContext {
     this.events.push(ev);
     this.eventIds.set(node, id);
     return ev;
+  }
+
+  /** The index of a cgroup_path() call's filter ('*' without one). */
+  cgroupFilter(node: object, filter: string): number {
+    const have = this.cgroupIds.get(node);
+    if (have !== undefined) return have;
+    const id = this.cgroupPathFilters.length;
+    this.cgroupPathFilters.push(filter);
+    this.cgroupIds.set(node, id);
+    return id;
   }
 
   strftime(node: object, format: string): number {
