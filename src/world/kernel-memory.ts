@@ -172,6 +172,7 @@ export class KernelMemory {
     if (len <= 0) return 0;
     const hi = Number(addr >> 32n);
     let lo = Number(addr & 0xffffffffn);
+    if (hi === 0xffffffff) return this.readImage(addr, dst, off, len);
     const cls = hi - HI_BASE;
     if (cls === K_STRINGS) {
       const blob = this.w.kstr;
@@ -196,9 +197,56 @@ export class KernelMemory {
     return 0;
   }
 
+  /**
+   * The kernel image: data objects (avenrun, jiffies_64, nr_cpu_ids, init_task) hold live
+   * values; text reads as int3 padding (0xcc), as a probe_read of code would see bytes.
+   */
+  private readImage(addr: bigint, dst: Uint8Array, off: number, len: number): number {
+    const ks = this.w.ksyms;
+    const d = ks.dataAt(addr);
+    if (d) {
+      const size = ks.data.sizeOf(d.name);
+      if (d.offset + len > size) return EFAULT;
+      const b = this.scratch;
+      const v = this.scratchView;
+      b.fill(0, 0, size);
+      switch (d.name) {
+        case 'avenrun':
+          for (let i = 0; i < 3; i++) v.setBigUint64(8 * i, BigInt(this.w.loadAvg(i)), true);
+          break;
+        case 'jiffies_64':
+          v.setBigUint64(0, BigInt(this.w.jiffies()), true);
+          break;
+        case 'nr_cpu_ids':
+          v.setUint32(0, this.w.ncpu, true);
+          break;
+        case 'init_task':
+          // The idle task of CPU 0 is init_task.
+          return this.read(this.addr(K_TASK, 0) + BigInt(d.offset), dst, off, len);
+      }
+      dst.set(b.subarray(d.offset, d.offset + len), off);
+      return 0;
+    }
+    const rel = addr - ks.base;
+    if (rel < 0n || rel + BigInt(len) > 0x1000000n) return EFAULT;
+    dst.fill(0xcc, off, off + len);
+    return 0;
+  }
+
   /** A NUL-terminated string of at most len bytes (NUL included); its length with the NUL, or -EFAULT. */
   readStr(addr: bigint, dst: Uint8Array, off: number, len: number): number {
     const hi = Number(addr >> 32n);
+    if (hi === 0xffffffff) {
+      const tmp = new Uint8Array(len);
+      if (this.readImage(addr, tmp, 0, len) < 0) return EFAULT;
+      let n = 0;
+      while (n < len - 1 && tmp[n] !== 0) {
+        dst[off + n] = tmp[n]!;
+        n++;
+      }
+      dst[off + n] = 0;
+      return n + 1;
+    }
     const lo = Number(addr & 0xffffffffn);
     const cls = hi - HI_BASE;
     let src: Uint8Array;
@@ -561,10 +609,10 @@ export class KernelMemory {
         ['mdev_us', (i, o) => o.int(60 + (so.cookie[i]! % 100))],
         ['snd_cwnd', (_i, o) => o.int(10)],
         ['mss_cache', (_i, o) => o.int(1448)],
-        ['bytes_received', (i, o) => o.int(1024 * (so.cookie[i]! % 97))],
-        ['bytes_acked', (i, o) => o.int(2048 * (so.cookie[i]! % 89))],
-        ['segs_in', (i, o) => o.int(3 + (so.cookie[i]! % 40))],
-        ['segs_out', (i, o) => o.int(3 + (so.cookie[i]! % 37))],
+        ['bytes_received', (i, o) => o.int(so.rx[i]!)],
+        ['bytes_acked', (i, o) => o.int(so.tx[i]!)],
+        ['segs_in', (i, o) => o.int(2 + Math.ceil(so.rx[i]! / 1448))],
+        ['segs_out', (i, o) => o.int(2 + Math.ceil(so.tx[i]! / 1448))],
       ]),
     );
     this.classes.set(

@@ -342,6 +342,13 @@ __x64_sys_setuid(uregs)=ret
    security_capable(cred, userns, cap, zero)=zero
     cap_capable(cred, userns, cap, zero)=zero
   commit_creds(cred)=zero *`,
+  setgid: `
+__x64_sys_setgid(uregs)=ret
+ __sys_setgid(count)=ret
+  ns_capable(userns, cap)=one
+   security_capable(cred, userns, cap, zero)=zero
+    cap_capable(cred, userns, cap, zero)=zero
+  commit_creds(cred)=zero *`,
   setresuid: `
 __x64_sys_setresuid(uregs)=ret
  __sys_setresuid(count, count, count)=ret

@@ -45,7 +45,7 @@ export const KERNEL_FRAME_NAMES: readonly string[] = [
   'do_mmap', 'vm_mmap_pgoff', 'ksys_mmap_pgoff', 'do_vmi_munmap', '__vm_munmap', 'do_brk_flags',
   'ext4_fsync_journal', 'jbd2_log_wait_commit', 'jbd2_complete_transaction', 'file_write_and_wait_range',
   '__filemap_fdatawait_range', 'filemap_fdatawrite_wbc', 'ksys_fsync', '__x64_sys_fsync',
-  '__sys_setresuid', '__sys_setuid', 'commit_creds', 'security_capable', 'ns_capable', 'capable',
+  '__sys_setresuid', '__sys_setuid', '__sys_setgid', 'commit_creds', 'security_capable', 'ns_capable', 'capable',
   'ep_poll_callback', '__wake_up_common', 'sock_def_readable', 'tcp_data_queue', 'tcp_v4_do_rcv',
   'ip_local_deliver_finish', 'ip_rcv', '__netif_receive_skb_core', 'net_rx_action', 'napi_poll', 'virtnet_poll',
   'update_process_times', 'tick_nohz_handler', 'sched_tick', 'task_tick_fair', 'update_curr', 'irqentry_exit_to_user_mode', 'exit_to_user_mode_loop', 'do_task_dead',
@@ -92,6 +92,17 @@ export class SymbolTable {
     }
   }
 
+  /** Places one more symbol at a fixed offset (kept sorted by address). */
+  add(name: string, start: number, size: number): void {
+    let i = this.starts.length;
+    while (i > 0 && this.starts[i - 1]! > start) i--;
+    this.names.splice(i, 0, name);
+    this.starts.splice(i, 0, start);
+    this.sizes.splice(i, 0, size);
+    this.index.clear();
+    this.names.forEach((n, k) => this.index.set(n, k));
+  }
+
   /** Offset of a function's first byte, or undefined. */
   offsetOf(name: string): number | undefined {
     const i = this.index.get(name);
@@ -125,11 +136,23 @@ export interface Symbolized {
 }
 
 /** Kernel text: 0xffffffff81000000 plus a seeded KASLR slide of whole 2 MiB pages. */
+/** Kernel data objects programs read by name (loads.bt reads avenrun), with their sizes. */
+export const KERNEL_DATA: readonly (readonly [string, number])[] = [
+  ['avenrun', 24],
+  ['jiffies_64', 8],
+  ['nr_cpu_ids', 4],
+  ['init_task', 0x1000],
+];
+/** Offset of the data section from the text base. */
+export const KERNEL_DATA_OFFSET = 0x2000000;
+
 export class KernelSymbols {
   /** Low 32 bits of the text base; the high 32 bits are always 0xffffffff. */
   readonly baseLo: number;
   readonly base: bigint;
   readonly table: SymbolTable;
+  /** Data symbols, laid out from KERNEL_DATA_OFFSET. */
+  readonly data: SymbolTable;
   private readonly bigCache = new Map<string, bigint>();
 
   constructor(names: Iterable<string>, seed: number) {
@@ -137,6 +160,12 @@ export class KernelSymbols {
     this.baseLo = (0x81000000 + slide) >>> 0;
     this.base = 0xffffffff00000000n + BigInt(this.baseLo);
     this.table = new SymbolTable(names, 0x1000, seed ^ 0x5a5a);
+    this.data = new SymbolTable([], KERNEL_DATA_OFFSET, 0);
+    let at = KERNEL_DATA_OFFSET;
+    for (const [name, size] of KERNEL_DATA) {
+      this.data.add(name, at, size);
+      at += (size + 63) & ~63;
+    }
   }
 
   /** Low 32 bits of a function's address (high word 0xffffffff), or 0 when unknown. */
@@ -145,14 +174,23 @@ export class KernelSymbols {
     return off === undefined ? 0 : (this.baseLo + off + plus) >>> 0;
   }
 
+  /** A function's or data object's address. */
   address(name: string): bigint | undefined {
     const hit = this.bigCache.get(name);
     if (hit !== undefined) return hit;
-    const off = this.table.offsetOf(name);
+    const off = this.table.offsetOf(name) ?? this.data.offsetOf(name);
     if (off === undefined) return undefined;
     const a = this.base + BigInt(off);
     this.bigCache.set(name, a);
     return a;
+  }
+
+  /** The data object at a kernel address and the offset into it, or undefined. */
+  dataAt(addr: bigint): { name: string; offset: number } | undefined {
+    const rel = addr - this.base;
+    if (rel < BigInt(KERNEL_DATA_OFFSET) || rel > BigInt(KERNEL_DATA_OFFSET + 0x100000)) return undefined;
+    const i = this.data.find(Number(rel));
+    return i < 0 ? undefined : { name: this.data.names[i]!, offset: Number(rel) - this.data.starts[i]! };
   }
 
   /** A return address inside `name` (deterministic per name and salt). */
@@ -167,8 +205,9 @@ export class KernelSymbols {
     if (rel < 0n || rel > 0x4000000n) return undefined;
     const off = Number(rel);
     const i = this.table.find(off);
-    if (i < 0) return undefined;
-    return { name: this.table.names[i]!, offset: off - this.table.starts[i]!, module: '[kernel.kallsyms]' };
+    if (i >= 0) return { name: this.table.names[i]!, offset: off - this.table.starts[i]!, module: '[kernel.kallsyms]' };
+    const d = this.data.find(off);
+    return d < 0 ? undefined : { name: this.data.names[d]!, offset: off - this.data.starts[d]!, module: '[kernel.kallsyms]' };
   }
 }
 

@@ -32,6 +32,7 @@ export const TP_TCP_DESTROY = 25;
 export const TP_NEWTASK = 26;
 export const TP_RENAME = 27;
 export const TP_WB_WRITTEN = 28;
+export const TP_WB_START = 29;
 
 export interface EmittedTracepoint {
   readonly category: string;
@@ -89,6 +90,13 @@ export const EMITTED: readonly EmittedTracepoint[] = [
   {
     category: 'writeback',
     event: 'writeback_written',
+    fields: ['name', 'nr_pages', 'sb_dev', 'sync_mode', 'for_kupdate', 'range_cyclic', 'for_background', 'reason', 'cgroup_ino'],
+    flags: 0,
+    preempt: 0,
+  },
+  {
+    category: 'writeback',
+    event: 'writeback_start',
     fields: ['name', 'nr_pages', 'sb_dev', 'sync_mode', 'for_kupdate', 'range_cyclic', 'for_background', 'reason', 'cgroup_ino'],
     flags: 0,
     preempt: 0,

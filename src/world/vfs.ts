@@ -165,6 +165,9 @@ export class SocketTable {
   sport = new Int32Array(0);
   dport = new Int32Array(0);
   cookie = new Float64Array(0);
+  /** Bytes sent and received (tcp_sock bytes_acked / bytes_received). */
+  tx = new Float64Array(0);
+  rx = new Float64Array(0);
   private free: number[] = [];
   used = 0;
   private nextCookie = 4096;
@@ -185,6 +188,8 @@ export class SocketTable {
     this.sport[s] = 0;
     this.dport[s] = 0;
     this.cookie[s] = this.nextCookie++;
+    this.tx[s] = 0;
+    this.rx[s] = 0;
     return s;
   }
 
@@ -208,6 +213,8 @@ export class SocketTable {
     this.sport = g(this.sport);
     this.dport = g(this.dport);
     this.cookie = g(this.cookie);
+    this.tx = g(this.tx);
+    this.rx = g(this.rx);
     this.cap = cap;
   }
 }

@@ -5,7 +5,7 @@
 // CompiledWorkload, or the list of everything wrong with the profile. Not the simulation.
 
 import { Dist, apportion, type DistSpec } from './distributions.js';
-import { ERRNO, SIGNALS, parseFlags } from './linux-constants.js';
+import { CAPABILITIES, ERRNO, SIGNALS, parseFlags } from './linux-constants.js';
 import { A_PROFILE, K_EXIT, recipeOf } from './syscall-recipes.js';
 import { DRAW_RANGE } from './prng.js';
 import type { WorldCatalog } from './catalog-view.js';
@@ -127,6 +127,8 @@ export interface OpJson {
   readonly signal?: string | readonly (readonly [string, number])[];
   readonly target?: 'child' | 'parent' | 'self' | 'random';
   readonly uid?: number;
+  /** A capability the call checks (cap_capable fires with it): 'CAP_SYS_PTRACE'. */
+  readonly cap?: string;
   readonly faults?: number;
   readonly next?: Readonly<Record<string, number>>;
 }
@@ -209,6 +211,8 @@ export class CompiledOp {
   signal: Dist = Dist.constant(15);
   target = TARGET_CHILD;
   uid = 0;
+  /** Capability checked by the call (-1: none beyond what its kernel path checks). */
+  cap = -1;
   faults = 0;
   /** The ops that may follow, and the cumulative draw bound of each (the last is DRAW_RANGE). */
   nextOps: Int32Array = new Int32Array(0);
@@ -572,6 +576,11 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
       }
       op.target = { child: TARGET_CHILD, parent: TARGET_PARENT, self: TARGET_SELF, random: TARGET_RANDOM }[spec.target ?? 'child'] ?? TARGET_CHILD;
       op.uid = spec.uid ?? 0;
+      if (spec.cap !== undefined) {
+        const cap = CAPABILITIES[spec.cap];
+        if (cap === undefined) errors.push(`${where}.cap: unknown capability '${spec.cap}'`);
+        else op.cap = cap;
+      }
       op.faults = spec.faults ?? 0;
 
       // Next-op table. No `next`: back to the behaviour's start (an exit op never continues).

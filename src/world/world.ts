@@ -175,6 +175,7 @@ import {
   TP_WAKEUP,
   TP_WAKEUP_NEW,
   TP_WAKING,
+  TP_WB_START,
   TP_WB_WRITTEN,
 } from './tracepoints.js';
 import { Dentries, F_EPOLL, F_EVENTFD, F_FILE, F_PIPE, F_SOCKET, F_TTY, F_UNIX, FileTable, KernelStrings, SocketTable } from './vfs.js';
@@ -230,6 +231,12 @@ const T_BIO_DONE = 2;
 const T_SITE = 3;
 const T_FREE = 4;
 const T_REAP = 5;
+const T_LOADAVG = 6;
+/** The kernel recomputes load averages every LOAD_FREQ = 5 s + 1 tick. */
+const LOAD_FREQ_NS = 5_004_000_000;
+/** FIXED_1 and the 1/5/15-minute decay factors of kernel/sched/loadavg.c. */
+const FIXED_1 = 2048;
+const LOAD_EXP = [1884, 2014, 2037];
 
 /** sched_switch prev_state for a preempted task (TASK_REPORT_MAX: printed "R+"). */
 const PREEMPTED = 0x100;
@@ -624,6 +631,26 @@ export class World implements KernelHost {
     return out;
   }
 
+  /** avenrun[i] (FIXED_1 = 2048 fixed point), i = 0, 1, 2 for 1, 5, 15 minutes. */
+  loadAvg(i: number): number {
+    return this.avenrun[i]!;
+  }
+
+  private readonly avenrun = new Float64Array(3);
+
+  /** calc_global_load: active = running + runnable + uninterruptible, decayed into avenrun. */
+  private calcLoad(): void {
+    const t = this.t;
+    let active = 0;
+    for (let c = 0; c < this.ncpu; c++) active += this.rqLen[c]! + (this.cpuCur[c] === c ? 0 : 1);
+    for (let s = this.ncpu; s < t.used; s++) if (t.state[s] === ST_SLEEPING && t.blockState[s] === 2) active++;
+    const a = active * FIXED_1;
+    for (let i = 0; i < 3; i++) {
+      const load = this.avenrun[i]! * LOAD_EXP[i]! + a * (FIXED_1 - LOAD_EXP[i]!);
+      this.avenrun[i] = Math.floor((load + (a >= this.avenrun[i]! ? FIXED_1 - 1 : 0)) / FIXED_1);
+    }
+  }
+
   /** The machine's host name (uname -n). */
   get hostname(): string {
     return this.wl.name === 'mixed' ? 'tracehost' : `${this.wl.name}-01`;
@@ -890,6 +917,9 @@ export class World implements KernelHost {
       if (!spec.kernel) this.installStdio(proc);
     }
     this.nextPid = pid + 1000 + r.below(20_000);
+    // Load averages as the machine has been running: about one task per CPU busy, seeded.
+    for (let i = 0; i < 3; i++) this.avenrun[i] = Math.floor(FIXED_1 * (0.2 + r.below(1000) / 1000) * (1 + 0.3 * i));
+    this.timers.push(LOAD_FREQ_NS - r.below(LOAD_FREQ_NS), T_LOADAVG, 0, 0);
   }
 
   private cgroupIdOf(path: string): number {
@@ -1076,6 +1106,10 @@ export class World implements KernelHost {
         return;
       case T_FREE:
         this.freeTask(a, b);
+        return;
+      case T_LOADAVG:
+        this.calcLoad();
+        this.pushTimer(this.now + LOAD_FREQ_NS, T_LOADAVG, 0, 0);
         return;
       case T_REAP: {
         const t = this.t;
@@ -1455,6 +1489,7 @@ export class World implements KernelHost {
     // connect() fills in the socket's addresses and enters SYN_SENT before tcp_connect runs.
     if (op.kind === K_CONNECT && fd >= 0 && p.fdFile[fd] !== -1) this.connectBegin(c, s, p, fd);
     if (this.nrProbed[nr] !== 0) this.kprobesEnter(c, s, nr, op);
+    if (op.cap >= 0 && this.kfnAny) this.fireCapable(c, s, p, op.cap);
     if (blockState === 2) this.issueBio(c, s, op, fd, p, blockNs);
 
     t.phase[s] = PH_KERNEL;
@@ -1777,8 +1812,16 @@ export class World implements KernelHost {
           const fd = t.args[s * 6]!;
           const f = p.fdFile[fd]!;
           if (f >= 0) {
-            if (this.files.kind[f] === F_FILE) this.files.pos[f] += ret;
-            else if (this.files.kind[f] === F_SOCKET && this.tps[op.kind === K_READ ? TP_RECV_LEN : TP_SEND_LEN] !== null) this.emitSockLen(c, s, op.kind === K_READ, this.files.sock[f]!, ret);
+            const kind = this.files.kind[f]!;
+            if (kind === F_FILE) this.files.pos[f] += ret;
+            else if (kind === F_SOCKET || kind === F_UNIX) {
+              const sock = this.files.sock[f]!;
+              if (sock >= 0) {
+                if (op.kind === K_READ) this.socks.rx[sock] += ret;
+                else this.socks.tx[sock] += ret;
+              }
+              if (kind === F_SOCKET && this.tps[op.kind === K_READ ? TP_RECV_LEN : TP_SEND_LEN] !== null) this.emitSockLen(c, s, op.kind === K_READ, sock, ret);
+            }
           }
         }
         break;
@@ -1835,6 +1878,8 @@ export class World implements KernelHost {
         if (ret > 0) {
           const f = p.fdFile[t.args[s * 6 + 1]!] ?? -1;
           if (f >= 0 && this.files.kind[f] === F_FILE) this.files.pos[f] += ret;
+          const sock = this.sockOf(p, t.args[s * 6]!);
+          if (sock >= 0) this.socks.tx[sock] += ret;
         }
         break;
     }
@@ -2500,35 +2545,52 @@ export class World implements KernelHost {
     const t = this.t;
     const op = this.ops[t.op[s]!]!;
     const r = this.rng.draw();
-    if (op.kwork === KW_WRITEBACK || op.kwork === KW_JOURNAL) {
+    if (op.kwork === KW_WRITEBACK && t.aux[s]! > 0) {
+      // Back from waiting on the flush: it is written.
+      this.emitWriteback(TP_WB_WRITTEN, c, s, op, t.aux[s]!, r);
+      t.aux[s] = 0;
+    } else if (op.kwork === KW_WRITEBACK || op.kwork === KW_JOURNAL) {
       const n = 1 + (r & 3);
       let pages = 0;
+      let done = this.now;
       for (let i = 0; i < n; i++) {
         const bytes = op.ioBytes.sample(mix30(r ^ (i * 0x9e37)));
         pages += Math.ceil(bytes / 4096);
-        this.issueBioRaw(c, s, op.ioDev, bytes, op.kwork === KW_JOURNAL ? 'WS' : 'W', -1, mix30(r ^ i));
+        done = Math.max(done, this.issueBioRaw(c, s, op.ioDev, bytes, op.kwork === KW_JOURNAL ? 'WS' : 'W', -1, mix30(r ^ i)));
       }
       if (op.kwork === KW_JOURNAL) this.issueBioRaw(c, s, op.ioDev, 0, 'FF', -1, r);
-      const wb = this.tps[TP_WB_WRITTEN]!;
-      if (wb !== null && op.kwork === KW_WRITEBACK) {
-        this.ctx(c, s, KS_KWORK, 0);
-        wb.begin(0, 0, t.tid[s]!);
-        wb.text(0, `${this.wl.devices[op.ioDev]!.dev >>> 20}:${this.wl.devices[op.ioDev]!.dev & 0xfffff}`);
-        wb.int(1, pages);
-        wb.int(2, this.wl.devices[op.ioDev]!.dev);
-        wb.int(3, 0);
-        wb.int(4, 1);
-        wb.int(5, 1);
-        wb.int(6, 0);
-        wb.int(7, 2);
-        wb.int(8, 1);
-        this.fire(wb);
+      else {
+        // writeback_start, then wait (D) for the pages to reach the disk before writeback_written.
+        this.emitWriteback(TP_WB_START, c, s, op, pages, r);
+        t.aux[s] = pages;
+        t.phase[s] = PH_KWORK;
+        this.block(c, s, done + 2_000, 2);
+        return;
       }
     }
     t.op[s] = nextOf(op, r);
     const sleep = op.block !== null ? op.block.sample(mix30(r ^ 0x77)) : 4_000_000;
     t.phase[s] = PH_KWORK;
     this.block(c, s, this.now + op.lat.sample(mix30(r ^ 0x31)) + sleep, STATE_IDLE);
+  }
+
+  /** writeback_start / writeback_written for a kworker's flush of `pages` pages (periodic kupdate writeback). */
+  private emitWriteback(tp: number, c: number, s: number, op: CompiledOp, pages: number, r: number): void {
+    const wb = this.tps[tp]!;
+    if (wb === null) return;
+    const dev = this.wl.devices[op.ioDev]!;
+    this.ctx(c, s, KS_KWORK, 0);
+    wb.begin(0, 0, this.t.tid[s]!);
+    wb.text(0, `${dev.dev >>> 20}:${dev.dev & 0xfffff}`);
+    wb.int(1, tp === TP_WB_START ? 1024 + (r & 0x3ff) : pages);
+    wb.int(2, dev.dev + 2);
+    wb.int(3, 0);
+    wb.int(4, 1);
+    wb.int(5, 1);
+    wb.int(6, 0);
+    wb.int(7, 3);
+    wb.int(8, 1);
+    this.fire(wb);
   }
 
   // ── block I/O ──
@@ -2545,7 +2607,8 @@ export class World implements KernelHost {
     this.issueBioRaw(c, s, op.ioDev, bytes, rwbs, s, sector, service);
   }
 
-  private issueBioRaw(c: number, s: number, devIdx: number, bytes: number, rwbs: string, waiter: number, sectorOrSeed: number, service?: number): void {
+  /** Queues, issues and schedules the completion of one request; returns when it completes. */
+  private issueBioRaw(c: number, s: number, devIdx: number, bytes: number, rwbs: string, waiter: number, sectorOrSeed: number, service?: number): number {
     const dev = this.wl.devices[devIdx]!;
     const t = this.t;
     const sector = sectorOrSeed >= 0 && waiter >= 0 ? sectorOrSeed & ~7 : (((mix30(sectorOrSeed ^ 0x5ec) >>> 0) % Math.max(8, dev.sectors - 4096)) & ~7);
@@ -2576,7 +2639,9 @@ export class World implements KernelHost {
       this.fireKfnEntry('blk_mq_start_request', this.kmem.addr(K_REQUEST, id));
     }
     const d = service ?? (rwbs.startsWith('R') ? dev.read : dev.write).sample(mix30(sectorOrSeed ^ 0xd15c));
-    this.pushTimer(this.now + Math.max(1000, d - 500), T_BIO_DONE, id, 0);
+    const done = this.now + Math.max(1000, d - 500);
+    this.pushTimer(done, T_BIO_DONE, id, 0);
+    return done;
   }
 
   private emitRq(site: Site, b: Bio, flags: number, preempt: number, pid: number): void {
@@ -2885,6 +2950,42 @@ export class World implements KernelHost {
     this.curFuncIp = 0n;
   }
 
+  /** cap_capable(cred, ns, cap, opts) for a capability check an op makes outside its kernel path. */
+  private fireCapable(c: number, s: number, p: Proc, cap: number): void {
+    const k = this.kfn.get('cap_capable');
+    if (!k) return;
+    const entry = k.entry && k.entry.attached ? k.entry : null;
+    const ret = k.ret && k.ret.attached ? k.ret : null;
+    const fentry = k.fentry && k.fentry.attached ? k.fentry : null;
+    if (entry === null && ret === null && fentry === null) return;
+    this.ctx(c, s, KS_TIMER, 0);
+    this.kfnName = 'cap_capable';
+    this.curFuncIp = this.ksyms.address('cap_capable') ?? 0n;
+    const cred = this.kmem.addr(K_CRED, p.index);
+    const ns = this.kmem.addr(K_MISC, MISC_USERNS);
+    if (entry !== null) {
+      this.fillRegs(entry, s, 'cap_capable', 1);
+      entry.view.setBigUint64(PT_REGS.di, cred, true);
+      entry.view.setBigUint64(PT_REGS.si, ns, true);
+      put64(entry.view, PT_REGS.dx, cap);
+      put64(entry.view, PT_REGS.cx, 0);
+      this.fire(entry);
+    }
+    if (fentry !== null) {
+      fentry.bytes.fill(0);
+      fentry.view.setBigUint64(0, cred, true);
+      fentry.view.setBigUint64(8, ns, true);
+      if (fentry.size >= 24) put64(fentry.view, 16, cap);
+      this.fire(fentry);
+    }
+    if (ret !== null) {
+      this.fillRegs(ret, s, 'cap_capable', 0);
+      put64(ret.view, PT_REGS.ax, p.uid === 0 ? 0 : -1);
+      this.fire(ret);
+    }
+    this.curFuncIp = 0n;
+  }
+
   private kfnName = '';
   private kstackPath: KPath | null = null;
 
@@ -3042,7 +3143,7 @@ export class World implements KernelHost {
         kptr(K_CRED, t.proc[s]!);
         return;
       case KA.cap:
-        put64(v, off, 7);
+        put64(v, off, op.cap >= 0 ? op.cap : this.nrInfo[nr]!.name.includes('gid') ? 6 : 7);
         return;
       case KA.datasync:
         put64(v, off, 0);

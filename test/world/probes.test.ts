@@ -352,3 +352,85 @@ describe('helpers the runtime needs beyond KernelHost', () => {
     expect(run(true)).toBe(run(false));
   });
 });
+
+describe('tool-facing details', () => {
+  test('cap_capable fires with the capability a call checks (capable.bt)', () => {
+    const w = createWorld({ seed: 6 });
+    const caps = new Set<number>();
+    w.attach({ kind: 'kprobe', func: 'cap_capable' }, (_b, v) => {
+      caps.add(Number(v.getBigUint64(PT_REGS.dx, true)));
+      const cred = v.getBigUint64(PT_REGS.di, true);
+      const b = new Uint8Array(4);
+      expect(w.readKernel(cred + 8n, b, 0, 4)).toBe(0);
+    });
+    w.runUntil(8 * SEC);
+    // CAP_SYS_PTRACE (systemd reading /proc/1), CAP_KILL (the health check), CAP_SETGID/SETUID (cron's job).
+    expect([...caps].sort((a, b) => a - b)).toEqual([5, 6, 7, 19]);
+  });
+
+  test('writeback_start and writeback_written pair up per device (writeback.bt)', () => {
+    const w = createWorld({ seed: 6, workload: 'webserver' });
+    const open = new Map<number, number>();
+    const lat: number[] = [];
+    w.attach({ kind: 'tracepoint', category: 'writeback', event: 'writeback_start' }, (_b, v) => {
+      open.set(v.getUint32(48, true), w.now);
+    });
+    w.attach({ kind: 'tracepoint', category: 'writeback', event: 'writeback_written' }, (_b, v) => {
+      const t0 = open.get(v.getUint32(48, true));
+      if (t0 !== undefined) lat.push(w.now - t0);
+      expect(v.getInt32(68, true)).toBe(3);
+    });
+    w.runUntil(4 * SEC);
+    expect(lat.length).toBeGreaterThan(3);
+    expect(lat.every((x) => x > 1000 && x < 100_000_000)).toBe(true);
+  });
+
+  test('avenrun and jiffies_64 are readable at their kaddr (loads.bt)', () => {
+    const w = createWorld({ seed: 6, workload: 'build' });
+    const read = (): number[] => {
+      const b = new Uint8Array(24);
+      expect(w.readKernel(w.kernelSymbolAddress('avenrun')!, b, 0, 24)).toBe(0);
+      const v = new DataView(b.buffer);
+      return [0, 1, 2].map((i) => Number(v.getBigUint64(8 * i, true)));
+    };
+    const before = read();
+    expect(before.every((x) => x > 0 && x < 20 * 2048)).toBe(true);
+    w.runUntil(30 * SEC);
+    const after = read();
+    // A saturated 4-CPU build pushes the 1-minute average up.
+    expect(after[0]).toBeGreaterThan(before[0]!);
+    const j = new Uint8Array(8);
+    expect(w.readKernel(w.kernelSymbolAddress('jiffies_64')!, j, 0, 8)).toBe(0);
+    expect(Number(new DataView(j.buffer).getBigUint64(0, true))).toBe(w.jiffies());
+    expect(w.symbolizeKernel(w.kernelSymbolAddress('avenrun')! + 8n)).toEqual({ name: 'avenrun', offset: 8, module: '[kernel.kallsyms]' });
+  });
+
+  test('tcp_sock byte counters follow what the connection sent and received (tcplife.bt)', () => {
+    const w = createWorld({ seed: 6, workload: 'webserver' });
+    let checked = 0;
+    w.attach({ kind: 'tracepoint', category: 'tcp', event: 'tcp_destroy_sock' }, (_b, v) => {
+      const sk = v.getBigUint64(8, true);
+      const b = new Uint8Array(8);
+      expect(w.readKernel(sk + 1824n, b, 0, 8)).toBe(0); // bytes_acked
+      expect(Number(new DataView(b.buffer).getBigUint64(0, true))).toBeGreaterThan(0);
+      checked++;
+    });
+    w.runUntil(SEC);
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  test('a task woken onto an idle CPU runs a few microseconds later (runqlat.bt)', () => {
+    const w = createWorld({ seed: 6 });
+    const woken = new Map<number, number>();
+    const lat: number[] = [];
+    w.attach({ kind: 'tracepoint', category: 'sched', event: 'sched_wakeup' }, (_b, v) => woken.set(v.getInt32(24, true), w.now));
+    w.attach({ kind: 'tracepoint', category: 'sched', event: 'sched_switch' }, (_b, v) => {
+      const t0 = woken.get(v.getInt32(56, true));
+      if (t0 !== undefined) lat.push(w.now - t0);
+    });
+    w.runUntil(SEC);
+    expect(lat.length).toBeGreaterThan(100);
+    expect(Math.min(...lat)).toBeGreaterThanOrEqual(1500);
+    expect(lat.filter((x) => x < 20_000).length / lat.length).toBeGreaterThan(0.8);
+  });
+});
