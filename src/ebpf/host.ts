@@ -53,4 +53,14 @@ export interface KernelHost {
   sendSignal(sig: number): number;
   /** Optional: where trace_printk / trace_vprintk messages go (the trace pipe); dropped if absent. */
   tracePrintk?(message: string): void;
+  /**
+   * Optional (d_path, helper 147): the absolute path of the struct path at a kernel address,
+   * or undefined when the address is not one (the helper then returns -EFAULT).
+   */
+  dPath?(pathAddr: bigint): string | undefined;
+  /**
+   * Optional (override_return, helper 58): from a kprobe on a syscall's path, make the call
+   * return rc without doing its work; false when the current probe cannot override.
+   */
+  overrideReturn?(rc: number): boolean;
 }
