@@ -43,11 +43,7 @@ const value = (cg: CodeGen, e: Call, i: number): Val => compileExpr(cg, e.args[i
 const CALLS: Readonly<Record<string, CallFn>> = {
   delete: (cg, e, info) => deleteKey(cg, info.map!, info.key, info.discarded, e),
   has_key: (cg, e, info, t) => hasKey(cg, info.map!, info.key, t),
-  len: (cg, e, info, t) => {
-    if (info.map) return mapLength(cg, info.map, t);
-    // len(kstack): bpftrace counts frames in user space; the stack id is all a program holds.
-    throw new InternalError('len of a stack is computed by user space');
-  },
+  len: (cg, e, info, t) => (info.map ? mapLength(cg, info.map, t) : stackLength(cg, e, t)),
   nsecs: (cg, e, info, t) => cg.reg(cg.call(CLOCK_HELPER[info.clock ?? 'boot']!, []), t),
   pid: (cg, e, info, t) => nsPid(cg, t, 'pid'),
   tid: (cg, e, info, t) => nsPid(cg, t, 'tid'),
@@ -309,6 +305,25 @@ function usym(cg: CodeGen, e: Call, t: SizedType): Val {
   cg.e.stx(8, m.base, m.off + 8, p.reg);
   cg.regs.free(p);
   return { k: 'mem', m, t, slot: s };
+}
+
+/**
+ * len(kstack) / len(ustack): the frames bpf_get_stack copies (its result is bytes, or a
+ * negative errno for no stack), into a scratch buffer of the stack's limit.
+ */
+function stackLength(cg: CodeGen, e: Call, t: SizedType): Val {
+  const st = typeOf(cg, e.args[0]!);
+  const limit = st.kind === 'kstack' || st.kind === 'ustack' ? st.limit : 127;
+  const flags = st.kind === 'ustack' ? 1n << 8n : 0n;
+  const buf = cg.slot(8 * limit);
+  const r = cg.withCtxArg((ctx) => cg.call(HELPER_ID.get_stack, [ctx, { addr: cg.memOfSlot(buf) }, { imm: BigInt(8 * limit) }, { imm: flags }]));
+  cg.frame.free(buf);
+  const ok = cg.e.newLabel();
+  cg.e.jImm('sgt', r.reg, 0, ok);
+  cg.e.movImm(r.reg, 0n);
+  cg.e.bind(ok);
+  cg.e.aluImm(BPF_RSH, r.reg, 3);
+  return cg.reg(r, t);
 }
 
 /**
