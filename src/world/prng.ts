@@ -21,7 +21,12 @@ export const DRAW_RANGE = 2 ** DRAW_BITS;
 
 /** mix32 narrowed to a 30-bit draw: a second, decorrelated draw derived from one. */
 export function mix30(x: number): number {
-  return mix32(x) >>> 2;
+  // mix32 repeated rather than called: a uint32 returned across a call that is not inlined is boxed.
+  x = (x + 0x9e3779b9) | 0;
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 2;
 }
 
 export class Sfc32 {

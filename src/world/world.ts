@@ -225,6 +225,13 @@ const REAP_NS = 3_000_000;
 /** Initial tasks start within this window. */
 const STAGGER_NS = 2_000_000;
 
+// Slots of World.hot.
+const H_NOW = 0;
+const H_HORIZON = 1;
+const H_ARGCOUNT = 2;
+const H_ARGSLEEP = 3;
+const H_OUTBLOCK = 4;
+
 // Timer kinds.
 const T_WAKE = 1;
 const T_BIO_DONE = 2;
@@ -309,8 +316,19 @@ export class World implements KernelHost {
   private readonly rng: Sfc32;
   private readonly prand: Sfc32;
 
+  /**
+   * Hot numbers that are not small integers live in a Float64Array: a double in an object
+   * field is a boxed HeapNumber in V8 and may be reallocated on every store.
+   */
+  private readonly hot = new Float64Array(8);
+
   /** Virtual time, ns since the world started. */
-  now = 0;
+  get now(): number {
+    return this.hot[H_NOW]!;
+  }
+  set now(v: number) {
+    this.hot[H_NOW] = v;
+  }
   /** Probe firings delivered to handlers. */
   events = 0;
   /** Syscalls entered (for tests and -v). */
@@ -452,50 +470,59 @@ export class World implements KernelHost {
   /** Runs the simulation until virtual time `until` (ns since start). Returns the new time. */
   runUntil(until: number): number {
     this.stopped = false;
-    const cpuNext = this.cpuNext;
-    const n = this.ncpu;
-    while (!this.stopped) {
-      const tt = this.timers.topTime();
-      let c = 0;
-      let best = cpuNext[0]!;
-      let second = Infinity;
-      for (let i = 1; i < n; i++) {
-        const v = cpuNext[i]!;
-        if (v < best) {
-          second = best;
-          best = v;
-          c = i;
-        } else if (v < second) second = v;
-      }
-      if (tt <= best) {
-        if (tt > until) break;
-        this.now = tt;
-        this.runTimer();
-        continue;
-      }
-      if (best > until) break;
-      // Run CPU c while it stays strictly earliest (timers win ties, lower CPUs win ties).
-      let horizon = tt < second ? tt : second;
-      if (horizon > until) horizon = until + 1;
-      this.horizon = horizon;
-      const t = this.t;
-      do {
-        // stepCpu, inlined: this loop is the world's hottest.
-        const now = cpuNext[c]!;
-        this.now = now;
-        const s = this.cpuCur[c]!;
-        const ph = t.phase[s]!;
-        if (s < n) this.idleWake(c);
-        else if (ph === PH_USER) {
-          if (now < t.thinkEnd[s]!) this.tick(c, s);
-          else this.sysEnter(c, s);
-        } else if (ph === PH_KERNEL) this.sysExit(c, s);
-        else if (ph === PH_FORKED) this.forkReturn(c, s);
-        else this.kworkStep(c, s);
-      } while (cpuNext[c]! < this.horizon);
-    }
+    // The loop body is a method of its own: V8 optimises a method called many times right
+    // away, while a long loop in a function called once would wait for on-stack replacement.
+    while (!this.stopped && this.advance(until));
     if (!this.stopped && this.now < until) this.now = until;
     return this.now;
+  }
+
+  /**
+   * Runs the earliest pending timer, or the earliest CPU for as long as it stays earliest;
+   * false when nothing is due by `until`.
+   */
+  private advance(until: number): boolean {
+    const cpuNext = this.cpuNext;
+    const n = this.ncpu;
+    const tt = this.timers.topTime();
+    let c = 0;
+    let best = cpuNext[0]!;
+    let second = Infinity;
+    for (let i = 1; i < n; i++) {
+      const v = cpuNext[i]!;
+      if (v < best) {
+        second = best;
+        best = v;
+        c = i;
+      } else if (v < second) second = v;
+    }
+    if (tt <= best) {
+      if (tt > until) return false;
+      this.now = tt;
+      this.runTimer();
+      return true;
+    }
+    if (best > until) return false;
+    // Run CPU c while it stays strictly earliest (timers win ties, lower CPUs win ties).
+    let horizon = tt < second ? tt : second;
+    if (horizon > until) horizon = until + 1;
+    this.horizon = horizon;
+    const t = this.t;
+    do {
+      // stepCpu, inlined: this loop is the world's hottest.
+      const now = cpuNext[c]!;
+      this.now = now;
+      const s = this.cpuCur[c]!;
+      const ph = t.phase[s]!;
+      if (s < n) this.idleWake(c);
+      else if (ph === PH_USER) {
+        if (now < t.thinkEnd[s]!) this.tick(c, s);
+        else this.sysEnter(c, s);
+      } else if (ph === PH_KERNEL) this.sysExit(c, s);
+      else if (ph === PH_FORKED) this.forkReturn(c, s);
+      else this.kworkStep(c, s);
+    } while (cpuNext[c]! < this.horizon);
+    return true;
   }
 
   /** Runs until the next event (one CPU step or one timer); returns false when nothing is pending. */
@@ -531,7 +558,12 @@ export class World implements KernelHost {
 
   private stopped = false;
   /** A CPU's run of steps ends when its time reaches this (lowered by anything that makes an earlier event). */
-  private horizon = Infinity;
+  private get horizon(): number {
+    return this.hot[H_HORIZON]!;
+  }
+  private set horizon(v: number) {
+    this.hot[H_HORIZON] = v;
+  }
 
   // ── symbols ──
 
@@ -1501,10 +1533,25 @@ export class World implements KernelHost {
   }
 
   /** Values fillArgs leaves for the outcome: the size drawn for count-like arguments, and a requested sleep/timeout (ns, -1 none). */
-  private argCount = 0;
-  private argSleep = -1;
+  private get argCount(): number {
+    return this.hot[H_ARGCOUNT]!;
+  }
+  private set argCount(v: number) {
+    this.hot[H_ARGCOUNT] = v;
+  }
+  private get argSleep(): number {
+    return this.hot[H_ARGSLEEP]!;
+  }
+  private set argSleep(v: number) {
+    this.hot[H_ARGSLEEP] = v;
+  }
   /** Off-CPU time the outcome decided (-1: the call does not block). */
-  private outBlock = -1;
+  private get outBlock(): number {
+    return this.hot[H_OUTBLOCK]!;
+  }
+  private set outBlock(v: number) {
+    this.hot[H_OUTBLOCK] = v;
+  }
 
   /** Fills the syscall's argument registers from the op's recipe; derives all values from r1. */
   private fillArgs(s: number, p: Proc, op: CompiledOp, fd: number, r1: number): void {
@@ -1535,10 +1582,10 @@ export class World implements KernelHost {
           v = AT_FDCWD;
           break;
         case A_PATH:
-          v = this.pathArg(p, op.paths, mix30(r1 ^ 0x9a7));
+          v = p.rodataBase + pathId(op.paths, mix30(r1 ^ 0x9a7));
           break;
         case A_PATH2:
-          v = this.pathArg(p, op.paths2, mix30(r1));
+          v = p.rodataBase + pathId(op.paths2, mix30(r1));
           break;
         case A_BUF:
           v = p.heapBase + 0x1000 + ((mix30(r1 ^ s) & 0x1f) << 12);
@@ -1572,7 +1619,7 @@ export class World implements KernelHost {
           } else v = -1;
           break;
         case A_SOCKADDR:
-          v = this.writeSockaddr(s, p, op, fd, r1);
+          v = t.stackTop[s]! - this.writeSockaddr(s, p, op, fd, r1);
           break;
         case A_SOCKLEN:
           v = 16;
@@ -1582,7 +1629,7 @@ export class World implements KernelHost {
           v = t.stackTop[s]! - STK_SOCKLEN;
           break;
         case A_ARGV:
-          v = this.writeArgv(s, p, op);
+          v = t.stackTop[s]! - this.writeArgv(s, p, op);
           break;
         case A_ENVP:
           v = t.stackTop[s]! - STK_ENVP;
@@ -1911,12 +1958,6 @@ export class World implements KernelHost {
     }
   }
 
-  private pathArg(p: Proc, paths: Int32Array, r: number): number {
-    const n = paths.length;
-    if (n === 0) return 0;
-    const id = paths[n === 1 ? 0 : Math.floor((r / DRAW_RANGE) * n)]!;
-    return p.rodataBase + id;
-  }
 
   private pushFd(s: number, fd: number): void {
     const t = this.t;
@@ -1996,10 +2037,11 @@ export class World implements KernelHost {
     return fd;
   }
 
+  /** Writes the call's sockaddr on the thread's stack; returns its offset below the stack top. */
   private writeSockaddr(s: number, p: Proc, op: CompiledOp, fd: number, r: number): number {
     const t = this.t;
     const view = t.stackViews[s];
-    if (!view) return 0;
+    if (!view) return t.stackTop[s]!;
     const o = STACK_BYTES - STK_SOCKADDR;
     let ip = 0;
     let port = 0;
@@ -2023,7 +2065,7 @@ export class World implements KernelHost {
     view.setInt32(o + 4, ip, false);
     view.setUint32(o + 8, 0, true);
     view.setUint32(o + 12, 0, true);
-    return t.stackTop[s]! - STK_SOCKADDR;
+    return STK_SOCKADDR;
   }
 
   /** The socket behind fd of process p, or -1. */
@@ -2184,7 +2226,7 @@ export class World implements KernelHost {
   private writeArgv(s: number, p: Proc, op: CompiledOp): number {
     const t = this.t;
     const view = t.stackViews[s];
-    if (!view) return 0;
+    if (!view) return t.stackTop[s]!;
     const prog = op.program >= 0 ? this.wl.programs[op.program]! : this.wl.programs[p.program]!;
     let o = STACK_BYTES - STK_ARGV;
     for (const a of prog.argv.slice(0, 30)) {
@@ -2198,7 +2240,7 @@ export class World implements KernelHost {
       e += 8;
     }
     put64(view, e, 0);
-    return t.stackTop[s]! - STK_ARGV;
+    return STK_ARGV;
   }
 
   // ── processes: fork, exec, exit, wait, signals ──
@@ -3480,6 +3522,13 @@ export class World implements KernelHost {
 }
 
 const EMPTY_STACK: readonly bigint[] = Object.freeze([]);
+
+/** The string id of one of an op's paths, drawn with r (a small integer: never boxed). */
+function pathId(paths: Int32Array, r: number): number {
+  const n = paths.length;
+  if (n === 0) return 0;
+  return paths[n === 1 ? 0 : Math.floor((r / DRAW_RANGE) * n)]!;
+}
 
 /** The op that follows `op` for draw r. */
 function nextOf(op: CompiledOp, r: number): number {
