@@ -29,6 +29,8 @@ export interface AsyncSinks {
   err(text: string): void;
   /** exit(code) was received. */
   exit(code: number): void;
+  /** A helper failed in a probe (a map update refused because the map is full…). */
+  helperFailed(helperId: number, retcode: number): void;
 }
 
 /** Renders `file:line:col-col` and the source lines under it (src/diag/render, loaded only when a program needs it). */
@@ -60,7 +62,7 @@ export interface AsyncContext {
 
 /** Events whose handling needs source locations (the Locator must be loaded for them). */
 export function needsLocator(events: readonly AsyncEvent[]): boolean {
-  return events.some((e) => e.kind === 'errorf' || e.kind === 'warnf');
+  return events.some((e) => e.kind === 'errorf' || e.kind === 'warnf' || e.kind === 'helper_error');
 }
 
 /** Builds the record consumer: call it with each record (bytes[off..off+len)). */
@@ -129,6 +131,25 @@ export function asyncDispatcher(ctx: AsyncContext): (bytes: Uint8Array, off: num
       case 'join':
         sinks.out(printer.join(joined(e, bytes, off)));
         return;
+      case 'helper_error': {
+        const retcode = Number(readInt(bytes, off + e.retcodeOffset, 8, true));
+        sinks.helperFailed(e.helperId, retcode);
+        const loc = ctx.locator;
+        if (!loc) throw new InternalError('helper_error event without the locator loaded');
+        const at = ctx.source.position(e.span.start);
+        sinks.out(
+          printer.helperError({
+            helperId: e.helperId,
+            helperName: e.helperName,
+            retcode,
+            location: loc.formatLocation(ctx.source, e.span),
+            sourceContext: loc.sourceContext(ctx.source, e.span),
+            line: at.line,
+            column: at.column,
+          }),
+        );
+        return;
+      }
     }
   };
 }

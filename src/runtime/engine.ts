@@ -41,8 +41,7 @@ export interface Engine {
 /** Engines by name; undefined for an engine this build does not have. */
 const ENGINES: Readonly<Record<EngineName, (() => Promise<Engine>) | undefined>> = {
   interp: async () => (await import('./interp-engine.js')).interpreterEngine,
-  // The JIT registers here: `jit: async () => (await import('../ebpf/jit/engine.js')).jitEngine`.
-  jit: undefined,
+  jit: async () => (await import('../ebpf/jit/engine.js')).jitEngine,
 };
 
 /** The engine named on the command line, or undefined when this build has none by that name. */

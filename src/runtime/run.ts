@@ -83,6 +83,8 @@ export interface RunStats {
   readonly wallNs: number;
   /** Ring-buffer records that could not be delivered. */
   readonly lost: number;
+  /** Helper calls that failed in probes (map updates beyond max_entries…), each reported as bpftrace does. */
+  readonly helperErrors: number;
 }
 
 export type EndReason = 'exit' | 'interrupt' | 'duration' | 'default-duration' | 'broken-pipe';
@@ -160,6 +162,7 @@ export async function runProgram(
   let interrupted = false;
   let events = 0;
   let lost = 0;
+  let helperErrors = 0;
   const ring = compiled.ringbufMap >= 0 ? maps[compiled.ringbufMap] : undefined;
   if (ring !== undefined && !(ring instanceof RingBufMap)) throw new InternalError('the async-event map is not a ring buffer');
   let seenDropped = 0;
@@ -180,6 +183,7 @@ export async function runProgram(
     sinks: {
       out: (t) => io.out(t),
       err: (t) => io.err(t),
+      helperFailed: () => void helperErrors++,
       exit: (code) => {
         if (exitRequested) return;
         exitRequested = true;
@@ -188,15 +192,16 @@ export async function runProgram(
       },
     },
   });
+  // bpftrace reports the records lost since its last poll before those it received.
   const drain = (): void => {
     if (!ring) return;
-    if (ring.producerPos !== ring.consumerPos) ring.consume(dispatch);
     if (ring.dropped !== seenDropped) {
       const n = ring.dropped - seenDropped;
       seenDropped = ring.dropped;
       lost += n;
       io.out(printer.lostEvents(n));
     }
+    if (ring.producerPos !== ring.consumerPos) ring.consume(dispatch);
   };
 
   const result = newRunResult();
@@ -258,7 +263,7 @@ export async function runProgram(
   }
 
   function stats(): RunStats {
-    return { events, virtualNs: world?.now ?? 0, wallNs: io.wallNs() - wallStart, lost };
+    return { events, virtualNs: world?.now ?? 0, wallNs: io.wallNs() - wallStart, lost, helperErrors };
   }
 
   /** Attaches every probe and runs the world until something ends the run. */
