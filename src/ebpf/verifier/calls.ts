@@ -10,13 +10,13 @@ import type { Insn } from '../isa.js';
 import { checkMemRegion, checkMapValueAccess, checkPtrAlignment, BPF_F_RDONLY_PROG } from './access.js';
 import { checkPtrOffReg } from './context.js';
 import type { Env } from './env.js';
-import { markRegPrecise } from './precision.js';
+import { markRegPrecise, markSlotPrecise } from './precision.js';
 import { regBoundsSync } from './scalar.js';
 import {
-  CONST_PTR_TO_MAP, FuncState, MEM_RDONLY, PTR_TO_FUNC, MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_BUF,
+  CONST_PTR_TO_MAP, FuncState, HIST_CALLBACK_ENTRY, MEM_RDONLY, PTR_TO_FUNC, MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_BUF,
   PTR_TO_CTX, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_STACK,
-  PTR_TRUSTED, Reg, S64_MAX, S64_MIN, SCALAR, STACK_INVALID, STACK_MISC, baseType, isNullScalar,
-  markKnownZero, markNotInit, markUnknown, regTypeStr, slotOf,
+  PTR_TRUSTED, Reg, S64_MAX, S64_MIN, SCALAR, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, baseType, isNullScalar,
+  markKnownZero, markNotInit, markUnknown, regTypeStr, slotOf, slotStart,
 } from './state.js';
 import { checkStackRange, frameOf } from './stack.js';
 import { tnumIsConst } from './tnum.js';
@@ -55,6 +55,8 @@ const OFFSET_OK = new Set([
 
 interface CallMeta {
   mapFd: number;
+  /** The key is a known constant (array maps): map_lookup_elem then cannot return NULL. */
+  constKey: number;
   /** Raw-mode stack buffer the helper fills: frame, fixed offset, size. */
   raw: { frame: FuncState; off: number; size: number } | null;
   memSize: number;
@@ -154,9 +156,12 @@ function checkFuncArg(env: Env, i: number, spec: ArgSpec | undefined, prev: ArgS
     case 'const_map_ptr':
       meta.mapFd = reg.mapFd;
       return;
-    case 'map_key':
-      checkHelperMem(env, regno, env.mapOf(meta.mapFd)!.keySize, false, false, false, meta);
+    case 'map_key': {
+      const spec = env.mapOf(meta.mapFd)!;
+      checkHelperMem(env, regno, spec.keySize, false, false, false, meta);
+      if (spec.type === 'array' || spec.type === 'percpu_array') meta.constKey = constantMapKey(env, reg, spec.keySize);
       return;
+    }
     case 'map_value':
       if (spec.maybeNull && isNullScalar(reg)) return;
       checkHelperMem(env, regno, env.mapOf(meta.mapFd)!.valueSize, !!spec.write, false, !!spec.uninit, meta);
@@ -181,6 +186,29 @@ function checkFuncArg(env: Env, i: number, spec: ArgSpec | undefined, prev: ArgS
     default:
       return;
   }
+}
+
+/**
+ * get_constant_map_key: the key bytes on the stack are a known number (zeroed bytes, or a
+ * constant scalar spilled with the key's size), else -1. Relying on it makes it precise.
+ */
+function constantMapKey(env: Env, key: Reg, keySize: number): number {
+  if (key.type !== PTR_TO_STACK || !tnumIsConst(key.varOff)) return -1;
+  const frame = frameOf(env, key);
+  const off = key.off + Number(BigInt.asIntN(64, key.varOff.value));
+  const spi = slotOf(off);
+  const end = slotStart(spi) + 8;
+  let zeros = 0;
+  for (let a = off; a < end && frame.bt(a) === STACK_ZERO; a++) zeros++;
+  if (zeros >= keySize) return 0;
+  if (off !== slotStart(spi) || !frame.isSpilled(spi)) return -1;
+  const sp = frame.spill[spi]!;
+  let spillSize = 0;
+  for (let a = off; a < end && frame.bt(a) === STACK_SPILL; a++) spillSize++;
+  if (sp.type !== SCALAR || spillSize !== keySize || !tnumIsConst(sp.varOff)) return -1;
+  markSlotPrecise(env, frame.frameno, spi);
+  const v = sp.varOff.value;
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(v);
 }
 
 /** release_reference: the reference ends; every register holding it becomes an unknown scalar. */
@@ -209,6 +237,8 @@ function markRawBufferWritten(env: Env, frame: FuncState, off: number, size: num
       for (let j = 0; j < 8; j++) if (frame.bt(base + j) !== STACK_INVALID) frame.setBt(base + j, STACK_MISC);
     }
     frame.setBt(i, STACK_MISC);
+    // Whatever was there before, these bytes now hold what the helper wrote.
+    frame.markWritten(spi, 1 << (i - slotStart(spi)));
   }
   env.updateStackDepth(frame, -off);
 }
@@ -228,7 +258,7 @@ export function checkHelperCall(env: Env, x: Insn): void {
   if (id < 0 || id >= BPF_FUNC_MAX_ID) env.reject(`invalid func ${helperName(id)}#${id}`);
   const proto = HELPER_PROTOS.get(id);
   if (proto === undefined || !env.prog.helpers.has(id)) env.reject(`program of this type cannot use helper ${helperName(id)}#${id}`);
-  const meta: CallMeta = { mapFd: 0, raw: null, memSize: 0, msizeMax: 0n, refObjId: 0, releaseRegno: 0 };
+  const meta: CallMeta = { mapFd: 0, constKey: -1, raw: null, memSize: 0, msizeMax: 0n, refObjId: 0, releaseRegno: 0 };
   for (let i = 0; i < 5; i++) checkFuncArg(env, i, proto.args[i], proto.args[i - 1], meta);
   if (meta.mapFd) checkMapCompat(env, meta.mapFd, id);
   if (proto.callback !== undefined) pushCallback(env, proto.callback, meta.mapFd, proto.args.findIndex((a) => a.kind === 'func') + 1);
@@ -266,12 +296,19 @@ export function checkHelperCall(env: Env, x: Insn): void {
     case 'void':
       markNotInit(r0);
       break;
-    case 'map_value_or_null':
+    case 'map_value_or_null': {
       markKnownZero(r0);
-      r0.type = PTR_TO_MAP_VALUE | PTR_MAYBE_NULL;
       r0.mapFd = meta.mapFd;
+      // An array element named by a constant index in range always exists (Linux 6.13+).
+      const spec = env.mapOf(meta.mapFd)!;
+      if (id === 1 && meta.constKey >= 0 && meta.constKey < spec.maxEntries) {
+        r0.type = PTR_TO_MAP_VALUE;
+        break;
+      }
+      r0.type = PTR_TO_MAP_VALUE | PTR_MAYBE_NULL;
       r0.id = env.newId();
       break;
+    }
     case 'ringbuf_mem_or_null': {
       markKnownZero(r0);
       r0.type = PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL;
@@ -324,10 +361,11 @@ function pushCallback(env: Env, kind: 'map_elem' | 'loop', mapFd: number, funcRe
   fp.type = PTR_TO_STACK;
   fp.frameno = callee.frameno;
   callee.regWritten = 0x7ff;
-  callee.stackWrittenLo = -1;
-  callee.stackWrittenHi = -1;
+  callee.markAllWritten();
   st.frames.push(callee);
   st.callbackDepth++;
+  st.hist = { idx: env.insnIdx, stackSlot: -1, linked: null, kind: HIST_CALLBACK_ENTRY, prev: st.hist };
+  st.histLen++;
   env.pushState(st, target);
 }
 
@@ -351,8 +389,7 @@ export function enterSubprog(env: Env, target: number): void {
   fp.frameno = callee.frameno;
   // Nothing in the new frame comes from before the call: liveness stops here.
   callee.regWritten = 0x7ff;
-  callee.stackWrittenLo = -1;
-  callee.stackWrittenHi = -1;
+  callee.markAllWritten();
   for (let r = 0; r <= 5; r++) {
     markNotInit(caller.wreg(r));
     caller.regWritten |= 1 << r;

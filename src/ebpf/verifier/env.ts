@@ -145,13 +145,16 @@ export class Env {
     }
   }
 
-  markStackRead(fi: number, spi: number): void {
-    if (this.cur.frames[fi]!.stackWritten(spi)) return;
-    for (let cp = this.cur.parent; cp !== null; cp = cp.parent) {
+  /** Bytes `mask` of slot spi (bit j: slotStart + j) of frame fi are read (as markRegRead). */
+  markStackRead(fi: number, spi: number, mask: number): void {
+    mask &= ~this.cur.frames[fi]!.writtenBytes(spi);
+    for (let cp = this.cur.parent; cp !== null && mask !== 0; cp = cp.parent) {
       const pf = cp.state.frames[fi];
-      if (pf === undefined || pf.stackRead(spi)) return;
-      pf.markStackRead(spi);
-      if (pf.stackWritten(spi)) return;
+      if (pf === undefined) return;
+      mask &= ~pf.readBytes(spi);
+      if (mask === 0) return;
+      pf.markReadBytes(spi, mask);
+      mask &= ~pf.writtenBytes(spi);
     }
   }
 
@@ -160,7 +163,10 @@ export class Env {
     for (let fi = 0; fi < old.frames.length; fi++) {
       const of = old.frames[fi]!;
       for (let r = 0; r < 10; r++) if (of.regRead & (1 << r)) this.markRegRead(fi, r);
-      for (let spi = 0; spi < 64; spi++) if (of.stackRead(spi)) this.markStackRead(fi, spi);
+      for (let spi = 0; spi < 64; spi++) {
+        const m = of.readBytes(spi);
+        if (m !== 0) this.markStackRead(fi, spi, m);
+      }
     }
   }
 

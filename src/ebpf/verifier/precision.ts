@@ -11,7 +11,7 @@ import {
   sourceOf,
 } from '../isa.js';
 import type { Env } from './env.js';
-import { SCALAR, STACK_SPILL, slotBit, slotStart, type HistEntry, type VState } from './state.js';
+import { HIST_INSN, SCALAR, STACK_SPILL, slotBit, slotStart, type HistEntry, type VState } from './state.js';
 
 const MAX_FRAMES = 8;
 
@@ -107,12 +107,10 @@ function backtrackInsn(env: Env, h: HistEntry, fr: number, bt: Backtrack): numbe
   }
   if (cls === BPF_JMP || cls === BPF_JMP32) {
     if (op === BPF_CALL) {
-      if (x.src === BPF_PSEUDO_CALL) return bt.empty() ? 0 : FAIL;
       bt.clearReg(fr, 0);
       for (let r = 1; r <= 5; r++) if (bt.hasReg(fr, r)) return FAIL;
       return 0;
     }
-    if (op === BPF_EXIT) return bt.empty() ? 0 : FAIL;
     if (op === BPF_JA) return 0;
     if (sourceOf(x.code) === BPF_X && (bt.hasReg(fr, d) || bt.hasReg(fr, s))) {
       bt.setReg(fr, d);
@@ -169,20 +167,53 @@ function markAllPrecise(env: Env): void {
   }
 }
 
+/** r1..r5 as a register mask. */
+const ARGS = 0x3e;
+
 function run(env: Env, bt: Backtrack): void {
   let hist = env.cur.hist;
   let fr = env.cur.curframe;
   let cp = env.cur.parent;
   for (;;) {
     for (let h = hist; h !== null; h = h.prev) {
-      if (backtrackInsn(env, h, fr, bt) === FAIL) {
+      const x = env.insns[h.idx]!;
+      if (h.kind !== HIST_INSN) {
+        // Through a callback's entry or exit: not modelled, be conservative.
+        markAllPrecise(env);
+        return;
+      }
+      if (x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL) {
+        // Back out of the callee's frame into the caller's: its arguments were the caller's
+        // r1..r5; nothing else of the new frame existed before the call.
+        if (bt.regs[fr]! & ~ARGS || bt.lo[fr] || bt.hi[fr] || fr === 0) {
+          markAllPrecise(env);
+          return;
+        }
+        bt.regs[fr - 1]! |= bt.regs[fr]!;
+        bt.regs[fr] = 0;
+        fr--;
+      } else if (x.code === (BPF_JMP | BPF_EXIT)) {
+        // A subprogram returned here: before this we were in its frame, r0 is its result.
+        if (bt.regs[fr]! & ARGS) {
+          markAllPrecise(env);
+          return;
+        }
+        const r0 = bt.hasReg(fr, 0);
+        bt.clearReg(fr, 0);
+        fr++;
+        if (fr >= MAX_FRAMES) {
+          markAllPrecise(env);
+          return;
+        }
+        if (r0) bt.setReg(fr, 0);
+      } else if (backtrackInsn(env, h, fr, bt) === FAIL) {
         markAllPrecise(env);
         return;
       }
       if (bt.empty()) return;
     }
     if (cp === null) return;
-    if (!markInState(cp.state, bt)) {
+    if (fr !== cp.state.curframe || !markInState(cp.state, bt)) {
       markAllPrecise(env);
       return;
     }
@@ -201,6 +232,13 @@ export function markRegPrecise(env: Env, regno: number): void {
   run(env, bt);
 }
 
+/** The scalar spilled in slot spi of frame fi must be exact from here on. */
+export function markSlotPrecise(env: Env, fi: number, spi: number): void {
+  const bt = BT.reset();
+  bt.setSlot(fi, spi);
+  run(env, bt);
+}
+
 /** After pruning against `old`: what was precise there must be precise on the current path. */
 export function propagatePrecision(env: Env, old: VState): void {
   const bt = BT.reset();
@@ -212,7 +250,7 @@ export function propagatePrecision(env: Env, old: VState): void {
     }
     for (let spi = 0; spi < 64; spi++) {
       const sp = of.spill[spi];
-      if (sp !== null && sp.type === SCALAR && sp.precise && of.stackRead(spi)) bt.setSlot(f, spi);
+      if (sp !== null && sp.type === SCALAR && sp.precise && of.readBytes(spi) !== 0) bt.setSlot(f, spi);
     }
   }
   if (!bt.empty()) run(env, bt);

@@ -67,7 +67,7 @@ function saveRegisterState(env: Env, frame: FuncState, spi: number, reg: Reg, si
   const copy = new Reg();
   copy.assign(reg);
   frame.spill[spi] = copy;
-  if (size === 8) frame.markStackWritten(spi);
+  frame.markWritten(spi, (1 << size) - 1);
   const base = slotStart(spi);
   for (let i = 0; i < 8; i++) {
     if (i < size) frame.setBt(base + i, STACK_SPILL);
@@ -140,7 +140,7 @@ export function stackWriteFixed(
   frame.own();
   if (frame.isSpilled(spi)) scrubSlot(frame, spi);
   frame.spill[spi] = null;
-  if (size === 8) frame.markStackWritten(spi);
+  frame.markWritten(spi, byteMask(off, size));
   let type = STACK_MISC;
   if ((reg !== null && isNullScalar(reg)) || (reg === null && stImm === 0)) {
     if (reg !== null) markRegPrecise(env, valueRegno);
@@ -181,6 +181,11 @@ export function stackWriteVar(env: Env, frame: FuncState, ptr: Reg, off: number,
   if (zeroUsed && valueRegno >= 0) markRegPrecise(env, valueRegno);
 }
 
+/** The bytes [off, off + size) of their (single) slot, bit j = slotStart + j. */
+export function byteMask(off: number, size: number): number {
+  return ((1 << size) - 1) << (off - slotStart(slotOf(off)));
+}
+
 /** Count the spilled bytes at the bottom of a slot (the kernel's spill_size). */
 function spillSize(frame: FuncState, spi: number): number {
   const base = slotStart(spi);
@@ -199,7 +204,7 @@ export function stackReadFixed(env: Env, frame: FuncState, off: number, size: nu
     const ssize = spillSize(frame, spi);
     if (size !== 8 || ssize !== 8) {
       if (reg.type !== SCALAR) env.reject('invalid size of register fill');
-      env.markStackRead(frame.frameno, spi);
+      env.markStackRead(frame.frameno, spi, byteMask(off, size));
       if (dst < 0) return -1;
       const d = env.wreg(dst);
       if (size <= ssize && off % 8 === 0) {
@@ -229,7 +234,7 @@ export function stackReadFixed(env: Env, frame: FuncState, off: number, size: nu
       else markUnknown(d);
       return -1;
     }
-    env.markStackRead(frame.frameno, spi);
+    env.markStackRead(frame.frameno, spi, 0xff);
     if (dst >= 0) {
       env.wreg(dst).assign(reg);
       return slotFlag;
@@ -247,7 +252,7 @@ export function stackReadFixed(env: Env, frame: FuncState, off: number, size: nu
     if (t === STACK_INVALID && env.opts.allowUninitStack) continue;
     env.reject(`invalid read from stack off ${off}+${i} size ${size}`);
   }
-  env.markStackRead(frame.frameno, spi);
+  env.markStackRead(frame.frameno, spi, byteMask(off, size));
   if (dst >= 0) {
     if (zeros === size) markKnownScalar(env.wreg(dst), 0n);
     else markUnknown(env.wreg(dst));
@@ -284,28 +289,31 @@ export function checkStackRange(
   }
   if (raw) return;
   if (write) frame.own();
+  // Bytes read, gathered per slot and marked once per slot.
+  let spiMark = -1;
+  let mask = 0;
   for (let i = minOff; i < maxOff + size; i++) {
     const spi = slotOf(i);
-    const t = frame.bt(i);
-    if (t === STACK_MISC) {
-      env.markStackRead(frame.frameno, spi);
-      continue;
+    if (spi !== spiMark) {
+      if (mask !== 0) env.markStackRead(frame.frameno, spiMark, mask);
+      spiMark = spi;
+      mask = 0;
     }
+    mask |= 1 << (i - slotStart(spi));
+    const t = frame.bt(i);
+    if (t === STACK_MISC) continue;
     if (t === STACK_ZERO || (t === STACK_INVALID && env.opts.allowUninitStack)) {
       if (write) frame.setBt(i, STACK_MISC);
-      env.markStackRead(frame.frameno, spi);
       continue;
     }
     if (frame.isSpilled(spi)) {
-      if (write) {
-        scrubSlot(frame, spi);
-      }
-      env.markStackRead(frame.frameno, spi);
+      if (write) scrubSlot(frame, spi);
       continue;
     }
     if (tnumIsConst(ptr.varOff)) env.reject(`invalid read from stack R${regno} off ${minOff}+${i - minOff} size ${size}`);
     env.reject(`invalid read from stack R${regno} var_off ${tnumToString(ptr.varOff)}+${i - minOff} size ${size}`);
   }
+  if (mask !== 0) env.markStackRead(frame.frameno, spiMark, mask);
 }
 
 /** Variable-offset read into dst: every possibly-read byte must be initialised. */

@@ -232,7 +232,7 @@ export const slotOf = (off: number): number => (-off - 1) >> 3;
 /** Lowest fp offset of slot spi. */
 export const slotStart = (spi: number): number => -(spi + 1) * 8;
 
-/** A set of stack slots (0..63) as two 32-bit words, for liveness and precision marks. */
+/** A set of stack slots (0..63) as two 32-bit words, for precision marks. */
 export const slotBit = (spi: number): number => 1 << (spi & 31);
 
 /** No stack byte written: every slot word 0 (STACK_INVALID). */
@@ -260,11 +260,13 @@ export class FuncState {
   // liveness: writes since the last checkpoint (current state) or in the segment that led
   // to this checkpoint (checkpoint copies); reads below the checkpoint (checkpoint copies).
   regWritten = 0;
-  stackWrittenLo = 0;
-  stackWrittenHi = 0;
   regRead = 0;
-  stackReadLo = 0;
-  stackReadHi = 0;
+  /** Stack bytes written (per slot, bit j = slotStart(spi) + j); null: none. */
+  private wbytes: number[] | null = null;
+  private allWritten = false;
+  /** Stack bytes read below a checkpoint, per slot; null: none. */
+  private rbytes: number[] | null = null;
+  private allRead = false;
   /** stype and spill may be shared with a copy: writers call own() first (copy on write). */
   private shared = false;
   /** Bit i: regs[i] belongs to this frame alone; others are shared with copies (copy on write). */
@@ -296,11 +298,11 @@ export class FuncState {
     f.subprog = this.subprog;
     f.inCallback = this.inCallback;
     f.regWritten = this.regWritten;
-    f.stackWrittenLo = this.stackWrittenLo;
-    f.stackWrittenHi = this.stackWrittenHi;
     f.regRead = this.regRead;
-    f.stackReadLo = this.stackReadLo;
-    f.stackReadHi = this.stackReadHi;
+    f.wbytes = this.wbytes === null ? null : this.wbytes.slice();
+    f.allWritten = this.allWritten;
+    f.rbytes = this.rbytes === null ? null : this.rbytes.slice();
+    f.allRead = this.allRead;
     return f;
   }
 
@@ -353,19 +355,34 @@ export class FuncState {
     return (this.stype[spi]! & 3) === STACK_SPILL && this.spill[spi] !== null;
   }
 
-  stackWritten(spi: number): boolean {
-    return ((spi < 32 ? this.stackWrittenLo : this.stackWrittenHi) & slotBit(spi)) !== 0;
+  // ── liveness of stack bytes (byte masks per 8-byte slot) ──
+  writtenBytes(spi: number): number {
+    return this.allWritten ? 0xff : (this.wbytes?.[spi] ?? 0);
   }
-  markStackWritten(spi: number): void {
-    if (spi < 32) this.stackWrittenLo |= slotBit(spi);
-    else this.stackWrittenHi |= slotBit(spi);
+  markWritten(spi: number, mask: number): void {
+    if (this.allWritten) return;
+    this.wbytes ??= new Array<number>(STACK_SLOTS).fill(0);
+    this.wbytes[spi]! |= mask;
   }
-  stackRead(spi: number): boolean {
-    return ((spi < 32 ? this.stackReadLo : this.stackReadHi) & slotBit(spi)) !== 0;
+  /** A new frame: nothing in it comes from before. */
+  markAllWritten(): void {
+    this.allWritten = true;
   }
-  markStackRead(spi: number): void {
-    if (spi < 32) this.stackReadLo |= slotBit(spi);
-    else this.stackReadHi |= slotBit(spi);
+  /** A new checkpoint starts a new segment of writes. */
+  clearWritten(): void {
+    this.wbytes = null;
+    this.allWritten = false;
+  }
+  readBytes(spi: number): number {
+    return this.allRead ? 0xff : (this.rbytes?.[spi] ?? 0);
+  }
+  markReadBytes(spi: number, mask: number): void {
+    if (this.allRead) return;
+    this.rbytes ??= new Array<number>(STACK_SLOTS).fill(0);
+    this.rbytes[spi]! |= mask;
+  }
+  markAllRead(): void {
+    this.allRead = true;
   }
 }
 
@@ -387,9 +404,17 @@ export interface HistEntry {
   /** A stack spill/fill at a fixed slot: frame * 64 + spi, else -1. */
   stackSlot: number;
   linked: LinkedReg[] | null;
+  /** HIST_* : an ordinary instruction, or where a callback frame was entered or left. */
+  kind: number;
   /** The instruction executed before, in the same segment (a persistent list: copies share it). */
   prev: HistEntry | null;
 }
+
+export const HIST_INSN = 0;
+/** A helper's callback was entered (idx: the helper call). */
+export const HIST_CALLBACK_ENTRY = 1;
+/** A callback returned to its helper call (idx: the callback's exit). */
+export const HIST_CALLBACK_EXIT = 2;
 
 /** A path being explored: frames, references held, and its link to the last checkpoint. */
 export class VState {
@@ -559,6 +584,33 @@ function scalarForSlot(f: FuncState, spi: number, allowUninit: boolean): Reg | n
   return UNBOUND_SCALAR;
 }
 
+/** Only some bytes of the slot are read later: those must be as safe in c as in o. */
+function partialSlotSafe(o: FuncState, c: FuncState, spi: number, live: number, idmap: IdMap, exact: Exact, allowUninit: boolean): boolean {
+  const base = slotStart(spi);
+  let spillChecked = false;
+  for (let j = 0; j < 8; j++) {
+    if ((live & (1 << j)) === 0) continue;
+    const ot = o.bt(base + j);
+    if (ot === STACK_INVALID || (allowUninit && ot === STACK_MISC)) continue;
+    if (spi >= c.allocated >> 3) return false;
+    const ct = c.bt(base + j);
+    if (ot === STACK_MISC) {
+      if (ct === STACK_MISC || ct === STACK_ZERO) continue;
+      if (ct === STACK_SPILL && c.spill[spi]?.type === SCALAR) continue;
+      return false;
+    }
+    if (ot !== ct) return false;
+    if (ot === STACK_SPILL && !spillChecked) {
+      spillChecked = true;
+      const os = o.spill[spi];
+      const cs = c.spill[spi];
+      if (os === null || cs === null || o.isSpilled(spi) !== c.isSpilled(spi)) return false;
+      if (!regsafe(os, cs, idmap, exact)) return false;
+    }
+  }
+  return true;
+}
+
 function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: Exact, allowUninit: boolean): boolean {
   const slots = o.allocated >> 3;
   for (let spi = 0; spi < slots; spi++) {
@@ -567,7 +619,12 @@ function stacksafe(o: FuncState, c: FuncState, idmap: IdMap, exact: Exact, allow
       if (spi >= c.allocated >> 3) return false;
       if (o.stype[spi] !== c.stype[spi]) return false;
     }
-    if (exact === Exact.NotExact && !o.stackRead(spi)) continue;
+    const live = exact === Exact.NotExact ? o.readBytes(spi) : 0xff;
+    if (live === 0) continue;
+    if (live !== 0xff) {
+      if (!partialSlotSafe(o, c, spi, live, idmap, exact, allowUninit)) return false;
+      continue;
+    }
     let checkedSpill = false;
     for (let j = 0; j < 8; j++) {
       const ot = o.bt(base + j);

@@ -25,7 +25,7 @@ import { propagatePrecision } from './precision.js';
 import {
   CONST_PTR_TO_MAP, Exact, FuncState, IdMap, PTR_TO_CTX, PTR_TO_FUNC, PTR_TO_MAP_VALUE, PTR_TO_STACK, SCALAR, VState,
   markKnownScalar, markKnownZero, markNotInit, markUnknown, statesEqual, statesMaybeLooping, type Checkpoint,
-  type HistEntry, type LinkedReg,
+  type HistEntry, type LinkedReg, HIST_INSN, HIST_CALLBACK_EXIT,
 } from './state.js';
 
 /** Maps by fd: a function, a Map, or an array indexed by fd. */
@@ -207,9 +207,10 @@ class Explorer {
           list.length = w;
           return true;
         }
-        sl.miss++;
         // A state that keeps missing only costs comparisons: drop it from the list (as Linux;
-        // paths below it still reach it through their parent links).
+        // paths below it still reach it through their parent links). Misses count only when a
+        // new state is kept here instead, so loop iterations do not evict early ones.
+        if (addNew) sl.miss++;
         if (sl.miss > sl.hit * 3 + 3) {
           w--;
           env.curStates--;
@@ -232,8 +233,7 @@ class Explorer {
     cur.histLen = 0;
     for (const f of cur.frames) {
       f.regWritten = 0;
-      f.stackWrittenLo = 0;
-      f.stackWrittenHi = 0;
+      f.clearWritten();
     }
     env.prevJmpsProcessed = env.jmpsProcessed;
     env.prevInsnProcessed = env.insnProcessed;
@@ -249,8 +249,7 @@ class Explorer {
     for (let cp = this.env.cur.parent; cp !== null && cp !== old; cp = cp.parent) {
       for (const f of cp.state.frames) {
         f.regRead = 0x7ff;
-        f.stackReadLo = -1;
-        f.stackReadHi = -1;
+        f.markAllRead();
         for (const r of f.regs) if (r.type === SCALAR) r.precise = true;
         for (const sp of f.spill) if (sp !== null && sp.type === SCALAR) sp.precise = true;
       }
@@ -304,7 +303,7 @@ class Explorer {
     env.scratchedRegs = 0;
     if (env.scratchedSlots.length) env.scratchedSlots.length = 0;
     if (env.log) env.log.push(insnLine(insns, idx));
-    const hist: HistEntry = { idx, stackSlot: -1, linked: null, prev: env.cur.hist };
+    const hist: HistEntry = { idx, stackSlot: -1, linked: null, kind: HIST_INSN, prev: env.cur.hist };
     let next = idx + 1;
     let ended = false;
     const cls = classOf(x.code);
@@ -363,6 +362,7 @@ class Explorer {
             env.reject('BPF_EXIT uses reserved fields');
           }
           if (env.cur.frames.length > 1) {
+            if (env.frame.inCallback) hist.kind = HIST_CALLBACK_EXIT;
             next = exitSubprog(env);
             this.printState = true;
           } else {
