@@ -179,6 +179,18 @@ export const VERIFIER_CASES: readonly VerifierCase[] = [
   { name: 'read-only map refuses writes', maps: [rodata], asm: 'r1 = map_value(1, 0) ll\nr2 = 1\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit', expect: { insn: 3, message: 'write into map forbidden, value_size=32 off=0 size=8' } },
   { name: 'per-CPU lookup on a per-CPU map', maps: [pcpu], asm: '*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map_fd(1) ll\nr3 = 0\ncall 195\nr0 = 0\nexit', expect: 'ok' },
   { name: 'per-CPU lookup on a shared map', maps: [hash8], asm: `*(u64 *)(r10 - 8) = 0\nr2 = r10\nr2 += -8\nr1 = map_fd(1) ll\nr3 = 0\ncall 195\nr0 = 0\nexit`, expect: { insn: 6, message: 'cannot pass map_type 1 into func bpf_map_lookup_percpu_elem#195' } },
+  {
+    name: 'array element at a constant index needs no null check',
+    maps: [{ name: 'arr', type: 'array', keySize: 4, valueSize: 8, maxEntries: 4 }],
+    asm: '*(u32 *)(r10 - 8) = 3\nr2 = r10\nr2 += -8\nr1 = map_fd(1) ll\ncall 1\nr0 = *(u64 *)(r0 + 0)\nexit',
+    expect: 'ok',
+  },
+  {
+    name: 'array index past max_entries still needs the null check',
+    maps: [{ name: 'arr', type: 'array', keySize: 4, valueSize: 8, maxEntries: 4 }],
+    asm: '*(u32 *)(r10 - 8) = 4\nr2 = r10\nr2 += -8\nr1 = map_fd(1) ll\ncall 1\nr0 = *(u64 *)(r0 + 0)\nexit',
+    expect: { insn: 6, message: "R0 invalid mem access 'map_value_or_null'" },
+  },
   { name: 'pointer comparison', maps: [hash8], asm: `${LOOKUP8}\nr1 = r10\nif r0 == r1 goto out\nout: r0 = 0\nexit`, expect: 'ok' },
 
   // ── helpers ───────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,141 @@
+// The verifier table against the running kernel's verifier: each program is loaded with
+// BPF_PROG_LOAD (through a small C loader built here with gcc) and Linux's verdict and reason
+// must be ours, unless the case names why it differs. Needs root, gcc and a kernel that lets
+// root load BPF; skipped with a message otherwise, never failing for that reason. Socket
+// filter cases are loaded without CAP_PERFMON (capsh), where Linux refuses uninitialised stack
+// reads as our default does; the others are loaded as root, with allowUninitStack on our side.
+
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { assemble } from '../../src/ebpf/asm/assemble.js';
+import type { Insn } from '../../src/ebpf/isa.js';
+import { BPF_MAP_TYPE, type MapSpec } from '../../src/ebpf/maps/map.js';
+import { BPF_PROG_TYPE } from '../../src/ebpf/progtypes.js';
+import { verifyProgram } from '../../src/ebpf/verifier/verify.js';
+import { SHAPED_PROGRAMS } from './verifier-bpftrace-programs.js';
+import { VERIFIER_CASES } from './verifier-cases.js';
+
+/** Reads "prog TYPE", "map TYPE KEY VALUE MAX FLAGS" and "insn CODE DST SRC OFF IMM" lines; prints the log. */
+const LOADER = String.raw`
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+static char log[1 << 22];
+static struct bpf_insn insns[100000];
+int main(void) {
+  int n = 0, nm = 0, fds[64], ptype = 0; char line[256];
+  while (fgets(line, sizeof line, stdin)) {
+    int t, k, v, m, fl, c, d, s, o; long long im;
+    if (sscanf(line, "prog %d", &ptype) == 1) continue;
+    if (sscanf(line, "map %d %d %d %d %d", &t, &k, &v, &m, &fl) == 5) {
+      union bpf_attr a; memset(&a, 0, sizeof a);
+      a.map_type = t; a.key_size = k; a.value_size = v; a.max_entries = m; a.map_flags = fl;
+      fds[++nm] = syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof a);
+      if (fds[nm] < 0) { printf("map create failed: %s\n", strerror(errno)); return 2; }
+      continue;
+    }
+    if (sscanf(line, "insn %d %d %d %d %lld", &c, &d, &s, &o, &im) == 5) {
+      struct bpf_insn *x = &insns[n++]; memset(x, 0, sizeof *x);
+      x->code = c; x->dst_reg = d; x->src_reg = s; x->off = o; x->imm = (int)im;
+    }
+  }
+  for (int i = 0; i < n; i++)
+    if (insns[i].code == 0x18 && (insns[i].src_reg == 1 || insns[i].src_reg == 2) && insns[i].imm >= 1 && insns[i].imm <= nm)
+      insns[i].imm = fds[insns[i].imm];
+  union bpf_attr a; memset(&a, 0, sizeof a);
+  a.prog_type = ptype; a.insns = (unsigned long)insns; a.insn_cnt = n; a.license = (unsigned long)"GPL";
+  a.log_buf = (unsigned long)log; a.log_size = sizeof log; a.log_level = 1;
+  int fd = syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof a);
+  printf("%s== %s\n", log, fd >= 0 ? "OK" : "REJECTED");
+  return 0;
+}
+`;
+
+function available(): string {
+  if (process.getuid?.() !== 0) return 'not root';
+  try {
+    execSync('command -v gcc && command -v capsh', { stdio: 'ignore' });
+  } catch {
+    return 'gcc or capsh is missing';
+  }
+  return '';
+}
+
+const why = available();
+let loader = '';
+
+function buildLoader(): string {
+  if (loader) return loader;
+  const dir = mkdtempSync(join(tmpdir(), 'bpf-verifier-kernel-'));
+  writeFileSync(join(dir, 'load.c'), LOADER);
+  execFileSync('gcc', ['-O1', '-o', join(dir, 'load'), join(dir, 'load.c')]);
+  loader = join(dir, 'load');
+  return loader;
+}
+
+interface KernelVerdict {
+  readonly ok: boolean;
+  /** The reason (all lines between the last instruction line and the statistics). */
+  readonly message: string;
+  readonly processed: number;
+  readonly log: string;
+}
+
+function kernelLoad(insns: readonly Insn[], maps: readonly MapSpec[], prog: keyof typeof BPF_PROG_TYPE, strict: boolean): KernelVerdict {
+  let input = `prog ${BPF_PROG_TYPE[prog]}\n`;
+  for (const m of maps) {
+    const max = m.type === 'perf_event_array' ? 2 : m.maxEntries;
+    input += `map ${BPF_MAP_TYPE[m.type]} ${m.keySize} ${m.valueSize} ${max} ${m.flags ?? 0}\n`;
+  }
+  for (const x of insns) input += `insn ${x.code} ${x.dst} ${x.src} ${x.off} ${x.imm}\n`;
+  const bin = buildLoader();
+  const out = strict
+    ? execFileSync('capsh', ['--drop=cap_perfmon,cap_sys_admin', '--', '-c', bin], { input, maxBuffer: 1 << 28 }).toString()
+    : execFileSync(bin, { input, maxBuffer: 1 << 28 }).toString();
+  const lines = out.trimEnd().split('\n');
+  const stats = lines.findIndex((l) => l.startsWith('processed '));
+  const processed = stats >= 0 ? Number(/processed (\d+)/.exec(lines[stats]!)![1]) : 0;
+  let first = stats - 1;
+  while (first > 0 && !/^\d+: \(/.test(lines[first - 1]!)) first--;
+  return { ok: lines[lines.length - 1] === '== OK', message: lines.slice(first, stats).join('\n'), processed, log: out };
+}
+
+function asm(text: string): Insn[] {
+  const a = assemble(text);
+  if (!a.ok) throw new Error(JSON.stringify(a.errors));
+  return a.insns;
+}
+
+describe.skipIf(why !== '')('the verifier agrees with the running kernel', () => {
+  const cases = VERIFIER_CASES.filter((c) => c.kernelDiffers === undefined && c.prog !== 'tracing');
+  test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const insns = c.insns ?? asm(c.asm!);
+    const prog = c.prog ?? 'tracepoint';
+    const strict = prog === 'socket_filter';
+    const maps = c.maps ?? [];
+    const k = kernelLoad(insns, maps, prog, strict);
+    const r = verifyProgram(insns, { progType: prog, maps: [undefined, ...maps], allowUninitStack: !strict, ...(c.opts ?? {}) });
+    const ours = r.ok ? 'ok' : r.error.message;
+    if (ours.startsWith('infinite loop detected')) {
+      // Linux prints this reason on the line of the jump that closed the loop.
+      expect(k.ok).toBe(false);
+      expect(k.log).toContain(ours);
+      return;
+    }
+    expect(k.ok ? 'ok' : k.message).toBe(ours);
+  });
+
+  test.each(SHAPED_PROGRAMS.map((p) => [p.name, p] as const))('bpftrace-shaped: %s', (_name, p) => {
+    const insns = asm(p.asm);
+    const k = kernelLoad(insns, p.maps, p.prog, false);
+    expect(k.ok).toBe(true);
+  });
+});
+
+if (why !== '') test.skip(`the verifier against the running kernel (skipped: ${why})`, () => undefined);
