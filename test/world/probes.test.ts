@@ -380,7 +380,7 @@ describe('tool-facing details', () => {
       if (t0 !== undefined) lat.push(w.now - t0);
       expect(v.getInt32(68, true)).toBe(3);
     });
-    w.runUntil(4 * SEC);
+    w.runUntil(2 * SEC);
     expect(lat.length).toBeGreaterThan(3);
     expect(lat.every((x) => x > 1000 && x < 100_000_000)).toBe(true);
   });
@@ -395,7 +395,7 @@ describe('tool-facing details', () => {
     };
     const before = read();
     expect(before.every((x) => x > 0 && x < 20 * 2048)).toBe(true);
-    w.runUntil(30 * SEC);
+    w.runUntil(12 * SEC);
     const after = read();
     // A saturated 4-CPU build pushes the 1-minute average up.
     expect(after[0]).toBeGreaterThan(before[0]!);
