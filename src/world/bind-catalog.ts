@@ -2,7 +2,7 @@
 // catalog reads probes/ lazily). Out: a WorldCatalog. Not a cache of its own: the catalog
 // module already caches what it reads.
 
-import { kernelFunction, kernelStruct, syscallTable, tracepointFormat } from '../probes/catalog.js';
+import { kernelFunction, kernelFunctions, kernelStruct, syscallTable, tracepointFormat } from '../probes/catalog.js';
 import type { WorldCatalog } from './catalog-view.js';
 
 let view: WorldCatalog | undefined;
@@ -13,6 +13,7 @@ export function catalogView(): WorldCatalog {
     tracepoint: tracepointFormat,
     struct: kernelStruct,
     kernelFunction,
+    kernelFunctionNames: () => kernelFunctions().map((f) => f.name),
   };
   return view;
 }

@@ -40,6 +40,8 @@ export interface WorldCatalog {
   /** 'struct task_struct', 'struct cfs_rq::removed', 'atomic_t'. */
   struct(name: string): StructView | undefined;
   kernelFunction(name: string): KernelFunctionView | undefined;
+  /** Every kprobe-able function (they all get a place in the kernel's symbol table). */
+  kernelFunctionNames?(): readonly string[];
 }
 
 export type { TracepointFormat, CType };

@@ -428,6 +428,7 @@ export class World implements KernelHost {
 
     const kernelNames = new Set<string>([...KERNEL_FRAME_NAMES, ...pathFunctionNames()]);
     for (const s of this.cat.syscalls) if (s.event) kernelNames.add(`__x64_sys_${s.event}`);
+    for (const f of this.cat.kernelFunctionNames?.() ?? []) kernelNames.add(f);
     for (const f of ['schedule', 'finish_task_switch', 'wake_up_new_task', 'do_exit', 'blk_account_io_start', 'blk_account_io_done', 'blk_mq_start_request', 'blk_mq_end_request', 'submit_bio', 'tcp_set_state', 'cap_capable', 'security_file_open', 'kmem_cache_alloc_noprof', 'kmem_cache_free', '__kmalloc_noprof', 'kfree']) kernelNames.add(f);
     this.ksyms = new KernelSymbols(kernelNames, this.seed);
     this.progSyms = this.wl.programs.map((p, i) => new SymbolTable(['_start', 'main', ...p.symbols], 0x1000, this.seed ^ mix32(i + 77)));

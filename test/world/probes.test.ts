@@ -434,3 +434,10 @@ describe('tool-facing details', () => {
     expect(lat.filter((x) => x < 20_000).length / lat.length).toBeGreaterThan(0.8);
   });
 });
+
+test('every catalogued kernel function has a symbol', async () => {
+  const { kernelFunctions } = await import('../../src/probes/catalog.js');
+  const w = createWorld({ seed: 1 });
+  const missing = kernelFunctions().filter((f) => w.kernelSymbolAddress(f.name) === undefined).map((f) => f.name);
+  expect(missing).toEqual([]);
+});
