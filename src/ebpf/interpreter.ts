@@ -113,12 +113,13 @@ function accessFault(
 
 /**
  * Offset of [ptr + off, ptr + off + size) inside the pointer's region (high word), or -1 when
- * any byte of it lies outside. lo is the pointer's low word; a carry out of it would leave
- * the region, and such an offset (≥ 2^32 - 2^15) exceeds every region's size anyway.
+ * any byte of it lies outside. lo is the pointer's low word: one at or above 2^31 (negative
+ * as int32) puts the access beyond every region (all are smaller than 2^31 - 2^15 bytes), so
+ * the offset is computed in int32 arithmetic, which V8 keeps in a register.
  */
 function resolve(bytes: readonly Uint8Array[], region: number, lo: number, off: number, size: number): number {
-  if (region < 0 || region >= bytes.length) return -1;
-  const o = (lo >>> 0) + off;
+  if (lo < 0 || region >>> 0 >= bytes.length) return -1;
+  const o = lo + off;
   return o >= 0 && o + size <= bytes[region]!.length ? o : -1;
 }
 
@@ -136,6 +137,7 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
   const regs = m.regs;
   const bytes = m.mem.bytes;
   const views = m.mem.views;
+  const stack = views[REGION_STACK]!;
   const writable = m.mem.writable;
   const helpers = prog.helpers;
   const budget = prog.budget;
@@ -636,6 +638,213 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
         const x = v.getInt8(o);
         regs[d] = x;
         regs[d + 1] = x >> 31;
+        continue;
+      }
+
+      // ── proven loads and stores (program.ts PROVEN): the verifier put them inside the
+      //    pointer's map value or ringbuf record, so no bounds check ──────────────────────
+      case 0xe0: { // ldxdw
+        const s = (w >>> 16) & 0xff;
+        const v = views[regs[s + 1]!]!;
+        const o = regs[s]! + code[i + 1]!;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = v.getInt32(o, true);
+        regs[d + 1] = v.getInt32(o + 4, true);
+        continue;
+      }
+      case 0xe1: { // ldxw
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = views[regs[s + 1]!]!.getInt32(regs[s]! + code[i + 1]!, true);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0xe2: { // ldxh
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = views[regs[s + 1]!]!.getUint16(regs[s]! + code[i + 1]!, true);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0xe3: { // ldxb
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = views[regs[s + 1]!]!.getUint8(regs[s]! + code[i + 1]!);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0xe4: { // ldxsw
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        const x = views[regs[s + 1]!]!.getInt32(regs[s]! + code[i + 1]!, true);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
+      case 0xe5: { // ldxsh
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        const x = views[regs[s + 1]!]!.getInt16(regs[s]! + code[i + 1]!, true);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
+      case 0xe6: { // ldxsb
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        const x = views[regs[s + 1]!]!.getInt8(regs[s]! + code[i + 1]!);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
+      case 0xe7: { // stxdw
+        const d = (w >>> 8) & 0xff;
+        const s = (w >>> 16) & 0xff;
+        const v = views[regs[d + 1]!]!;
+        const o = regs[d]! + code[i + 1]!;
+        v.setInt32(o, regs[s]!, true);
+        v.setInt32(o + 4, regs[s + 1]!, true);
+        continue;
+      }
+      case 0xe8: { // stxw
+        const d = (w >>> 8) & 0xff;
+        views[regs[d + 1]!]!.setInt32(regs[d]! + code[i + 1]!, regs[(w >>> 16) & 0xff]!, true);
+        continue;
+      }
+      case 0xe9: { // stxh
+        const d = (w >>> 8) & 0xff;
+        views[regs[d + 1]!]!.setInt16(regs[d]! + code[i + 1]!, regs[(w >>> 16) & 0xff]!, true);
+        continue;
+      }
+      case 0xea: { // stxb
+        const d = (w >>> 8) & 0xff;
+        views[regs[d + 1]!]!.setInt8(regs[d]! + code[i + 1]!, regs[(w >>> 16) & 0xff]!);
+        continue;
+      }
+      case 0xeb: { // stdw
+        const d = (w >>> 8) & 0xff;
+        const v = views[regs[d + 1]!]!;
+        const o = regs[d]! + code[i + 1]!;
+        v.setInt32(o, code[i + 2]!, true);
+        v.setInt32(o + 4, code[i + 3]!, true);
+        continue;
+      }
+      case 0xec: { // stw
+        const d = (w >>> 8) & 0xff;
+        views[regs[d + 1]!]!.setInt32(regs[d]! + code[i + 1]!, code[i + 2]!, true);
+        continue;
+      }
+      case 0xed: { // sth
+        const d = (w >>> 8) & 0xff;
+        views[regs[d + 1]!]!.setInt16(regs[d]! + code[i + 1]!, code[i + 2]!, true);
+        continue;
+      }
+      case 0xee: { // stb
+        const d = (w >>> 8) & 0xff;
+        views[regs[d + 1]!]!.setInt8(regs[d]! + code[i + 1]!, code[i + 2]!);
+        continue;
+      }
+
+      // ── proven loads and stores (program.ts PROVEN_STACK): inside a stack frame ─────────────
+      case 0xef: { // ldxdw
+        const s = (w >>> 16) & 0xff;
+        const v = stack;
+        const o = regs[s]! + code[i + 1]!;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = v.getInt32(o, true);
+        regs[d + 1] = v.getInt32(o + 4, true);
+        continue;
+      }
+      case 0xf0: { // ldxw
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = stack.getInt32(regs[s]! + code[i + 1]!, true);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0xf1: { // ldxh
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = stack.getUint16(regs[s]! + code[i + 1]!, true);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0xf2: { // ldxb
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        regs[d] = stack.getUint8(regs[s]! + code[i + 1]!);
+        regs[d + 1] = 0;
+        continue;
+      }
+      case 0xf3: { // ldxsw
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        const x = stack.getInt32(regs[s]! + code[i + 1]!, true);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
+      case 0xf4: { // ldxsh
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        const x = stack.getInt16(regs[s]! + code[i + 1]!, true);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
+      case 0xf5: { // ldxsb
+        const s = (w >>> 16) & 0xff;
+        const d = (w >>> 8) & 0xff;
+        const x = stack.getInt8(regs[s]! + code[i + 1]!);
+        regs[d] = x;
+        regs[d + 1] = x >> 31;
+        continue;
+      }
+      case 0xf6: { // stxdw
+        const d = (w >>> 8) & 0xff;
+        const s = (w >>> 16) & 0xff;
+        const v = stack;
+        const o = regs[d]! + code[i + 1]!;
+        v.setInt32(o, regs[s]!, true);
+        v.setInt32(o + 4, regs[s + 1]!, true);
+        continue;
+      }
+      case 0xf7: { // stxw
+        const d = (w >>> 8) & 0xff;
+        stack.setInt32(regs[d]! + code[i + 1]!, regs[(w >>> 16) & 0xff]!, true);
+        continue;
+      }
+      case 0xf8: { // stxh
+        const d = (w >>> 8) & 0xff;
+        stack.setInt16(regs[d]! + code[i + 1]!, regs[(w >>> 16) & 0xff]!, true);
+        continue;
+      }
+      case 0xf9: { // stxb
+        const d = (w >>> 8) & 0xff;
+        stack.setInt8(regs[d]! + code[i + 1]!, regs[(w >>> 16) & 0xff]!);
+        continue;
+      }
+      case 0xfa: { // stdw
+        const d = (w >>> 8) & 0xff;
+        const v = stack;
+        const o = regs[d]! + code[i + 1]!;
+        v.setInt32(o, code[i + 2]!, true);
+        v.setInt32(o + 4, code[i + 3]!, true);
+        continue;
+      }
+      case 0xfb: { // stw
+        const d = (w >>> 8) & 0xff;
+        stack.setInt32(regs[d]! + code[i + 1]!, code[i + 2]!, true);
+        continue;
+      }
+      case 0xfc: { // sth
+        const d = (w >>> 8) & 0xff;
+        stack.setInt16(regs[d]! + code[i + 1]!, code[i + 2]!, true);
+        continue;
+      }
+      case 0xfd: { // stb
+        const d = (w >>> 8) & 0xff;
+        stack.setInt8(regs[d]! + code[i + 1]!, code[i + 2]!);
         continue;
       }
 

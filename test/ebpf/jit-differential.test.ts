@@ -1,7 +1,8 @@
 // The JIT against the interpreter on random verifier-accepted programs (jit-random-programs.ts):
-// each program runs twice on two identical machines, one per engine, with the machine's own
-// helpers (which the JIT specialises: map operations, clocks, ids, probe reads), and both must
-// leave the same r0, instruction count, fault, stack bytes, map value bytes and map entries.
+// each program runs twice on identical machines — the interpreter without and with the
+// verifier's facts, the JIT whole and cut into pieces — with the machine's own helpers (which
+// the JIT specialises: map operations, clocks, ids, probe reads); all must leave the same r0,
+// instruction count, fault, stack bytes, map value bytes and map entries.
 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -79,7 +80,11 @@ describe('differential: JIT vs interpreter', () => {
         accepted++;
         const l = loadProgram(a.insns, { helpers: helperTable });
         if (!l.ok) throw new Error(JSON.stringify(l.errors));
+        // The interpreter given the verifier's facts too (unchecked proven accesses, narrowed ALU).
+        const lf = loadProgram(a.insns, { helpers: helperTable, analysis: v.analysis });
+        if (!lf.ok) throw new Error(JSON.stringify(lf.errors));
         const mi = machine();
+        const mf = machine();
         const mj = machine();
         const mp = machine();
         const jit = jitCompile(l.prog, mj, v.analysis);
@@ -87,6 +92,7 @@ describe('differential: JIT vs interpreter', () => {
         const pieces = jitCompile(l.prog, mp, v.analysis, { chunkChars: 400 });
         for (let k = 0; k < 2; k++) {
           const want = snapshot(mi, run(l.prog, mi, ctx, newRunResult()));
+          expect(snapshot(mf, run(lf.prog, mf, ctx, newRunResult())), text).toEqual(want);
           expect(snapshot(mj, jit.run(ctx, newRunResult())), `${text}\n\n${jit.source}`).toEqual(want);
           expect(snapshot(mp, pieces.run(ctx, newRunResult())), `${text}\n\n${pieces.source}`).toEqual(want);
         }
