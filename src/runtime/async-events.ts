@@ -18,6 +18,7 @@ import { decodeValue, readInt } from './output/decode.js';
 import type { OutputPrinter, PrinterOptions } from './output/printer.js';
 import { formatPrintfBinary } from './output/printf.js';
 import { formatTime } from './output/strftime.js';
+import { strerror } from './output/strerror.js';
 import type { Value } from './output/values.js';
 import { clearMap, readMap, zeroMap } from './map-reader.js';
 
@@ -87,9 +88,12 @@ export function asyncDispatcher(ctx: AsyncContext): (bytes: Uint8Array, off: num
       case 'system':
         sinks.out(printer.system(runCommand(formatted(e, bytes, off))));
         return;
-      case 'cat':
-        sinks.out(printer.cat(readFileHead(formatted(e, bytes, off), ctx.cwd, ctx.maxCatBytes)));
+      case 'cat': {
+        const r = readFileHead(formatted(e, bytes, off), ctx.cwd, ctx.maxCatBytes);
+        if (typeof r === 'string') sinks.out(printer.cat(r));
+        else sinks.err(r.error);
         return;
+      }
       case 'errorf':
       case 'warnf': {
         const label = e.kind === 'errorf' ? 'ERROR' : 'WARNING';
@@ -173,16 +177,16 @@ function runCommand(command: string): string {
   return r.stdout ? binaryFromBytes(r.stdout) : '';
 }
 
-/** cat(): at most maxBytes of the file, or bpftrace's message when it cannot be read. */
-function readFileHead(name: string, cwd: string, maxBytes: number): string {
+/** cat(): at most maxBytes of the file, or bpftrace's message (for stderr) when it cannot be read. */
+function readFileHead(name: string, cwd: string, maxBytes: number): string | { error: string } {
   const path = Buffer.from(name, 'latin1').toString('utf8');
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   let fd: number;
   try {
     fd = openSync(full, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    return `ERROR: failed to open file '${path}': ${code === 'ENOENT' ? 'No such file or directory' : code}\n`;
+    const errno = -((e as NodeJS.ErrnoException).errno ?? -5);
+    return { error: `ERROR: failed to open file '${path}': ${strerror(errno)}\n` };
   }
   try {
     const buf = Buffer.alloc(maxBytes);
