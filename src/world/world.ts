@@ -2743,12 +2743,14 @@ export class World implements KernelHost {
       case 'kretprobe':
       case 'fentry':
       case 'fexit': {
-        const fn = this.cat.kernelFunction(target.func);
-        if (!fn && !target.func.startsWith('__x64_sys_')) return `unknown kernel function '${target.func}'`;
-        let k = this.kfn.get(target.func);
+        // A compiler-renamed symbol (finish_task_switch.isra.0) is the function it was made from.
+        const name = target.func.replace(/\.(isra|constprop|part|cold|llvm)(\.\d+)*$/, '');
+        const fn = this.cat.kernelFunction(name);
+        if (!fn && !name.startsWith('__x64_sys_')) return `unknown kernel function '${target.func}'`;
+        let k = this.kfn.get(name);
         if (!k) {
           k = { entry: null, ret: null, fentry: null, fexit: null, nargs: fn ? fn.args.length : 1 };
-          this.kfn.set(target.func, k);
+          this.kfn.set(name, k);
         }
         const slot = target.kind === 'kprobe' ? 'entry' : target.kind === 'kretprobe' ? 'ret' : target.kind;
         let site = k[slot];

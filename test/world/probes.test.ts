@@ -86,6 +86,15 @@ describe('kprobes and kretprobes', () => {
     w.runUntil(SEC);
   });
 
+  test('compiler-renamed symbols attach to the function they come from', () => {
+    const w = createWorld({ seed: 2 });
+    let n = 0;
+    const a = w.attach({ kind: 'kprobe', func: 'finish_task_switch.isra.0' }, () => n++);
+    expect('error' in a).toBe(false);
+    w.runUntil(SEC / 10);
+    expect(n).toBeGreaterThan(10);
+  });
+
   test('unknown functions are refused', () => {
     const w = createWorld({ seed: 2 });
     expect(w.attach({ kind: 'kprobe', func: 'no_such_function' }, () => {})).toEqual({ error: "unknown kernel function 'no_such_function'" });
