@@ -273,6 +273,8 @@ class Explorer {
 
   private recordFacts(idx: number): void {
     const aux = this.env.aux[idx]!;
+    // Facts only ever shrink: nothing left to learn here.
+    if (aux.seen && aux.fits32 === 0) return;
     const regs = this.env.regs;
     let mask = 0;
     for (let r = 0; r < 11; r++) {
