@@ -125,7 +125,7 @@ export interface WorldChoice {
 }
 
 /** Defaults of the run options (also the values the golden tests are recorded with). */
-export const WORLD_DEFAULTS = { seed: 1, cpus: 4, workload: 'mixed', engine: 'interp' } as const;
+export const WORLD_DEFAULTS = { seed: 1, cpus: 4, workload: 'mixed', engine: 'jit' } as const;
 
 /** Largest --cpus: per-CPU map values are kept for each CPU. */
 const MAX_CPUS = 256;
