@@ -9,7 +9,7 @@ import type { Engine } from './engine.js';
 export const interpreterEngine: Engine = {
   name: 'interp',
   load(insns, m, opts) {
-    const loaded = loadProgram(insns, { helpers: opts.helpers, ...(opts.budget !== undefined ? { budget: opts.budget } : {}) });
+    const loaded = loadProgram(insns, { helpers: opts.helpers, analysis: opts.analysis, ...(opts.budget !== undefined ? { budget: opts.budget } : {}) });
     if (!loaded.ok) return { errors: loaded.errors };
     const prog = loaded.prog;
     return { run: (ctx, out) => run(prog, m, ctx, out) };
