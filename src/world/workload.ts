@@ -357,7 +357,7 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
   const strings = new StringTableBuilder();
   const sysByName = new Map<string, { nr: number; event: string | null }>();
   for (const s of catalog.syscalls) sysByName.set(s.name, { nr: s.nr, event: s.event ?? null });
-  const argNames = (name: string, event: string | null): string[] => {
+  const argNames = (event: string | null): string[] => {
     if (event === null) return [];
     const f = catalog.tracepoint('syscalls', `sys_enter_${event}`);
     return f ? f.fields.filter((x) => !x.common && x.name !== '__syscall_nr').map((x) => x.name) : [];
@@ -474,7 +474,7 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
           continue;
         }
         op.nr = sys.nr;
-        const names = argNames(spec.sys, sys.event);
+        const names = argNames(sys.event);
         const recipe = recipeOf(spec.sys, names.length, sys.event);
         op.kind = recipe.kind;
         op.nargs = Math.min(6, names.length);

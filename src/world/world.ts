@@ -19,7 +19,27 @@ import {
 } from './clock.js';
 import { Dist } from './distributions.js';
 import { KA, KERNEL_PATHS, pathFunctionNames, wrapperPath, type KPath } from './kernel-paths.js';
-import { KernelMemory, kernelAddressHi, K_CFSRQ, K_CRED, K_FILE, K_FILENAME, K_INODE, K_KSTACK, K_MM, K_PTREGS, K_REQUEST, K_BIO, K_SKB, K_SOCK, K_SOCKET as K_SOCKOBJ, K_STRINGS, K_TASK, K_DENTRY, K_FILES, K_FS, K_MISC, MISC_NET, MISC_USERNS, MISC_IDMAP } from './kernel-memory.js';
+import {
+  KernelMemory,
+  kernelAddressHi,
+  K_BIO,
+  K_CRED,
+  K_DENTRY,
+  K_FILE,
+  K_FILENAME,
+  K_INODE,
+  K_KSTACK,
+  K_MISC,
+  K_PTREGS,
+  K_REQUEST,
+  K_SKB,
+  K_SOCK,
+  K_SOCKET as K_SOCKOBJ,
+  K_TASK,
+  MISC_IDMAP,
+  MISC_NET,
+  MISC_USERNS,
+} from './kernel-memory.js';
 import {
   AT_FDCWD,
   ERRNO,
@@ -50,7 +70,6 @@ import {
   STK_ARGS,
   STK_ARGV,
   STK_ENVP,
-  STK_FUTEX,
   STK_IOV,
   STK_SCRATCH,
   STK_SOCKADDR,
@@ -183,7 +202,6 @@ import {
   FD_FIXED,
   FD_NAMED,
   FD_NONE,
-  FD_NEW,
   FD_POP,
   FD_TOP,
   FD_UNDER,
@@ -435,9 +453,6 @@ export class World implements KernelHost {
     this.libcSyms = new SymbolTable(LIBC_SYMBOLS, 0x28000, this.seed ^ 0x11bc);
     this.kmem = new KernelMemory(this);
 
-    for (let c = 0; c < this.ncpu; c++) {
-      this.nrInfo.length = 0;
-    }
     this.buildNrInfo();
     this.buildSyntheticOps();
     this.boot();
@@ -3568,10 +3583,6 @@ function hashName(s: string): number {
   return (h >>> 0) % 4093;
 }
 
-function path0(nr: number, info: readonly (NrInfo | null)[]): number {
-  const p = nr >= 0 ? info[nr]?.base : undefined;
-  return p ? p.split - 1 : 0;
-}
 
 /** Events per ns of the hardware counters bpftrace can sample (a 3 GHz core at IPC 1.2). */
 const HARDWARE_RATES: Readonly<Record<string, number>> = {
@@ -3598,7 +3609,7 @@ function copyStr(src: Uint8Array, from: number, end: number, dst: Uint8Array, of
   return n + 1;
 }
 
-/** 1 MiB... no: 256 KiB of plausible heap bytes (text lines and small binary records), seeded. */
+/** 256 KiB of plausible heap bytes (text lines and small binary records), seeded: what user buffers hold. */
 function makeHeapContent(seed: number): Uint8Array {
   const b = new Uint8Array(0x40000);
   const r = new Sfc32(seed, 5);
