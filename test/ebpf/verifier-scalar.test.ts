@@ -8,7 +8,8 @@ import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT,
   BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
 } from '../../src/ebpf/isa.js';
-import { REV_OPCODE, coerceRegToSize, refineCondOp, regBoundsSync, scalarAlu, scalarBranchTaken } from '../../src/ebpf/verifier/scalar.js';
+import { REV_OPCODE, refineCondOp, scalarBranchTaken } from '../../src/ebpf/verifier/compare.js';
+import { coerceRegToSize, regBoundsSync, scalarAlu } from '../../src/ebpf/verifier/scalar.js';
 import { Reg, markKnownScalar, markUnknown } from '../../src/ebpf/verifier/state.js';
 import { tnumIn, tnumConst } from '../../src/ebpf/verifier/tnum.js';
 

@@ -7,7 +7,8 @@
 import { BPF_JEQ, BPF_JMP32, BPF_JNE, BPF_JSLE, BPF_JA, BPF_X, classOf, opOf, sourceOf, type Insn } from '../isa.js';
 import type { Env } from './env.js';
 import { markRegPrecise } from './precision.js';
-import { REV_OPCODE, FLIP_OPCODE, isRegConst, refineCondOp, regBoundsSync, regConstValue, scalarBranchTaken } from './scalar.js';
+import { REV_OPCODE, FLIP_OPCODE, isRegConst, refineCondOp, regConstValue, scalarBranchTaken } from './compare.js';
+import { regBoundsSync } from './scalar.js';
 import {
   CONST_PTR_TO_MAP, LinkedReg, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM,
   PTR_TRUSTED, Reg, SCALAR, VState, baseType, markKnownScalar, mayBeNull,

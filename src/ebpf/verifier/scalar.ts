@@ -1,16 +1,13 @@
 // Scalar bounds as Linux tracks them: for each register a tnum plus signed and unsigned
-// min/max in 64 and 32 bits, kept consistent by reg_bounds_sync. In: registers and an ALU op,
-// a load size, or a comparison; out: the registers' bounds updated in place. This file does
-// not decide what is legal (alu.ts, branch.ts do); it only computes what a value can be.
+// min/max in 64 and 32 bits, kept consistent by reg_bounds_sync. In: registers and an ALU op or
+// a load size; out: the registers' bounds updated in place. This file does not decide what is
+// legal (alu.ts, branch.ts do) and does not compare (compare.ts); it computes what a value can be.
 
-import {
-  BPF_ADD, BPF_AND, BPF_ARSH, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE, BPF_JSET, BPF_JSGE,
-  BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR, BPF_X,
-} from '../isa.js';
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR } from '../isa.js';
 import {
   TNUM_UNKNOWN, U64_MAX, tnumAdd, tnumAnd, tnumArshift, tnumCast, tnumClearSubreg, tnumConst, tnumIntersect,
   tnumIsConst, tnumLshift, tnumMul, tnumOr, tnumRange, tnumRshift, tnumSub, tnumSubreg, tnumSubregIsConst,
-  tnumWithSubreg, tnumXor, type Tnum,
+  tnumWithSubreg, tnumXor,
 } from './tnum.js';
 import {
   Reg, S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, mark32Unbounded, mark64Unbounded, markUnbounded, setKnown,
@@ -593,7 +590,7 @@ export function scalarAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
         lsh32Bounds(d, s.u32min, s.u32max);
         d.varOff = tnumSubreg(tnumLshift(sub, s.u32min));
         mark64Unbounded(d);
-        updateReg32BoundsExported(d);
+        updateReg32Bounds(d);
       } else {
         const umin = Number(s.umin);
         const umax = Number(s.umax);
@@ -612,7 +609,7 @@ export function scalarAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
         d.u32min = d.u32min >>> s.u32max;
         d.u32max = d.u32max >>> s.u32min;
         mark64Unbounded(d);
-        updateReg32BoundsExported(d);
+        updateReg32Bounds(d);
       } else {
         const umin = Number(s.umin);
         d.smin = S64_MIN;
@@ -633,7 +630,7 @@ export function scalarAlu(d: Reg, s: Reg, op: number, alu32: boolean): void {
         d.u32min = 0;
         d.u32max = U32_MAX;
         mark64Unbounded(d);
-        updateReg32BoundsExported(d);
+        updateReg32Bounds(d);
       } else {
         const sh = Number(s.umin);
         d.smin >>= BigInt(sh);
@@ -765,10 +762,6 @@ function smallAlu(d: Reg, s: Reg, op: number): boolean {
   return true;
 }
 
-function updateReg32BoundsExported(r: Reg): void {
-  updateReg32Bounds(r);
-}
-
 const CONST_OPS: Readonly<Record<number, (a: bigint, b: bigint) => bigint>> = {
   [BPF_ADD]: (a, b) => asU64(a + b),
   [BPF_SUB]: (a, b) => asU64(a - b),
@@ -777,210 +770,3 @@ const CONST_OPS: Readonly<Record<number, (a: bigint, b: bigint) => bigint>> = {
   [BPF_OR]: (a, b) => a | b,
   [BPF_XOR]: (a, b) => a ^ b,
 };
-
-// ── comparisons (is_branch_taken, regs_refine_cond_op) ────────────────────────────────────
-
-/** Swapping the operands of a comparison. */
-export const FLIP_OPCODE: Readonly<Record<number, number>> = {
-  [BPF_JEQ]: BPF_JEQ,
-  [BPF_JNE]: BPF_JNE,
-  [BPF_JSET]: BPF_JSET,
-  [BPF_JGT]: BPF_JLT,
-  [BPF_JLT]: BPF_JGT,
-  [BPF_JGE]: BPF_JLE,
-  [BPF_JLE]: BPF_JGE,
-  [BPF_JSGT]: BPF_JSLT,
-  [BPF_JSLT]: BPF_JSGT,
-  [BPF_JSGE]: BPF_JSLE,
-  [BPF_JSLE]: BPF_JSGE,
-};
-
-/** The comparison that holds on the fall-through path; JSET's negation is coded JSET|X. */
-export const REV_OPCODE: Readonly<Record<number, number>> = {
-  [BPF_JEQ]: BPF_JNE,
-  [BPF_JNE]: BPF_JEQ,
-  [BPF_JSET]: BPF_JSET | BPF_X,
-  [BPF_JSET | BPF_X]: BPF_JSET,
-  [BPF_JGT]: BPF_JLE,
-  [BPF_JLE]: BPF_JGT,
-  [BPF_JGE]: BPF_JLT,
-  [BPF_JLT]: BPF_JGE,
-  [BPF_JSGT]: BPF_JSLE,
-  [BPF_JSLE]: BPF_JSGT,
-  [BPF_JSGE]: BPF_JSLT,
-  [BPF_JSLT]: BPF_JSGE,
-};
-
-export function isRegConst(r: Reg, jmp32: boolean): boolean {
-  return jmp32 ? tnumSubregIsConst(r.varOff) : tnumIsConst(r.varOff);
-}
-export function regConstValue(r: Reg, jmp32: boolean): bigint {
-  return jmp32 ? r.varOff.value & M32 : r.varOff.value;
-}
-
-interface View {
-  t: Tnum;
-  umin: bigint;
-  umax: bigint;
-  smin: bigint;
-  smax: bigint;
-}
-
-function view(r: Reg, jmp32: boolean): View {
-  if (!jmp32) return { t: r.varOff, umin: r.umin, umax: r.umax, smin: r.smin, smax: r.smax };
-  return { t: tnumSubreg(r.varOff), umin: BigInt(r.u32min), umax: BigInt(r.u32max), smin: BigInt(r.s32min), smax: BigInt(r.s32max) };
-}
-
-/** 1: always taken, 0: never, -1: unknown — for two scalars (is_scalar_branch_taken). */
-export function scalarBranchTaken(r1: Reg, r2: Reg, op: number, jmp32: boolean): number {
-  let a = view(r1, jmp32);
-  let b = view(r2, jmp32);
-  switch (op) {
-    case BPF_JEQ:
-    case BPF_JNE: {
-      const eq = op === BPF_JEQ;
-      if (tnumIsConst(a.t) && tnumIsConst(b.t)) return (a.t.value === b.t.value) === eq ? 1 : 0;
-      if (a.umin > b.umax || a.umax < b.umin) return eq ? 0 : 1;
-      if (a.smin > b.smax || a.smax < b.smin) return eq ? 0 : 1;
-      if (!jmp32) {
-        if (r1.u32min > r2.u32max || r1.u32max < r2.u32min) return eq ? 0 : 1;
-        if (r1.s32min > r2.s32max || r1.s32max < r2.s32min) return eq ? 0 : 1;
-      }
-      return -1;
-    }
-    case BPF_JSET: {
-      if (!isRegConst(r2, jmp32)) {
-        [a, b] = [b, a];
-        if (!isRegConst(r1, jmp32)) return -1;
-      }
-      if ((~a.t.mask & a.t.value & b.t.value) !== 0n) return 1;
-      if (((a.t.mask | a.t.value) & b.t.value) === 0n) return 0;
-      return -1;
-    }
-    case BPF_JGT:
-      return a.umin > b.umax ? 1 : a.umax <= b.umin ? 0 : -1;
-    case BPF_JSGT:
-      return a.smin > b.smax ? 1 : a.smax <= b.smin ? 0 : -1;
-    case BPF_JLT:
-      return a.umax < b.umin ? 1 : a.umin >= b.umax ? 0 : -1;
-    case BPF_JSLT:
-      return a.smax < b.smin ? 1 : a.smin >= b.smax ? 0 : -1;
-    case BPF_JGE:
-      return a.umin >= b.umax ? 1 : a.umax < b.umin ? 0 : -1;
-    case BPF_JSGE:
-      return a.smin >= b.smax ? 1 : a.smax < b.smin ? 0 : -1;
-    case BPF_JLE:
-      return a.umax <= b.umin ? 1 : a.umin > b.umax ? 0 : -1;
-    case BPF_JSLE:
-      return a.smax <= b.smin ? 1 : a.smin > b.smax ? 0 : -1;
-  }
-  return -1;
-}
-
-/** Narrow r1 and r2 to what holds when `r1 op r2` is true (regs_refine_cond_op). */
-export function refineCondOp(r1: Reg, r2: Reg, op: number, jmp32: boolean): void {
-  if (op === BPF_JGE || op === BPF_JGT || op === BPF_JSGE || op === BPF_JSGT) {
-    op = FLIP_OPCODE[op]!;
-    [r1, r2] = [r2, r1];
-  }
-  switch (op) {
-    case BPF_JEQ:
-      if (jmp32) {
-        r1.u32min = Math.max(r1.u32min, r2.u32min);
-        r1.u32max = Math.min(r1.u32max, r2.u32max);
-        r1.s32min = Math.max(r1.s32min, r2.s32min);
-        r1.s32max = Math.min(r1.s32max, r2.s32max);
-        r2.u32min = r1.u32min;
-        r2.u32max = r1.u32max;
-        r2.s32min = r1.s32min;
-        r2.s32max = r1.s32max;
-        const t = tnumIntersect(tnumSubreg(r1.varOff), tnumSubreg(r2.varOff));
-        r1.varOff = tnumWithSubreg(r1.varOff, t);
-        r2.varOff = tnumWithSubreg(r2.varOff, t);
-      } else {
-        r1.umin = maxB(r1.umin, r2.umin);
-        r1.umax = minB(r1.umax, r2.umax);
-        r1.smin = maxB(r1.smin, r2.smin);
-        r1.smax = minB(r1.smax, r2.smax);
-        r2.umin = r1.umin;
-        r2.umax = r1.umax;
-        r2.smin = r1.smin;
-        r2.smax = r1.smax;
-        r1.varOff = tnumIntersect(r1.varOff, r2.varOff);
-        r2.varOff = r1.varOff;
-      }
-      return;
-    case BPF_JNE: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
-      if (!isRegConst(r2, jmp32)) return;
-      const val = regConstValue(r2, jmp32);
-      if (jmp32) {
-        const u = lo32(val);
-        if (r1.u32min === u) r1.u32min = (r1.u32min + 1) >>> 0;
-        if (r1.u32max === u) r1.u32max = (r1.u32max - 1) >>> 0;
-        if (r1.s32min === (u | 0)) r1.s32min = (r1.s32min + 1) | 0;
-        if (r1.s32max === (u | 0)) r1.s32max = (r1.s32max - 1) | 0;
-      } else {
-        if (r1.umin === val) r1.umin = asU64(r1.umin + 1n);
-        if (r1.umax === val) r1.umax = asU64(r1.umax - 1n);
-        if (r1.smin === asS64(val)) r1.smin = asS64(r1.smin + 1n);
-        if (r1.smax === asS64(val)) r1.smax = asS64(r1.smax - 1n);
-      }
-      return;
-    }
-    case BPF_JSET:
-    case BPF_JSET | BPF_X: {
-      if (!isRegConst(r2, jmp32)) [r1, r2] = [r2, r1];
-      if (!isRegConst(r2, jmp32)) return;
-      const val = regConstValue(r2, jmp32);
-      if (op === BPF_JSET) {
-        // Only a single tested bit tells which bit is set.
-        if ((val & (val - 1n)) !== 0n || val === 0n) return;
-        if (jmp32) r1.varOff = tnumWithSubreg(r1.varOff, tnumOr(tnumSubreg(r1.varOff), tnumConst(val)));
-        else r1.varOff = tnumOr(r1.varOff, tnumConst(val));
-      } else {
-        markUnbounded(r1);
-        const keep = r1.varOff;
-        if (jmp32) r1.varOff = tnumWithSubreg(keep, tnumAnd(tnumSubreg(keep), tnumConst(~val & M32)));
-        else r1.varOff = tnumAnd(keep, tnumConst(~val & U64_MAX));
-      }
-      return;
-    }
-    case BPF_JLE:
-      if (jmp32) {
-        r1.u32max = Math.min(r1.u32max, r2.u32max);
-        r2.u32min = Math.max(r1.u32min, r2.u32min);
-      } else {
-        r1.umax = minB(r1.umax, r2.umax);
-        r2.umin = maxB(r1.umin, r2.umin);
-      }
-      return;
-    case BPF_JLT:
-      if (jmp32) {
-        r1.u32max = Math.min(r1.u32max, (r2.u32max - 1) >>> 0);
-        r2.u32min = Math.max((r1.u32min + 1) >>> 0, r2.u32min);
-      } else {
-        r1.umax = minB(r1.umax, asU64(r2.umax - 1n));
-        r2.umin = maxB(asU64(r1.umin + 1n), r2.umin);
-      }
-      return;
-    case BPF_JSLE:
-      if (jmp32) {
-        r1.s32max = Math.min(r1.s32max, r2.s32max);
-        r2.s32min = Math.max(r1.s32min, r2.s32min);
-      } else {
-        r1.smax = minB(r1.smax, r2.smax);
-        r2.smin = maxB(r1.smin, r2.smin);
-      }
-      return;
-    case BPF_JSLT:
-      if (jmp32) {
-        r1.s32max = Math.min(r1.s32max, (r2.s32max - 1) | 0);
-        r2.s32min = Math.max((r1.s32min + 1) | 0, r2.s32min);
-      } else {
-        r1.smax = minB(r1.smax, asS64(r2.smax - 1n));
-        r2.smin = maxB(asS64(r1.smin + 1n), r2.smin);
-      }
-      return;
-  }
-}

@@ -7,7 +7,7 @@
 import {
   BPF_ABS, BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_COMPLEXITY_LIMIT_INSNS, BPF_DW, BPF_EXIT, BPF_IMM, BPF_IND,
   BPF_JA, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD, BPF_LDX, BPF_MAXINSNS, BPF_MEM, BPF_MEMSX, BPF_PSEUDO_CALL,
-  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STX, BPF_X, SIZE_BYTES, classOf,
+  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_ST, BPF_STX, SIZE_BYTES, classOf,
   modeOf, opOf, sizeOf, sourceOf, type Insn,
 } from '../isa.js';
 import type { MapSpec } from '../maps/map.js';
@@ -25,7 +25,7 @@ import { propagatePrecision } from './precision.js';
 import {
   CONST_PTR_TO_MAP, Exact, FuncState, IdMap, PTR_TO_CTX, PTR_TO_FUNC, PTR_TO_MAP_VALUE, PTR_TO_STACK, SCALAR, VState,
   markKnownScalar, markKnownZero, markNotInit, markUnknown, statesEqual, statesMaybeLooping, type Checkpoint,
-  type HistEntry, type LinkedReg, HIST_INSN, HIST_CALLBACK_EXIT,
+  type HistEntry, HIST_INSN, HIST_CALLBACK_EXIT,
 } from './state.js';
 
 /** Maps by fd: a function, a Map, or an array indexed by fd. */
