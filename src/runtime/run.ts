@@ -248,9 +248,9 @@ export async function runProgram(
     }
     if (endedBy === 'default-duration') io.err(runMessages.defaultDuration(durationText(DEFAULT_DURATION_NS)).text + '\n');
     runSpecial(compiled.endPrograms);
+    // bpftrace writes the banner to its own stdout (even with -o, and without the maps).
+    io.stdout(printer.exitBanner());
     if (config.print_maps_on_exit) {
-      // bpftrace writes the banner to its own stdout and the maps to the output (-o).
-      io.stdout(printer.exitBanner());
       const dumps = compiled.maps.flatMap((def, i) => (def.role === 'user' ? [readMap(def, userMaps[i]!, decode, zeroed.has(i))] : []));
       io.out(mapsInNameOrder(dumps).map((d) => printer.map(d)).join(''));
     }

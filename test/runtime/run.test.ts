@@ -115,6 +115,11 @@ describe('output', () => {
     expect(r).toEqual({ code: 1, out: '', err: 'ERROR: Failed to open output file: "/nonexistent-dir/out.txt": No such file or directory\n' });
   });
 
+  test('print_maps_on_exit = 0 keeps the exit banner, drops the maps (bpftrace 0.23)', async () => {
+    const r = await runCli(['-e', 'config = { print_maps_on_exit = 0 } BEGIN { @a = 1; printf("x\\n"); exit(); }']);
+    expect(r).toEqual({ code: 0, out: 'Attaching 1 probe...\nx\n\n\n', err: '' });
+  });
+
   test('-q drops only the Attaching line', async () => {
     expect(await runCli(['-q', '-e', 'BEGIN { @ = 1; exit(); }'])).toEqual({ code: 0, out: '\n\n@: 1\n', err: '' });
   });
