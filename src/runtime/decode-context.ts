@@ -4,6 +4,8 @@
 // the loaded stack maps, strftime formats. Out: a DecodeContext for src/runtime/output.
 
 import type { StackType } from '../check/types.js';
+import type { Program } from '../parse/ast.js';
+import { kernelEnum } from '../probes/catalog.js';
 import type { CompiledProgram } from '../compile/compiled.js';
 import { TIMESTAMP_MODE } from '../compile/compiled.js';
 import type { UserMap } from '../ebpf/maps/map.js';
@@ -29,6 +31,8 @@ const PASSWD: ReadonlyMap<bigint, string> = new Map([
 
 export interface DecodeSources {
   readonly compiled: CompiledProgram;
+  /** The expanded program: its own C enums name enum values. */
+  readonly program?: Program;
   /** Maps by index into compiled.maps. */
   readonly maps: readonly UserMap[];
   readonly seed: number;
@@ -94,5 +98,30 @@ export function decodeContext(src: DecodeSources): DecodeContext {
     strftimeFormat: (id) => src.compiled.strftimeFormats[id],
     timestampBaseNs: (mode) => bases[mode] ?? 0n,
     cgroupPath: (_pathId, cgroupId) => src.world().cgroupPath(cgroupId) ?? '',
+    enumSymbol: enumNames(src.program),
+  };
+}
+
+/**
+ * An enum value's name: the program's own `enum E { … }` (implicit values counting on from
+ * the previous one, as in C), else the kernel's enum of that name; undefined prints the number.
+ */
+function enumNames(program: Program | undefined): (enumName: string, value: bigint) => string | undefined {
+  const own = new Map<string, Map<bigint, string>>();
+  for (const item of program?.items ?? []) {
+    if (item.kind !== 'CDefinition' || item.tag !== 'enum') continue;
+    const names = new Map<bigint, string>();
+    let next = 0n;
+    for (const e of item.enumerators) {
+      const v = e.value ?? next;
+      if (!names.has(v)) names.set(v, e.name);
+      next = v + 1n;
+    }
+    own.set(item.name, names);
+  }
+  return (enumName, value) => {
+    const mine = own.get(enumName);
+    if (mine) return mine.get(value);
+    return kernelEnum(enumName)?.values.find((v) => v.value === value)?.name;
   };
 }

@@ -154,7 +154,7 @@ export async function runProgram(
     truncTrailer: config.str_trunc_trailer,
   };
   const printer = createPrinter(opts.format, printerOptions);
-  const decode = decodeContext({ compiled, maps: userMaps, seed: opts.seed, world: buildWorld });
+  const decode = decodeContext({ compiled, program: checked.program, maps: userMaps, seed: opts.seed, world: buildWorld });
 
   // ── run state ──
   let exitRequested = false;

@@ -120,6 +120,12 @@ describe('output', () => {
     expect(r).toEqual({ code: 0, out: 'Attaching 1 probe...\nx\n\n\n', err: '' });
   });
 
+  test("enum values print by name where the program's enum has one (recorded from bpftrace 0.23)", async () => {
+    const program =
+      'enum Color { RED, GREEN = 5, BLUE }; BEGIN { $x = 6; printf("%s %d %s\\n", (enum Color)5, (enum Color)6, (enum Color)$x); @c = (enum Color)0; print((enum Color)6); $y = 9; printf("%s\\n", (enum Color)$y); exit(); }';
+    expect(await runCli(['-e', program])).toEqual({ code: 0, out: 'Attaching 1 probe...\nGREEN 6 BLUE\nBLUE\n9\n\n\n@c: RED\n', err: '' });
+  });
+
   test('-q drops only the Attaching line', async () => {
     expect(await runCli(['-q', '-e', 'BEGIN { @ = 1; exit(); }'])).toEqual({ code: 0, out: '\n\n@: 1\n', err: '' });
   });
