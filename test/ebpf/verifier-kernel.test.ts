@@ -57,6 +57,8 @@ int main(void) {
 }
 `;
 
+let loader = '';
+
 function available(): string {
   if (process.getuid?.() !== 0) return 'not root';
   try {
@@ -64,11 +66,16 @@ function available(): string {
   } catch {
     return 'gcc or capsh is missing';
   }
+  try {
+    const out = execFileSync(buildLoader(), { input: 'prog 1\ninsn 183 0 0 0 0\ninsn 149 0 0 0 0\n' }).toString();
+    if (!out.endsWith('== OK\n')) return `this kernel does not let root load BPF programs (${out.trim().split('\n').pop()})`;
+  } catch (e) {
+    return `the BPF loader could not be built or run (${(e as Error).message.split('\n')[0]})`;
+  }
   return '';
 }
 
 const why = available();
-let loader = '';
 
 function buildLoader(): string {
   if (loader) return loader;

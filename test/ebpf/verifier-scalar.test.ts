@@ -9,7 +9,7 @@ import {
   BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
 } from '../../src/ebpf/isa.js';
 import { REV_OPCODE, refineCondOp, scalarBranchTaken } from '../../src/ebpf/verifier/compare.js';
-import { coerceRegToSize, regBoundsSync, scalarAlu } from '../../src/ebpf/verifier/scalar.js';
+import { coerceRegToSize, coerceRegToSizeSx, regBoundsSync, scalarAlu } from '../../src/ebpf/verifier/scalar.js';
 import { Reg, markKnownScalar, markUnknown } from '../../src/ebpf/verifier/state.js';
 import { tnumIn, tnumConst } from '../../src/ebpf/verifier/tnum.js';
 
@@ -57,8 +57,15 @@ const value = fc.oneof(
 );
 
 /** Refinements applied to an unknown register while keeping v admitted. */
-const refinement = fc.record({ kind: fc.constantFrom('and', 'cmp', 'load'), op: fc.constantFrom(...CMP), k: value, size: fc.constantFrom(1, 2, 4), jmp32: fc.boolean() });
-type Refinement = { kind: 'and' | 'cmp' | 'load'; op: number; k: bigint; size: number; jmp32: boolean };
+const refinement = fc.record({
+  kind: fc.constantFrom('and', 'cmp', 'load', 'sx', 'alu'),
+  op: fc.constantFrom(...CMP),
+  aluOp: fc.constantFrom(BPF_ADD, BPF_SUB, BPF_MUL, BPF_OR, BPF_XOR, BPF_RSH),
+  k: value,
+  size: fc.constantFrom(1, 2, 4),
+  jmp32: fc.boolean(),
+});
+type Refinement = { kind: 'and' | 'cmp' | 'load' | 'sx' | 'alu'; op: number; aluOp: number; k: bigint; size: number; jmp32: boolean };
 
 /** Build a register admitting `v` (which may change: an AND or a load narrows the value too). */
 function build(v: bigint, steps: readonly Refinement[]): { reg: Reg; v: bigint } {
@@ -73,6 +80,17 @@ function build(v: bigint, steps: readonly Refinement[]): { reg: Reg; v: bigint }
     } else if (s.kind === 'load') {
       coerceRegToSize(r, s.size);
       v &= (1n << BigInt(s.size * 8)) - 1n;
+    } else if (s.kind === 'sx') {
+      coerceRegToSizeSx(r, s.size);
+      v = u64(BigInt.asIntN(s.size * 8, v));
+    } else if (s.kind === 'alu') {
+      // An op with an immediate, in 64 or 32 bits (jmp32 picks the width); shifts by k mod width.
+      const w = s.jmp32 ? 32n : 64n;
+      const k = s.aluOp === BPF_RSH ? s.k % w : s.k;
+      const kr = new Reg();
+      markKnownScalar(kr, k);
+      scalarAlu(r, kr, s.aluOp, s.jmp32);
+      v = concreteAlu(s.aluOp, v, k, s.jmp32);
     } else {
       const k = new Reg();
       markKnownScalar(k, s.k);

@@ -2,8 +2,9 @@
 // matter (a pointer offset, a helper size, a decided branch), walk the path's instruction
 // history backwards to the registers and stack slots it came from, and mark them precise in
 // every checkpoint on the way. Pruning compares only precise scalars. In: the env and what
-// must be precise; out: marks on checkpoint states. When the walk meets something it does not
-// model (a bpf-to-bpf call or return, an atomic fetch) it marks every scalar precise instead.
+// must be precise; out: marks on checkpoint states. The walk follows bpf-to-bpf calls and
+// returns between frames; where it meets what it does not model (a callback's entry or exit, an
+// atomic fetch) it marks every scalar precise instead, which is always safe.
 
 import {
   BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IMM, BPF_JA, BPF_JMP, BPF_JMP32,
