@@ -2,7 +2,7 @@
 // stdout recorded from bpftrace 0.23) through the whole pipeline — parse, check, compile,
 // verify, load, run, print — compared byte for byte: stdout, exit code, and stderr (the
 // checker's warnings) where bpftrace wrote some. Programs run from the corpus folder with
-// TZ=UTC, as they were recorded.
+// TZ=UTC, as they were recorded, once with each engine.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -41,20 +41,20 @@ beforeAll(() => {
 });
 afterAll(() => process.chdir(cwd));
 
-async function check(name: string): Promise<void> {
+async function check(name: string, engine: 'interp' | 'jit'): Promise<void> {
   const side = JSON.parse(readFileSync(path.join(GOLDEN, `${name}.json`), 'utf8')) as Sidecar;
   const expected = readFileSync(path.join(GOLDEN, `${name}.out`), 'latin1');
-  const r = await runCli([...side.args, `${name}.bt`, ...side.params], { cwd: GOLDEN });
+  const r = await runCli(['--engine', engine, ...side.args, `${name}.bt`, ...side.params], { cwd: GOLDEN });
   expect({ out: r.out, code: r.code, err: r.err }).toEqual({ out: expected, code: side.exitCode, err: side.stderr ?? '' });
 }
 
-describe('golden corpus end to end', () => {
+describe.each(['interp', 'jit'] as const)('golden corpus end to end (--engine %s)', (engine) => {
   test('the corpus is all there', () => {
     expect(names.length).toBe(174);
   });
   for (const name of names) {
     const reason = KNOWN_FAILURES[name];
-    if (reason) test.fails(`${name} (known failure: ${reason})`, () => check(name));
-    else test(name, () => check(name));
+    if (reason) test.fails(`${name} (known failure: ${reason})`, () => check(name, engine));
+    else test(name, () => check(name, engine));
   }
 });
