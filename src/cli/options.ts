@@ -47,7 +47,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'duration',
     type: 'string',
     valueName: 'TIME',
-    describe: 'stop after this much virtual time (5s, 250ms, 2m; default 5s)',
+    describe: 'stop after this virtual time (5s, 250ms; default 5s, none with --realtime)',
     group: 'WORLD OPTIONS:',
   },
   { name: 'realtime', type: 'boolean', describe: 'pace virtual time to the wall clock', group: 'WORLD OPTIONS:' },

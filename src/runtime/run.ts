@@ -238,9 +238,10 @@ export async function runProgram(
     if (!opts.quiet) io.out(printer.attachedProbes(countAttachedProbes(checked)));
     runSpecial(compiled.beginPrograms);
     io.flush();
-    if (!exitRequested) {
+    if (interrupted) endedBy = 'interrupt';
+    else if (!exitRequested) {
       await io.pause(0);
-      endedBy = await runWorld();
+      endedBy = interrupted ? 'interrupt' : await runWorld();
     }
     if (endedBy === 'broken-pipe' || io.broken()) {
       endedBy = 'broken-pipe';
