@@ -113,6 +113,96 @@ function kernelLoad(insns: readonly Insn[], maps: readonly MapSpec[], prog: keyo
   return { ok: lines[lines.length - 1] === '== OK', message: lines.slice(first, stats).join('\n'), processed, log: out };
 }
 
+/**
+ * Programs of random but plausible instructions (a deterministic generator): registers set up
+ * with a ctx pointer, unknown and bounded scalars and stack slots, then moves, ALU ops with
+ * immediates and registers, stack loads and stores, helper calls, map lookups with and without
+ * the NULL check, forward conditional jumps and pointer arithmetic on the stack.
+ */
+function randomPrograms(seed: number, count: number): Insn[][] {
+  let s = seed;
+  const rnd = (n: number): number => {
+    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
+    return (s >>> 8) % n;
+  };
+  const pick = <T>(a: readonly T[]): T => a[rnd(a.length)]!;
+  const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
+  const imms = [0, 1, 2, 3, 5, 7, 8, 31, 63, 64, 255, -1, -8, 0x7fffffff, 1 << 20];
+  const aluOps = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0, 0xc0];
+  const out: Insn[][] = [];
+  for (let p = 0; p < count; p++) {
+    const x: Insn[] = [
+      I(0xbf, 6, 1, 0, 0), I(0x79, 7, 1, 16, 0), I(0x85, 0, 0, 0, 7), I(0xbf, 8, 0, 0, 0),
+      I(0x57, 8, 0, 0, pick([0xff, 0xffff, 63, 0x7fffffff])), I(0xb7, 9, 0, 0, rnd(100)), I(0xb7, 0, 0, 0, 0),
+      I(0xb7, 2, 0, 0, rnd(9)), I(0xb7, 3, 0, 0, rnd(1000)), I(0xb7, 4, 0, 0, -rnd(50)), I(0xb7, 5, 0, 0, rnd(40)),
+      I(0x7b, 10, 7, -8, 0), I(0x7b, 10, 8, -16, 0), I(0x7a, 10, 0, -24, rnd(50)), I(0x7b, 10, 9, -32, 0),
+    ];
+    const n = 6 + rnd(14);
+    for (let i = 0; i < n; i++) {
+      const r = (): number => rnd(10);
+      const alu = pick(aluOps);
+      const cls = pick([0x07, 0x04]);
+      switch (rnd(16)) {
+        case 0:
+        case 1:
+          x.push(I(0xb7, r(), 0, 0, pick(imms)));
+          break;
+        case 2:
+          x.push(I(0xbf, r(), r(), 0, 0));
+          break;
+        case 3:
+        case 4: {
+          let imm = pick(imms);
+          if ((alu === 0x30 || alu === 0x90) && imm === 0) imm = 3;
+          if (alu === 0x60 || alu === 0x70 || alu === 0xc0) imm = rnd(cls === 0x07 ? 64 : 32);
+          x.push(I(cls | alu, r(), 0, 0, imm));
+          break;
+        }
+        case 5:
+          x.push(I(cls | 0x08 | alu, r(), r(), 0, 0));
+          break;
+        case 6:
+          x.push(I(pick([0x7b, 0x63, 0x6b, 0x73]), 10, r(), -8 * (1 + rnd(6)), 0));
+          break;
+        case 7:
+          x.push(I(pick([0x79, 0x61, 0x69, 0x71]), r(), 10, -8 * (1 + rnd(6)), 0));
+          break;
+        case 8:
+          x.push(I(pick([0x7a, 0x62]), 10, 0, -8 * (1 + rnd(6)), pick(imms)));
+          break;
+        case 9:
+          x.push(I(0x85, 0, 0, 0, pick([7, 14, 5])));
+          break;
+        case 10:
+          x.push(I(0x7a, 10, 0, -8, rnd(6)), I(0xbf, 2, 10, 0, 0), I(0x07, 2, 0, 0, -8), I(0x18, 1, 1, 0, 1 + rnd(2)), I(0, 0, 0, 0, 0), I(0x85, 0, 0, 0, 1));
+          if (rnd(3)) x.push(I(0x15, 0, 0, 2, 0));
+          x.push(I(pick([0x79, 0x61]), r(), 0, pick([0, 4, 8, 16, 28]), 0), I(0xb7, 0, 0, 0, 0));
+          break;
+        case 11:
+          x.push(I(pick([0x15, 0x25, 0x35, 0xa5, 0xb5, 0x65, 0xc5, 0x45, 0x55, 0x16, 0x26, 0xa6]), r(), 0, 1 + rnd(2), pick(imms)));
+          x.push(I(0xb7, r(), 0, 0, 1), I(0xb7, r(), 0, 0, 2));
+          break;
+        case 12:
+          x.push(I(pick([0x1d, 0x2d, 0xad, 0x5d, 0x6d]), r(), r(), 1, 0), I(0xb7, r(), 0, 0, 3));
+          break;
+        case 13:
+          x.push(I(0xbf, 1, 10, 0, 0), I(0x07, 1, 0, 0, -8 * (1 + rnd(4))));
+          if (rnd(2)) x.push(I(0x0f, 1, r(), 0, 0));
+          x.push(I(pick([0x79, 0x71]), r(), 1, 0, 0));
+          break;
+        case 14:
+          x.push(I(0x57, r(), 0, 0, pick([7, 15, 0xff, 0x18])));
+          break;
+        default:
+          x.push(I(0xbc, r(), r(), 0, 0));
+      }
+    }
+    x.push(I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0));
+    out.push(x);
+  }
+  return out;
+}
+
 function asm(text: string): Insn[] {
   const a = assemble(text);
   if (!a.ok) throw new Error(JSON.stringify(a.errors));
@@ -136,6 +226,24 @@ describe.skipIf(why !== '')('the verifier agrees with the running kernel', () =>
       return;
     }
     expect(k.ok ? 'ok' : k.message).toBe(ours);
+  });
+
+  test('random programs get the same verdict and reason (300 programs, fixed seed)', () => {
+    const maps: MapSpec[] = [
+      { name: 'h', type: 'hash', keySize: 8, valueSize: 16, maxEntries: 16 },
+      { name: 'a', type: 'array', keySize: 4, valueSize: 32, maxEntries: 4 },
+    ];
+    const disagreements: string[] = [];
+    for (const insns of randomPrograms(0x5eed, 300)) {
+      const k = kernelLoad(insns, maps, 'tracepoint', false);
+      const r = verifyProgram(insns, { progType: 'tracepoint', maps: [undefined, ...maps], allowUninitStack: true });
+      const ours = r.ok ? 'ok' : r.error.message;
+      const theirs = k.ok ? 'ok' : k.message;
+      if (ours !== theirs && !(ours.startsWith('infinite loop') && k.log.includes(ours))) {
+        disagreements.push(`${JSON.stringify(insns)}\n  kernel: ${theirs}\n  ours:   ${ours}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
   });
 
   test.each(SHAPED_PROGRAMS.map((p) => [p.name, p] as const))('bpftrace-shaped: %s', (_name, p) => {
