@@ -48,7 +48,7 @@ export interface Generated {
 
 const REGS = Array.from({ length: 10 }, (_, r) => r);
 const PARAMS = REGS.map((r) => `r${r}l, r${r}h`).join(', ');
-const TEMPS = 'let t0 = 0, t1 = 0, pa = 0, pr = 0, pv = S, o0 = 0, o1 = 0;';
+const TEMPS = 'let t0 = 0, t1 = 0, pa = 0, pr = 0, pv = S, o0 = 0, o1 = 0, k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0, k6 = 0, k7 = 0;';
 /** Save-area words: r0..r9 halves, then n, then fp. */
 const SAVE_N = 20;
 const SAVE_FP = 21;
@@ -126,6 +126,13 @@ class ModuleWriter implements CallContext {
   helperName(id: number): string {
     const name = `h${id}`;
     this.helperNames.set(name, this.helpers[id]! as (m: never) => void);
+    return name;
+  }
+
+  readonly aliases = new Map<string, string>();
+
+  alias(name: string, expr: string): string {
+    this.aliases.set(name, expr);
     return name;
   }
 
@@ -460,6 +467,9 @@ export function generate(
   const verified = analysis !== undefined;
   const mayThrow = fns.length > 1 || bodies.some((b) => b.layout.functions > 1) || prog.insns.some((i, pc) => prog.rows[pc]?.kind === 'call');
   const ctxGuard = w.ctxEnd > 0 ? ` || CV.byteLength < ${w.ctxEnd}` : '';
+  // The context view and the host are refreshed per run only when the code reads them.
+  const code = bodies.map((b) => b.layout.lines.join('\n')).join('\n');
+  const refresh = [...(/\bC\./.test(code) ? ['  CV = V[2];'] : []), ...(/\bhost\./.test(code) ? ['  host = M.host;'] : [])];
   const callMain = (args: string): string[] =>
     mayThrow ? ['try {', `  return ${fnName(0)}(out, ${args});`, '} catch (e) {', '  return caught(e, out, M, hp, hn);', '}'] : [`return ${fnName(0)}(out, ${args});`];
   const regsFromFile = REGS.map((r) => `RG[${2 * r}], RG[${2 * r + 1}]`).join(', ');
@@ -468,14 +478,14 @@ export function generate(
     `const { ${RUNTIME_NAMES.join(', ')} } = E;`,
     ...[...w.mapNames.keys()].map((n) => `const ${n} = E.maps.get(${JSON.stringify(n)});`),
     ...[...w.helperNames.keys()].map((n) => `const ${n} = E.helpers.get(${JSON.stringify(n)});`),
+    ...[...w.aliases].map(([n, e]) => `const ${n} = ${e};`),
     'let host = M.host, CV = V[2], hp = -1, hn = 0;',
     '',
     ...bodies.flatMap((b) => [...b.layout.lines, '']),
     'function run(ctx, out) {',
     '  if (ctx !== null && B[2] !== ctx) M.mem.setRegion(2, ctx, false);',
-    '  CV = V[2];',
-    '  host = M.host;',
-    ...(ctxGuard !== '' ? [`  if (${ctxGuard.slice(4)}) return fallback.run(ctx, out);`] : []),
+    ...refresh,
+    ...(w.ctxEnd > 0 ? [`  if (CV.byteLength < ${w.ctxEnd}) return fallback.run(ctx, out);`] : []),
     '  if (out.fault !== undefined) clearFault(out);',
     ...(verified
       ? indent(callMain(`0, 0, 0, 2, ${REGS.slice(2).map(() => '0, 0').join(', ')}`))
@@ -483,8 +493,7 @@ export function generate(
     '}',
     '',
     'function exec(out) {',
-    '  CV = V[2];',
-    '  host = M.host;',
+    ...refresh,
     ...(verified ? [`  if (RG[2] !== 0 || RG[3] !== 2${ctxGuard}) return fallback.exec(out);`] : []),
     '  if (out.fault !== undefined) clearFault(out);',
     ...indent(callMain(regsFromFile)),

@@ -1,12 +1,15 @@
 // Helper calls in generated code. In a verified program the machine's own helpers are
-// specialised: map lookup/update/delete go straight to the map object (hash maps through their
-// byte-keyed lookup, arrays inlined to an index check), clocks, ids and probe reads become
-// direct calls on the host or on probeRead, with no trip through the register file. Any other
+// specialised: map lookup/update/delete go straight to the map object (a hash map's lookup of
+// a small stack key inlined by key size, arrays to an index check), clocks, ids, the comm and
+// probe reads become direct calls on the host or on probeRead, with no trip through the
+// register file. Any other
 // helper (or a helper table a test supplied) is called as the interpreter calls it: arguments
 // in m.regs, r0 read back. In: a BlockEmitter at a `call` and the module's names. Out: lines.
 
 import { ktimeGetBootNs, ktimeGetCoarseNs, ktimeGetNs, ktimeGetTaiNs, jiffies64 } from '../helpers/clock.js';
-import { getCurrentPidTgid, getCurrentUidGid, getPrandomU32, getSmpProcessorId } from '../helpers/current.js';
+import {
+  getCurrentComm, getCurrentPidTgid, getCurrentUidGid, getPrandomU32, getSmpProcessorId, TASK_COMM_LEN,
+} from '../helpers/current.js';
 import { HELPER_PROTOS } from '../helpers/prototypes.js';
 import { mapDeleteElem, mapLookupElem, mapUpdateElem } from '../helpers/map-helpers.js';
 import {
@@ -14,10 +17,13 @@ import {
 } from '../helpers/probe-read.js';
 import type { HelperFn } from '../machine.js';
 import { ArrayMap } from '../maps/array.js';
-import { HashMap } from '../maps/hash.js';
+import { HASH_SEED, HashMap } from '../maps/hash.js';
 import type { BpfMap } from '../maps/map.js';
 import { REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
 import type { BlockEmitter } from './emit-insn.js';
+
+/** Keys up to this many 32-bit words get the hash table's lookup inlined. */
+export const INLINE_KEY_WORDS = 8;
 
 export interface CallContext {
   /** The program's helper table (what the interpreter would call). */
@@ -29,6 +35,8 @@ export interface CallContext {
   /** Module-level name of map fd / helper id (registers it for the module's preamble). */
   mapName(fd: number): string;
   helperName(id: number): string;
+  /** A module-level constant `name = expr` (evaluated once when the module is created). */
+  alias(name: string, expr: string): string;
 }
 
 /** Clock and id helpers that only read the host: the expression pair they set r0 to. */
@@ -73,6 +81,55 @@ function setInt(em: BlockEmitter, e: string): void {
   em.assign(0, 't0', 't0 < 0 ? -1 : 0', null, null);
 }
 
+/** The stack address rN holds as an expression, when it is a known stack pointer, else null. */
+function stackOffset(em: BlockEmitter, r: number): string | null {
+  if (em.fpOff(r) !== null) return em.lo(r);
+  return em.kHi(r) === REGION_STACK && em.kLo(r) !== null ? `${em.kLo(r)}` : null;
+}
+
+/**
+ * HashMap.find inlined for a key of keyWords words on the stack: the same murmur3 over the
+ * words (seed HASH_SEED ^ key size), the same linear probing over the map's table, slot hashes
+ * and key words. Leaves the value's offset (slot × stride) or -1 in pr. Lookups of non-LRU
+ * maps have no other effect, so nothing else is done.
+ */
+function inlineHashLookup(em: BlockEmitter, cc: CallContext, map: HashMap, name: string, key: string): void {
+  const nw = map.keyWords;
+  const table = cc.alias(`${name}T`, `${name}.table`);
+  const hashes = cc.alias(`${name}H`, `${name}.slotHash`);
+  const keys = cc.alias(`${name}K`, `${name}.keys`);
+  const at = (i: number): string => (/^\d+$/.test(key) ? `${Number(key) + 4 * i}` : `${key} + ${4 * i}`);
+  const out = em.lines;
+  out.push(`t0 = ${(HASH_SEED ^ map.keySize) | 0};`);
+  for (let i = 0; i < nw; i++) {
+    out.push(
+      `k${i} = S.getInt32(${at(i)}, true);`,
+      `t1 = Math.imul(k${i}, 0xcc9e2d51);`,
+      't0 ^= Math.imul((t1 << 15) | (t1 >>> 17), 0x1b873593);',
+      't0 = (t0 << 13) | (t0 >>> 19);',
+      't0 = (Math.imul(t0, 5) + 0xe6546b64) | 0;',
+    );
+  }
+  out.push(
+    't0 ^= t0 >>> 16;', 't0 = Math.imul(t0, 0x85ebca6b);', 't0 ^= t0 >>> 13;', 't0 = Math.imul(t0, 0xc2b2ae35);', 't0 ^= t0 >>> 16;',
+    `t1 = t0 & ${map.mask};`,
+    'for (;;) {',
+    `  pr = ${table}[t1];`,
+    '  if (pr === 0) {',
+    '    pr = -1;',
+    '    break;',
+    '  }',
+    '  pr = pr - 1;',
+    `  pa = pr * ${nw};`,
+    `  if (${[`${hashes}[pr] === t0`, ...Array.from({ length: nw }, (_, i) => `${keys}[pa${i === 0 ? '' : ` + ${i}`}] === k${i}`)].join(' && ')}) {`,
+    `    pr = pr * ${map.valueStride};`,
+    '    break;',
+    '  }',
+    `  t1 = (t1 + 1) & ${map.mask};`,
+    '}',
+  );
+}
+
 /** Map operations on a map known at compile time; false when the call is not specialised. */
 function mapCall(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
   if (fn !== mapLookupElem && fn !== mapUpdateElem && fn !== mapDeleteElem) return false;
@@ -83,9 +140,14 @@ function mapCall(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
   const key = bufferOf(em, 2);
   const cpu = map.percpu ? 'host.cpu()' : '0';
   if (fn === mapLookupElem) {
-    if (map.percpu) em.lines.push('t1 = host.cpu();');
-    const region = map.percpu ? `${name}.regions[t1]` : `${map.regions[0]}`;
-    if (map instanceof ArrayMap) {
+    // The CPU (per-CPU maps) in o0: the inlined lookup uses t0, t1, pa and pr.
+    if (map.percpu) em.lines.push('o0 = host.cpu();');
+    const region = map.percpu ? `${name}.regions[o0]` : `${map.regions[0]}`;
+    const stackKey = stackOffset(em, 2);
+    if (map instanceof HashMap && !map.lru && map.keySize % 4 === 0 && map.keyWords <= INLINE_KEY_WORDS && stackKey !== null) {
+      inlineHashLookup(em, cc, map, name, stackKey);
+      em.lines.push('if (pr < 0) {', '  r0l = 0;', '  r0h = 0;', '} else {', '  r0l = pr;', `  r0h = ${region};`, '}');
+    } else if (map instanceof ArrayMap) {
       em.lines.push(`t0 = ${key.view}.getInt32(${key.off}, true);`);
       em.lines.push(
         `if ((t0 >>> 0) < ${map.maxEntries}) {`, `  r0l = Math.imul(t0, ${map.valueStride});`, `  r0h = ${region};`,
@@ -93,7 +155,7 @@ function mapCall(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
       );
     } else {
       em.lines.push(
-        `t0 = ${name}.lookup(${key.bytes}, ${key.off}, ${map.percpu ? 't1' : '0'});`,
+        `t0 = ${name}.lookup(${key.bytes}, ${key.off}, ${map.percpu ? 'o0' : '0'});`,
         'if (t0 < 0) {', '  r0l = 0;', '  r0h = 0;', '} else {', '  r0l = t0;', `  r0h = ${region};`, '}',
       );
     }
@@ -126,8 +188,22 @@ export function loadRegs(lines: string[], upTo: number): void {
   lines.push(parts.join(' '));
 }
 
+/**
+ * get_current_comm(stack buffer, 16): the host writes the comm straight into the stack. The
+ * KernelHost contract (comm NUL-padded to 16 bytes) makes that the helper's strscpy_pad; the
+ * last byte is forced to NUL as the helper's copy of at most 15 characters leaves it.
+ */
+function currentComm(em: BlockEmitter): boolean {
+  const dst = stackOffset(em, 1);
+  if (dst === null || em.kHi(2) !== 0 || em.kLo(2) !== TASK_COMM_LEN) return false;
+  em.lines.push(`host.comm(SB, ${dst});`, `SB[${/^\d+$/.test(dst) ? Number(dst) + 15 : `${dst} + 15`}] = 0;`);
+  em.assign(0, '0', '0', 0, 0);
+  return true;
+}
+
 /** The specialised forms of the machine's own helpers; false for any other helper. */
 function specialised(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
+  if (fn === getCurrentComm) return currentComm(em);
   const host = HOST_READS.get(fn);
   if (host !== undefined) {
     host(em);

@@ -11,8 +11,11 @@ import { BPF_ANY, BPF_EXIST, BPF_NOEXIST } from './map.js';
 import type { MapBatch, MapEntry, MapSpec, UserMap } from './map.js';
 import type { Memory } from '../memory.js';
 
-/** Fixed seed: iteration and probe order must not vary between runs. */
-const HASH_SEED = 0x2545f491;
+/**
+ * Fixed seed: iteration and probe order must not vary between runs. Exported for the JIT,
+ * which inlines find() (murmur3 over the key words, linear probing) for small keys.
+ */
+export const HASH_SEED = 0x2545f491;
 
 export interface HashMapKind {
   readonly percpu: boolean;
