@@ -73,6 +73,9 @@ export function judge(run: CliRun, opts: JudgeOptions): Verdict {
   }
   if (JS_ERROR_HEAD.test(run.err)) return { ok: false, reason: `a JavaScript error on stderr: ${firstMatchLine(run.err, JS_ERROR_HEAD)}` };
   if (run.ms > opts.maxMs) return { ok: false, reason: `took ${Math.round(run.ms)} ms (bound ${opts.maxMs} ms)` };
+  // The CLI's last resort for impossible states (a verifier rejecting compiled code, a fault):
+  // a bug, even though it is a tidy ERROR: line.
+  if (/^ERROR: internal error: /m.test(run.err)) return { ok: false, reason: `an internal error: ${firstMatchLine(run.err, /^ERROR: internal error: /)}` };
   for (const line of run.err.split('\n')) {
     const at = line.search(/(?:ERROR|WARNING|HINT): /);
     if (at < 0) continue;

@@ -125,6 +125,8 @@ const extraParams: fc.Arbitrary<readonly string[]> = fc.oneof(
 );
 
 export interface ProgramCase {
+  /** 'dry': --dry-run (parse, check, compile); 'run': 20 ms of virtual time in the synthetic world. */
+  readonly mode: 'dry' | 'run';
   readonly seed: number;
   readonly mutations: readonly Mutation[];
   readonly transport: Transport;
@@ -132,8 +134,10 @@ export interface ProgramCase {
   readonly params: readonly string[];
 }
 
-export const programCase = (seeds: readonly Seed[]): fc.Arbitrary<ProgramCase> =>
+/** Cases over these seeds; one in `runEvery` runs in the world (a run costs ~40 ms, a dry run ~2). */
+export const programCase = (seeds: readonly Seed[], runEvery = 4): fc.Arbitrary<ProgramCase> =>
   fc.record({
+    mode: fc.oneof({ weight: runEvery - 1, arbitrary: fc.constant('dry' as const) }, { weight: 1, arbitrary: fc.constant('run' as const) }),
     seed: fc.nat(seeds.length - 1),
     mutations: fc.array(mutation(seeds.length), { minLength: 1, maxLength: 4 }),
     transport,
@@ -208,7 +212,11 @@ export function materialize(c: ProgramCase, seeds: readonly Seed[]): Materialize
   const seed = seeds[c.seed]!;
   const text = mutateText(seed, c.mutations, seeds);
   const params = [...seed.params, ...c.params];
-  const before = ['--dry-run', ...(seed.unsafe ? ['--unsafe'] : []), ...c.args];
+  // Runs never get --unsafe: system() would reach the host.
+  const before =
+    c.mode === 'dry'
+      ? ['--dry-run', ...(seed.unsafe ? ['--unsafe'] : []), ...c.args]
+      : ['--duration', '20ms', ...c.args.filter((a) => a !== '--unsafe')];
   switch (c.transport.kind) {
     case 'e':
       return { argv: [...before, '-e', text, ...params], text };

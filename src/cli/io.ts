@@ -16,22 +16,29 @@ export interface CliIo {
   writeOutBinary?(binary: string): void;
   /** True once stdout's reader went away (EPIPE, as in `| head`): a run then ends quietly. */
   outputBroken?(): boolean;
+  /** The errno code of a write to stdout that failed otherwise (ENOSPC, EIO…): the run ends and says so. */
+  outputError?(): string | undefined;
   /** Calls cb on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt?(cb: () => void): () => void;
   /** The working directory (relative cat() paths). */
   cwd?(): string;
 }
 
-/** Set when a write to stdout failed with EPIPE; later writes are dropped. */
+/** Set when a write to stdout failed; later writes are dropped. */
 let stdoutBroken = false;
+/** Why, when it was not EPIPE. */
+let stdoutError: string | undefined;
 let watching = false;
 
-/** Node reports a closed pipe as an 'error' event on stdout (SIGPIPE is ignored): note it once. */
+/**
+ * Node reports a closed pipe as an 'error' event on stdout (SIGPIPE is ignored), and so a
+ * full disk or an I/O error behind a redirection: note it once, never throw.
+ */
 function watchStdout(): void {
   if (watching) return;
   watching = true;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
+    if (e.code !== 'EPIPE') stdoutError ??= e.code ?? e.message;
     stdoutBroken = true;
   });
 }
@@ -53,6 +60,7 @@ export const processIo: CliIo = {
   errIsTTY: Boolean(process.stderr.isTTY),
   writeOutBinary: (binary) => writeStdout(Buffer.from(binary, 'latin1')),
   outputBroken: () => stdoutBroken,
+  outputError: () => stdoutError,
   onInterrupt(cb) {
     const handler = (): void => cb();
     process.on('SIGINT', handler);

@@ -22,6 +22,8 @@ interface Output {
   /** Writes what is buffered. */
   flush(): void;
   close(): Promise<void>;
+  /** The errno code of a write that failed (later writes are dropped), except a closed pipe. */
+  failure(): string | undefined;
 }
 
 /** Output is buffered up to this many characters between flushes. */
@@ -58,38 +60,55 @@ async function run(cmd: CommandLine, io: CliIo): Promise<number> {
     await printDiagnostics(io, [plain(output.message)]);
     return 1;
   }
+  let code: number;
   try {
-    if (cmd.list && !cmd.program) return await listing(cmd.listPattern, cmd.verbose, output);
-    const loaded = await loadProgram(cmd.program!, io);
-    if (!loaded.ok) {
-      await printDiagnostics(io, [plain(loaded.message)]);
-      return 1;
-    }
-    // kaddr() is resolved while compiling, against the world the program will run in; the
-    // world module is loaded ahead only for programs that may call it (it costs start-up time).
-    if (/\bkaddr\b/.test(loaded.source.text)) await preloadWorldBuilder();
-    const worlds = worldSource(cmd);
-    const input: PipelineInput = {
-      source: loaded.source,
-      positional: cmd.positional,
-      named: cmd.named,
-      unsafe: cmd.unsafe,
-      ncpus: cmd.world.cpus,
-      kernelSymbol: (name) => worlds.get()?.kernelSymbolAddress(name),
-    };
-    // Listing and --dry-run stop after checking unless a later stage's dump is asked for.
-    const checkOnly = (cmd.list || cmd.dryRun) && !cmd.dumps.includes('bpf');
-    const outcome = runPipeline(input, { dumps: cmd.dumps, ...(checkOnly ? { until: 'check' } : {}) });
-    // Several dumps are headed by their names and separated by a blank line.
-    outcome.dumps.forEach((d, i) => output.write(cmd.dumps.length > 1 ? `${i > 0 ? '\n' : ''}${d.point}:\n${d.text}` : d.text));
-    if (outcome.diagnostics.length > 0) await printDiagnostics(io, outcome.diagnostics);
-    if (!outcome.ok) return 1;
-    if (cmd.list) return await listProgramProbes(outcome.products, cmd.verbose, output);
-    if (cmd.dryRun) return 0;
-    return await runChecked(outcome.products, cmd, io, output, worlds.built());
+    code = await runWith(cmd, io, output);
   } finally {
     await output.close();
   }
+  // A full disk or an I/O error under the output ended the run: say so, once, at the end
+  // (after a turn of the event loop: stdout reports a failed write as a later 'error' event).
+  await new Promise((resolve) => setImmediate(resolve));
+  const failed = output.failure();
+  if (failed === undefined) return code;
+  await printDiagnostics(io, [plain(runMessages.outputWriteFailed(cmd.outputFile ?? 'stdout', ERRNO_TEXT[failed] ?? failed))]);
+  return 1;
+}
+
+async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<number> {
+  if (cmd.list && !cmd.program) return await listing(cmd.listPattern, cmd.verbose, output);
+  const loaded = await loadProgram(cmd.program!, io);
+  if (!loaded.ok) {
+    await printDiagnostics(io, [plain(loaded.message)]);
+    return 1;
+  }
+  // kaddr() is resolved while compiling, against the world the program will run in; the
+  // world module is loaded ahead only for programs that may call it (it costs start-up time).
+  if (/\bkaddr\b/.test(loaded.source.text)) await preloadWorldBuilder();
+  const worlds = worldSource(cmd);
+  const input: PipelineInput = {
+    source: loaded.source,
+    positional: cmd.positional,
+    named: cmd.named,
+    unsafe: cmd.unsafe,
+    ncpus: cmd.world.cpus,
+    kernelSymbol: (name) => worlds.get()?.kernelSymbolAddress(name),
+  };
+  // Listing and --dry-run stop after checking unless a later stage's dump is asked for.
+  const checkOnly = (cmd.list || cmd.dryRun) && !cmd.dumps.includes('bpf');
+  const outcome = runPipeline(input, { dumps: cmd.dumps, ...(checkOnly ? { until: 'check' } : {}) });
+  // Several dumps are headed by their names and separated by a blank line.
+  outcome.dumps.forEach((d, i) => output.write(cmd.dumps.length > 1 ? `${i > 0 ? '\n' : ''}${d.point}:\n${d.text}` : d.text));
+  if (outcome.diagnostics.length > 0) await printDiagnostics(io, outcome.diagnostics);
+  if (!outcome.ok) return 1;
+  if (cmd.list) return await listProgramProbes(outcome.products, cmd.verbose, output);
+  if (cmd.dryRun) return 0;
+  // As bpftrace, a program with nothing to attach does not run (an empty script, empty or closed stdin).
+  if (outcome.products.compiled?.programs.length === 0) {
+    await printDiagnostics(io, [plain(runMessages.noProbes())]);
+    return 1;
+  }
+  return await runChecked(outcome.products, cmd, io, output, worlds.built());
 }
 
 /**
@@ -142,7 +161,7 @@ async function runChecked(products: Products, cmd: CommandLine, io: CliIo, outpu
           io.writeErr(t);
         },
         flush: () => output.flush(),
-        broken: () => io.outputBroken?.() ?? false,
+        broken: () => (io.outputBroken?.() ?? false) || output.failure() !== undefined,
         onInterrupt: (cb) => io.onInterrupt?.(cb) ?? (() => undefined),
         wallNs: () => Number(process.hrtime.bigint() - startNs),
         pause: (ms) => new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve))),
@@ -213,6 +232,7 @@ function openOutput(file: string | undefined, io: CliIo): Output | { message: Me
   let write: (binary: string) => void;
   let writeText: (text: string) => void;
   let close = (): void => undefined;
+  let failure = (): string | undefined => io.outputError?.();
   if (file === undefined) {
     write = (binary) => (io.writeOutBinary ?? io.writeOut)(binary);
     writeText = (text) => io.writeOut(text);
@@ -224,9 +244,25 @@ function openOutput(file: string | undefined, io: CliIo): Output | { message: Me
       const code = (e as NodeJS.ErrnoException).code ?? '';
       return { message: runMessages.outputFileUnopenable(file, ERRNO_TEXT[code] ?? (e instanceof Error ? e.message : String(e))) };
     }
-    write = (binary) => void writeSync(fd, Buffer.from(binary, 'latin1'));
-    writeText = (text) => void writeSync(fd, text);
-    close = () => closeSync(fd);
+    let failed: string | undefined;
+    const guarded = (op: () => void): void => {
+      if (failed !== undefined) return;
+      try {
+        op();
+      } catch (e) {
+        failed = (e as NodeJS.ErrnoException).code ?? String(e);
+      }
+    };
+    write = (binary) => guarded(() => void writeSync(fd, Buffer.from(binary, 'latin1')));
+    writeText = (text) => guarded(() => void writeSync(fd, text));
+    close = () => {
+      try {
+        closeSync(fd);
+      } catch (e) {
+        failed ??= (e as NodeJS.ErrnoException).code ?? String(e);
+      }
+    };
+    failure = () => failed;
   }
   const flush = (): void => {
     if (pending === '') return;
@@ -249,6 +285,7 @@ function openOutput(file: string | undefined, io: CliIo): Output | { message: Me
       flush();
       close();
     },
+    failure: () => failure(),
   };
 }
 

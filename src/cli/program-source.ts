@@ -19,6 +19,13 @@ export const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENOTDIR: 'Not a directory',
   ELOOP: 'Too many levels of symbolic links',
   ENAMETOOLONG: 'File name too long',
+  EROFS: 'Read-only file system',
+  EPERM: 'Operation not permitted',
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+  EFBIG: 'File too large',
+  EIO: 'Input/output error',
+  ENXIO: 'No such device or address',
 };
 
 export async function loadProgram(origin: ProgramOrigin, io: CliIo): Promise<LoadedProgram> {
