@@ -116,8 +116,10 @@ function kernelLoad(insns: readonly Insn[], maps: readonly MapSpec[], prog: keyo
 /**
  * Programs of random but plausible instructions (a deterministic generator): registers set up
  * with a ctx pointer, unknown and bounded scalars and stack slots, then moves, ALU ops with
- * immediates and registers, stack loads and stores, helper calls, map lookups with and without
- * the NULL check, forward conditional jumps and pointer arithmetic on the stack.
+ * immediates and registers, stack loads and stores (sign-extending too), atomics, helper calls,
+ * map lookups with and without the NULL check and with computed value offsets, ringbuf
+ * reserve/submit, helper-filled stack buffers, forward jumps (32- and 64-bit), bounded loops and
+ * pointer arithmetic on the stack.
  */
 function randomPrograms(seed: number, count: number): Insn[][] {
   let s = seed;
@@ -142,7 +144,7 @@ function randomPrograms(seed: number, count: number): Insn[][] {
       const r = (): number => rnd(10);
       const alu = pick(aluOps);
       const cls = pick([0x07, 0x04]);
-      switch (rnd(16)) {
+      switch (rnd(24)) {
         case 0:
         case 1:
           x.push(I(0xb7, r(), 0, 0, pick(imms)));
@@ -193,8 +195,40 @@ function randomPrograms(seed: number, count: number): Insn[][] {
         case 14:
           x.push(I(0x57, r(), 0, 0, pick([7, 15, 0xff, 0x18])));
           break;
-        default:
+        case 15:
           x.push(I(0xbc, r(), r(), 0, 0));
+          break;
+        case 16: {
+          // A bounded loop on a counter.
+          const c = pick([6, 9]);
+          x.push(I(0xb7, c, 0, 0, 0), I(0x07, c, 0, 0, 1), I(pick([0xa5, 0xb5, 0x55, 0xc5]), c, 0, -2, pick([3, 5, 10, 40])));
+          break;
+        }
+        case 17:
+          x.push(I(pick([0xdb, 0xc3]), 10, r(), -8 * (1 + rnd(5)), pick([0x00, 0x01, 0x40, 0x41, 0xe1, 0xf1, 0x50, 0xa1])));
+          break;
+        case 18:
+          x.push(I(pick([0x16, 0x26, 0x36, 0x46, 0x56, 0x66, 0xa6, 0xb6, 0xc6, 0xd6, 0x1e, 0xae]), r(), pick([0, r()]), 1, pick([0, 5, -1, 255])));
+          x.push(I(0xb7, r(), 0, 0, 4));
+          break;
+        case 19:
+          x.push(I(pick([0x91, 0x89, 0x81]), r(), 10, -8 * (1 + rnd(6)), 0));
+          break;
+        case 20:
+          x.push(I(0xbf, r(), r(), pick([8, 16, 32]), 0));
+          break;
+        case 21:
+          x.push(I(0x18, 1, 1, 0, 3), I(0, 0, 0, 0, 0), I(0xb7, 2, 0, 0, pick([8, 16, 24])), I(0xb7, 3, 0, 0, 0), I(0x85, 0, 0, 0, 131));
+          if (rnd(4)) x.push(I(0x15, 0, 0, 4, 0));
+          x.push(I(0x7a, 0, 0, pick([0, 8, 16]), 1), I(0xbf, 1, 0, 0, 0), I(0xb7, 2, 0, 0, 0), I(0x85, 0, 0, 0, pick([132, 133])), I(0xb7, 0, 0, 0, 0));
+          break;
+        case 22:
+          x.push(I(0xbf, 1, 10, 0, 0), I(0x07, 1, 0, 0, -8 * (1 + rnd(6))), I(0xb7, 2, 0, 0, pick([0, 4, 8, 16, 24])), I(0xb7, 3, 0, 0, 0));
+          x.push(I(0x85, 0, 0, 0, pick([113, 115, 16])));
+          break;
+        default:
+          x.push(I(0x7a, 10, 0, -8, 0), I(0xbf, 2, 10, 0, 0), I(0x07, 2, 0, 0, -8), I(0x18, 1, 1, 0, 2), I(0, 0, 0, 0, 0), I(0x85, 0, 0, 0, 1), I(0x15, 0, 0, 4, 0));
+          x.push(I(0xbf, 1, 8, 0, 0), I(0x57, 1, 0, 0, pick([7, 15, 31, 63])), I(0x0f, 0, 1, 0, 0), I(pick([0x71, 0x79, 0x61]), r(), 0, 0, 0), I(0xb7, 0, 0, 0, 0));
       }
     }
     x.push(I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0));
@@ -232,6 +266,7 @@ describe.skipIf(why !== '')('the verifier agrees with the running kernel', () =>
     const maps: MapSpec[] = [
       { name: 'h', type: 'hash', keySize: 8, valueSize: 16, maxEntries: 16 },
       { name: 'a', type: 'array', keySize: 4, valueSize: 32, maxEntries: 4 },
+      { name: 'rb', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096 },
     ];
     const disagreements: string[] = [];
     for (const insns of randomPrograms(0x5eed, 300)) {

@@ -195,6 +195,7 @@ export function checkAtomic(env: Env, x: Insn, size: number, firstVisit: boolean
   if (loadReg >= 0) env.writeReg(loadReg, true);
   const sz = size as 4 | 8;
   checkMemAccess(env, x.dst, x.off, sz, false, -1, null, true, false, firstVisit);
+  // The fetched value is loaded as a load would (a stack slot's spilled value comes back).
+  if (loadReg >= 0) checkMemAccess(env, x.dst, x.off, sz, false, loadReg, null, true, false, false);
   checkMemAccess(env, x.dst, x.off, sz, true, -1, null, true, false, false);
-  if (loadReg >= 0 && sz === 4) coerceRegToSize(env.wreg(loadReg), 4);
 }
