@@ -127,7 +127,8 @@ function formatted(cg: CodeGen, e: Call, info: CallInfo): void {
 
 function print(cg: CodeGen, e: Call, info: CallInfo): void {
   const arg = e.args[0]!;
-  if (info.map && arg.kind === 'Map' && !(arg.keys && arg.keys.length > 0)) {
+  // The anonymous map's name is '' (falsy): test for presence.
+  if (info.map !== undefined && arg.kind === 'Map' && !(arg.keys && arg.keys.length > 0)) {
     const map = cg.pc.userMap(info.map);
     const lits = info.literals ?? [];
     const top = typeof lits[1] === 'bigint' ? lits[1] : 0n;

@@ -43,7 +43,7 @@ const value = (cg: CodeGen, e: Call, i: number): Val => compileExpr(cg, e.args[i
 const CALLS: Readonly<Record<string, CallFn>> = {
   delete: (cg, e, info) => deleteKey(cg, info.map!, info.key, info.discarded, e),
   has_key: (cg, e, info, t) => hasKey(cg, info.map!, info.key, t),
-  len: (cg, e, info, t) => (info.map ? mapLength(cg, info.map, t) : stackLength(cg, e, t)),
+  len: (cg, e, info, t) => (info.map !== undefined ? mapLength(cg, info.map, t) : stackLength(cg, e, t)),
   nsecs: (cg, e, info, t) => cg.reg(cg.call(CLOCK_HELPER[info.clock ?? 'boot']!, []), t),
   pid: (cg, e, info, t) => nsPid(cg, t, 'pid'),
   tid: (cg, e, info, t) => nsPid(cg, t, 'tid'),
