@@ -48,7 +48,12 @@ export interface Generated {
 
 const REGS = Array.from({ length: 10 }, (_, r) => r);
 const PARAMS = REGS.map((r) => `r${r}l, r${r}h`).join(', ');
-const TEMPS = 'let t0 = 0, t1 = 0, pa = 0, pr = 0, pv = S, o0 = 0, o1 = 0, k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0, k6 = 0, k7 = 0;';
+/** Scratch locals every generated function declares (emit-insn.ts and emit-call.ts use them). */
+const TEMPS = [
+  'let t0 = 0, t1 = 0, pa = 0, pr = 0, pv = S, o0 = 0, o1 = 0;',
+  'let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0, k6 = 0, k7 = 0;',
+  'let v0 = S, v1 = S, v2 = S, v3 = S, v4 = S, v5 = S, v6 = S, v7 = S, v8 = S, v9 = S;',
+];
 /** Save-area words: r0..r9 halves, then n, then fp. */
 const SAVE_N = 20;
 const SAVE_FP = 21;
@@ -130,6 +135,14 @@ class ModuleWriter implements CallContext {
   }
 
   readonly aliases = new Map<string, string>();
+  private readonly indexes = new Map<JitFunction, Map<number, number>>();
+
+  /** Block index by first slot, per function. */
+  private blockIndex(fn: JitFunction): Map<number, number> {
+    let m = this.indexes.get(fn);
+    if (m === undefined) this.indexes.set(fn, (m = new Map(fn.blocks.map((b, i) => [b.start, i]))));
+    return m;
+  }
 
   alias(name: string, expr: string): string {
     this.aliases.set(name, expr);
@@ -141,7 +154,7 @@ class ModuleWriter implements CallContext {
   function(fn: JitFunction, budgetChecks: boolean): Layout {
     const isMain = fn.entry === 0;
     const head = isMain ? `function ${fnName(0)}(out, ${PARAMS}) {` : `function ${fnName(fn.entry)}(${PARAMS}, fp, n, out) {`;
-    const setup = [isMain ? `const fp = ${MAX_BPF_STACK};` : '', isMain ? 'let n = 0;' : '', 'const C = CV;', TEMPS].filter((l) => l !== '');
+    const setup = [isMain ? `const fp = ${MAX_BPF_STACK};` : '', isMain ? 'let n = 0;' : '', 'const C = CV;', ...TEMPS].filter((l) => l !== '');
     const tree = structure(fn.blocks);
     const limit = this.opts.chunkChars;
     if (tree === null) {
@@ -208,7 +221,7 @@ class ModuleWriter implements CallContext {
       `  let ${loads}, n = R[${SAVE_N}];`,
       `  const fp = ${st.isMain ? MAX_BPF_STACK : `R[${SAVE_FP}]`};`,
       '  const C = CV;',
-      `  ${TEMPS}`,
+      ...indent(TEMPS),
       '  let code = 0;',
       '  P: {',
       ...indent(body, 4),
@@ -274,7 +287,7 @@ class ModuleWriter implements CallContext {
         `  let ${loads}, n = R[${SAVE_N}];`,
         `  const fp = R[${SAVE_FP}];`,
         '  const C = CV;',
-        `  ${TEMPS}`,
+        ...indent(TEMPS),
         '  D: for (;;) {',
         '    switch (b) {',
         ...indent(body, 6),
@@ -349,7 +362,7 @@ class ModuleWriter implements CallContext {
     const em = new BlockEmitter(fc, this, faultStmt, (e, pc) => emitHelperCall(e, this, pc, this.prog.insns[pc]!.imm));
     const lines = em.lines;
     const blocks = fn.blocks;
-    const indexOf = (slot: number): number => blocks.findIndex((b) => b.start === slot);
+    const indexOf = (slot: number): number => this.blockIndex(fn).get(slot)!;
     const myIndex = at >= 0 ? at : indexOf(block.start);
     const groupIndex = group.indexOf(block);
     const nextInOrder = group[groupIndex + 1];

@@ -109,6 +109,8 @@ const FP_OFF_MAX = 1 << 20;
 export class BlockEmitter {
   private readonly k: Known[] = [];
   readonly lines: string[] = [];
+  /** vN holds the DataView of rN's region (see regionView). */
+  private readonly viewOf: boolean[] = Array.from({ length: 11 }, () => false);
   /** Bytes of context the unchecked context reads need (the run entry checks the record is that long). */
   ctxEnd = 0;
   /** Instructions of the block before the current one, and the block's length. */
@@ -127,6 +129,7 @@ export class BlockEmitter {
   // ── knowledge ──────────────────────────────────────────────────────────────────────────
 
   private reset(entry: boolean): void {
+    this.viewOf.fill(false);
     this.k.length = 0;
     for (let r = 0; r <= 10; r++) this.k.push({ lo: null, hi: null, fpOff: null });
     const fp = this.k[10]!;
@@ -162,6 +165,19 @@ export class BlockEmitter {
     k.lo = lo;
     k.hi = hi;
     k.fpOff = fpOff;
+    this.viewOf[r] = false;
+  }
+
+  /**
+   * The DataView of the region rN points into, loaded once into vN for the rest of the block
+   * (until rN is written), so repeated accesses through one pointer skip the region lookup.
+   */
+  private regionView(r: number): string {
+    if (!this.viewOf[r]) {
+      this.lines.push(`v${r} = V[${this.hi(r)}];`);
+      this.viewOf[r] = true;
+    }
+    return `v${r}`;
   }
 
   kHi(r: number): number | null {
@@ -574,7 +590,7 @@ export class BlockEmitter {
         this.ctxEnd = Math.max(this.ctxEnd, f.memOff + size);
         return { view: 'C', at };
       }
-      if (f.mem === 'map_value' || f.mem === 'mem') return { view: `V[${this.hi(base)}]`, at };
+      if (f.mem === 'map_value' || f.mem === 'mem') return { view: this.regionView(base), at };
     }
     const l = this.lo(base);
     const h = this.hi(base);
