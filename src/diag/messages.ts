@@ -459,6 +459,8 @@ export const runMessages = {
   defaultDuration: (duration: string) =>
     m('default-duration', `bpftrace-ts: stopped after ${duration} of virtual time (the default; the program did not exit — use --duration or Ctrl-C to choose)`),
   internalError: (what: string) => m('internal-error', `internal error: ${what}`),
+  attachFailed: (probe: string) => m('attach-failed', `Error attaching probe: ${probe}`),
+  attachSkipped: (probe: string) => m('attach-skipped', `could not attach probe ${probe}, skipping.`),
   noProbes: () => m('no-probes', 'No probes to attach'),
   outputWriteFailed: (where: string, reason: string) => m('output-write-failed', `failed to write to ${where}: ${reason}`),
 };

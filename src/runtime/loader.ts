@@ -19,8 +19,8 @@ import type { Engine, RunnableProgram } from './engine.js';
 export interface LoadedProgram {
   readonly compiled: CompiledProbeProgram;
   readonly code: RunnableProgram;
-  /** Where it attaches in the world (empty for BEGIN/END). */
-  readonly targets: readonly WorldTarget[];
+  /** Where it attaches in the world, with the probe's name (empty for BEGIN/END). */
+  readonly targets: readonly { readonly target: WorldTarget; readonly probe: string }[];
   /** Bytes of the context record (BEGIN/END get a zeroed one of this size). */
   readonly ctxSize: number;
 }
@@ -65,12 +65,14 @@ export function loadPrograms(
   const specs: (MapSpec | undefined)[] = [undefined, ...compiled.maps.map((d) => d.spec)];
   const loaded: LoadedProgram[] = [];
   for (const p of compiled.programs) {
-    const targets: WorldTarget[] = [];
+    const targets: { target: WorldTarget; probe: string }[] = [];
     if (p.special === undefined) {
       for (const t of p.attachTo) {
+        // An attach point that matched nothing (missing_probes = ignore) has nothing to attach.
+        if (isPlaceholder(t)) continue;
         const w = worldTarget(t);
         if (typeof w === 'string') return { ok: false, message: runMessages.probeNotSimulated(t.probe, w) };
-        targets.push(w);
+        targets.push({ target: w, probe: t.probe });
       }
     }
     const verdict = verifyProgram(p.insns, { progType: p.progType, maps: specs, ctxSize: p.ctxSize, nrCpuIds: ncpus });
@@ -85,6 +87,20 @@ export function loadPrograms(
     loaded.push({ compiled: p, code, targets, ctxSize: p.ctxSize });
   }
   return loaded;
+}
+
+/** The compiler's stand-in for an attach point without matches: no function, no event. */
+function isPlaceholder(t: CompiledTarget): boolean {
+  switch (t.provider) {
+    case 'kprobe':
+    case 'kretprobe':
+    case 'fentry':
+    case 'fexit':
+    case 'tracepoint':
+      return t.func === '';
+    default:
+      return false;
+  }
 }
 
 const PERIOD_NS: Readonly<Record<string, number>> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };

@@ -236,6 +236,12 @@ export async function runProgram(
   let endedBy: EndReason = 'exit';
   try {
     if (!opts.quiet) io.out(printer.attachedProbes(countAttachedProbes(checked)));
+    // As bpftrace, everything is attached before BEGIN runs (the world is built for it).
+    const attachProblem = await attachAll();
+    if (attachProblem) {
+      io.flush();
+      return { ok: false, message: attachProblem };
+    }
     runSpecial(compiled.beginPrograms);
     io.flush();
     if (interrupted) endedBy = 'interrupt';
@@ -267,18 +273,39 @@ export async function runProgram(
     return { events, virtualNs: world?.now ?? 0, wallNs: io.wallNs() - wallStart, lost, helperErrors };
   }
 
-  /** Attaches every probe and runs the world until something ends the run. */
+  /**
+   * Attaches every program to its probes in the world. A probe the world does not have is
+   * handled as bpftrace handles a failed attachment: skipped quietly under missing_probes =
+   * ignore, skipped with a warning when its block has other probes, else an error.
+   */
+  async function attachAll(): Promise<Message | undefined> {
+    if (!loaded.some((p) => p.targets.length > 0)) return undefined;
+    if (!world && !createWorld) ({ createWorld } = await import('../world/world.js'));
+    const w = buildWorld();
+    const attachedPerBlock = new Map<number, number>();
+    const failed: { probe: string; block: number }[] = [];
+    for (const p of loaded) {
+      const block = p.compiled.probeIndex;
+      for (const t of p.targets) {
+        const a = w.attach(t.target, (bytes) => runOnce(p, bytes));
+        if ('error' in a) failed.push({ probe: t.probe, block });
+        else attachedPerBlock.set(block, (attachedPerBlock.get(block) ?? 0) + 1);
+      }
+    }
+    for (const f of failed) {
+      if (config.missing_probes === 'ignore') continue;
+      if (config.missing_probes === 'error' || !attachedPerBlock.get(f.block)) return runMessages.attachFailed(f.probe);
+      io.err(`WARNING: ${runMessages.attachSkipped(f.probe).text}\n`);
+    }
+    return undefined;
+  }
+
+  /** Runs the world until something ends the run. */
   async function runWorld(): Promise<EndReason> {
     // BEGIN did not exit: even a program without probes in the world needs its clock now.
     if (!world && !createWorld) ({ createWorld } = await import('../world/world.js'));
     const w = buildWorld();
     machine.host = w;
-    for (const p of loaded) {
-      for (const t of p.targets) {
-        const a = w.attach(t, (bytes) => runOnce(p, bytes));
-        if ('error' in a) throw new InternalError(`the world refused ${p.compiled.name}'s probe: ${a.error}`);
-      }
-    }
     const limit = opts.durationNs ?? (opts.realtime ? Infinity : DEFAULT_DURATION_NS);
     const wallAtStart = io.wallNs();
     const virtualAtStart = w.now;

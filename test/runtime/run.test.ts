@@ -126,6 +126,11 @@ describe('output', () => {
     expect(await runCli(['-e', program])).toEqual({ code: 0, out: 'Attaching 1 probe...\nGREEN 6 BLUE\nBLUE\n9\n\n\n@c: RED\n', err: '' });
   });
 
+  test('print() of the anonymous map prints the map (recorded from bpftrace 0.23)', async () => {
+    const r = await runCli(['-e', 'BEGIN { @ = count(); print(@); @x = count(); print(@x); exit(); }']);
+    expect(r).toEqual({ code: 0, out: 'Attaching 1 probe...\n@: 1\n@x: 1\n\n\n@: 1\n@x: 1\n', err: '' });
+  });
+
   test('-q drops only the Attaching line', async () => {
     expect(await runCli(['-q', '-e', 'BEGIN { @ = 1; exit(); }'])).toEqual({ code: 0, out: '\n\n@: 1\n', err: '' });
   });
@@ -175,6 +180,29 @@ describe('Attaching N probes, counted as bpftrace 0.23 counts', () => {
     const r = await runCli(['-e', program]);
     expect([r.code, r.err]).toEqual([0, '']);
     expect(r.out.split('\n')[0]).toBe(n === 1 ? 'Attaching 1 probe...' : `Attaching ${n} probes...`);
+  });
+});
+
+describe('probes the world cannot attach, as bpftrace handles failed attachments', () => {
+  const warning =
+    'stdin:1:1-24: WARNING: md_flush_request is not traceable (either non-existing, inlined, or marked as "notrace"); attaching to it will likely fail\n';
+  test('a lone attach point is an error', async () => {
+    const r = await runCli(['-e', 'kprobe:md_flush_request { } BEGIN { exit(); }']);
+    expect(r).toEqual({
+      code: 1,
+      out: 'Attaching 2 probes...\n',
+      err: `${warning}kprobe:md_flush_request { } BEGIN { exit(); }\n~~~~~~~~~~~~~~~~~~~~~~~\nERROR: Error attaching probe: kprobe:md_flush_request\n`,
+    });
+  });
+  test('beside another attach point it is skipped with a warning', async () => {
+    const r = await runCli(['-e', 'kprobe:md_flush_request, kprobe:vfs_read { } BEGIN { exit(); }']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('Attaching 3 probes...\n\n\n');
+    expect(r.err.endsWith('WARNING: could not attach probe kprobe:md_flush_request, skipping.\n')).toBe(true);
+  });
+  test('missing_probes = ignore skips it quietly', async () => {
+    const r = await runCli(['-e', 'config = { missing_probes = "ignore" } kprobe:md_flush_request, kprobe:vfs_read { } BEGIN { exit(); }']);
+    expect(r).toEqual({ code: 0, out: 'Attaching 2 probes...\n\n\n', err: '' });
   });
 });
 
