@@ -339,12 +339,18 @@ export class BlockEmitter {
         if (fits) return this.assign(d, `(${al} - ${bl}) | 0`, '0', null, 0);
         out.push(`t0 = ${al};`, `t1 = ${bl};`, `${L} = (t0 - t1) | 0;`, `${Hd} = (${ah} - ${bh} - ((t0 >>> 0) < (t1 >>> 0) ? 1 : 0)) | 0;`);
         return this.set(d, null, null);
-      case BPF_MUL:
+      case BPF_MUL: {
         if (fits) return this.assign(d, `Math.imul(${al}, ${bl})`, '0', null, 0);
         out.push(`t0 = ${al};`, `t1 = ${bl};`, `${L} = Math.imul(t0, t1);`);
-        if (hiZero) out.push(`${Hd} = mulhi(t0, t1);`);
-        else out.push(`${Hd} = (mulhi(t0, t1) + Math.imul(t0, ${bh}) + Math.imul(${ah}, t1)) | 0;`);
+        // High word: the high half of the low words' product, plus the cross products. By a
+        // constant below 2^21 the product is exact as a double.
+        const high = kl !== null && kl >= 0 && kl < 1 << 21 ? `((t0 >>> 0) * ${kl} / 4294967296) | 0` : 'mulhi(t0, t1)';
+        const terms = [high];
+        if (kh !== 0) terms.push(`Math.imul(t0, ${bh})`);
+        if (kah !== 0) terms.push(`Math.imul(${ah}, t1)`);
+        out.push(`${Hd} = ${terms.length === 1 ? terms[0] : `(${terms.join(' + ')}) | 0`};`);
         return this.set(d, null, null);
+      }
       case BPF_DIV:
       case BPF_MOD: {
         const isDiv = op === BPF_DIV;
