@@ -46,6 +46,8 @@ export interface ProgTypeInfo {
   readonly ctxAccessOk: (a: CtxAccess) => boolean;
   /** Helper ids this program type may call. */
   readonly helpers: ReadonlySet<number>;
+  /** Helpers Linux knows for this type but refuses once their arguments are checked (get_func_ip). */
+  readonly helpersUnsupported?: ReadonlySet<number>;
   /** Range r0 must be in at exit, when Linux enforces one. */
   readonly retRange?: readonly [number, number];
   /** May use the legacy packet loads (BPF_LD | BPF_ABS / BPF_IND). */
@@ -81,6 +83,9 @@ function skbAccessOk(a: CtxAccess): boolean {
   return SKB_U32_FIELDS.some(([o, s]) => a.off >= o && a.off + a.size <= o + s && (a.size <= 4 || s > 4));
 }
 
+/** bpf_get_func_ip is known to every tracing type but works only for kprobes and fentry. */
+const GET_FUNC_IP_ONLY_FOR_PROBES: ReadonlySet<number> = new Set([173]);
+
 const PROG_TYPES: readonly ProgTypeInfo[] = [
   {
     name: 'socket_filter',
@@ -108,7 +113,8 @@ const PROG_TYPES: readonly ProgTypeInfo[] = [
     defaultCtxSize: PERF_MAX_TRACE_SIZE,
     // The first 8 bytes (common_type, flags, preempt_count, pid) are not readable.
     ctxAccessOk: (a) => !a.write && a.off >= 8 && a.off < PERF_MAX_TRACE_SIZE && aligned(a) && a.off + a.size <= a.ctxSize,
-    helpers: new Set(TRACING_BASE),
+    helpers: new Set([...TRACING_BASE, 173]),
+    helpersUnsupported: GET_FUNC_IP_ONLY_FOR_PROBES,
     ldAbs: false,
   },
   {
@@ -121,7 +127,8 @@ const PROG_TYPES: readonly ProgTypeInfo[] = [
       if (a.off >= PT_REGS_SIZE) return narrowOk(a, a.off < PT_REGS_SIZE + 8 ? PT_REGS_SIZE : PT_REGS_SIZE + 8, 8);
       return a.size === 8;
     },
-    helpers: new Set(TRACING_BASE),
+    helpers: new Set([...TRACING_BASE, 173]),
+    helpersUnsupported: GET_FUNC_IP_ONLY_FOR_PROBES,
     ldAbs: false,
   },
   {
@@ -129,7 +136,8 @@ const PROG_TYPES: readonly ProgTypeInfo[] = [
     id: 17,
     defaultCtxSize: MAX_BPF_FUNC_ARGS * 8,
     ctxAccessOk: (a) => !a.write && a.off >= 0 && a.off < MAX_BPF_FUNC_ARGS * 8 && aligned(a) && a.off + a.size <= a.ctxSize,
-    helpers: new Set(TRACING_BASE),
+    helpers: new Set([...TRACING_BASE, 173]),
+    helpersUnsupported: GET_FUNC_IP_ONLY_FOR_PROBES,
     ldAbs: false,
   },
   {

@@ -196,6 +196,8 @@ export const VERIFIER_CASES: readonly VerifierCase[] = [
   // ── helpers ───────────────────────────────────────────────────────────────────────────
   { name: 'unknown helper', asm: 'call 1234\nr0 = 0\nexit', expect: { insn: 0, message: 'invalid func unknown#1234' } },
   { name: 'helper not allowed for the program type', asm: 'r2 = 0\ncall 58\nr0 = 0\nexit', expect: { insn: 1, message: 'program of this type cannot use helper bpf_override_return#58' }, kernelDiffers: 'kernels with CONFIG_BPF_KPROBE_OVERRIDE allow it for kprobes only, as here' },
+  { name: 'get_func_ip outside kprobes and fentry', asm: 'call 173\nr0 = 0\nexit', expect: { insn: 0, message: 'func bpf_get_func_ip#173 not supported for program type 5' } },
+  { name: 'get_func_ip in a kprobe', prog: 'kprobe', asm: 'call 173\nr0 = 0\nexit', expect: 'ok' },
   { name: 'get_current_comm into the stack', asm: 'r1 = r10\nr1 += -16\nr2 = 16\ncall 16\nr0 = *(u64 *)(r10 - 8)\nexit', expect: 'ok' },
   { name: 'helper buffer must be memory', asm: 'r1 = 0\nr2 = 16\ncall 16\nr0 = 0\nexit', expect: { insn: 2, message: 'R1 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_' } },
   { name: 'helper size may be negative', asm: 'call 7\nr2 = r0\nr1 = r10\nr1 += -16\ncall 16\nr0 = 0\nexit', expect: { insn: 4, message: "R2 min value is negative, either use unsigned or 'var &= const'" } },

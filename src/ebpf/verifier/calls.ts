@@ -261,6 +261,7 @@ export function checkHelperCall(env: Env, x: Insn): void {
   const meta: CallMeta = { mapFd: 0, constKey: -1, raw: null, memSize: 0, msizeMax: 0n, refObjId: 0, releaseRegno: 0 };
   for (let i = 0; i < 5; i++) checkFuncArg(env, i, proto.args[i], proto.args[i - 1], meta);
   if (meta.mapFd) checkMapCompat(env, meta.mapFd, id);
+  if (env.prog.helpersUnsupported?.has(id)) env.reject(`func ${helperName(id)}#${id} not supported for program type ${env.prog.id}`);
   if (proto.callback !== undefined) pushCallback(env, proto.callback, meta.mapFd, proto.args.findIndex((a) => a.kind === 'func') + 1);
   if (meta.raw) markRawBufferWritten(env, meta.raw.frame, meta.raw.off, meta.raw.size);
   if (meta.releaseRegno) {
