@@ -261,11 +261,14 @@ export class FuncState {
   // to this checkpoint (checkpoint copies); reads below the checkpoint (checkpoint copies).
   regWritten = 0;
   regRead = 0;
-  /** Stack bytes written (per slot, bit j = slotStart(spi) + j); null: none. */
+  /** Stack bytes written (per slot, bit j = slotStart(spi) + j); null: none. Shared with
+   * copies until written (wShared), like rbytes. */
   private wbytes: number[] | null = null;
+  private wShared = false;
   private allWritten = false;
   /** Stack bytes read below a checkpoint, per slot; null: none. */
   private rbytes: number[] | null = null;
+  private rShared = false;
   private allRead = false;
   /** stype and spill may be shared with a copy: writers call own() first (copy on write). */
   private shared = false;
@@ -299,10 +302,12 @@ export class FuncState {
     f.inCallback = this.inCallback;
     f.regWritten = this.regWritten;
     f.regRead = this.regRead;
-    f.wbytes = this.wbytes === null ? null : this.wbytes.slice();
+    f.wbytes = this.wbytes;
     f.allWritten = this.allWritten;
-    f.rbytes = this.rbytes === null ? null : this.rbytes.slice();
+    f.rbytes = this.rbytes;
     f.allRead = this.allRead;
+    if (this.wbytes !== null) f.wShared = this.wShared = true;
+    if (this.rbytes !== null) f.rShared = this.rShared = true;
     return f;
   }
 
@@ -361,7 +366,12 @@ export class FuncState {
   }
   markWritten(spi: number, mask: number): void {
     if (this.allWritten) return;
-    this.wbytes ??= new Array<number>(STACK_SLOTS).fill(0);
+    if (this.wbytes === null) this.wbytes = new Array<number>(STACK_SLOTS).fill(0);
+    else if ((this.wbytes[spi]! & mask) === mask) return;
+    else if (this.wShared) {
+      this.wbytes = this.wbytes.slice();
+      this.wShared = false;
+    }
     this.wbytes[spi]! |= mask;
   }
   /** A new frame: nothing in it comes from before. */
@@ -371,6 +381,7 @@ export class FuncState {
   /** A new checkpoint starts a new segment of writes. */
   clearWritten(): void {
     this.wbytes = null;
+    this.wShared = false;
     this.allWritten = false;
   }
   readBytes(spi: number): number {
@@ -378,7 +389,11 @@ export class FuncState {
   }
   markReadBytes(spi: number, mask: number): void {
     if (this.allRead) return;
-    this.rbytes ??= new Array<number>(STACK_SLOTS).fill(0);
+    if (this.rbytes === null) this.rbytes = new Array<number>(STACK_SLOTS).fill(0);
+    else if (this.rShared) {
+      this.rbytes = this.rbytes.slice();
+      this.rShared = false;
+    }
     this.rbytes[spi]! |= mask;
   }
   markAllRead(): void {
