@@ -6,10 +6,10 @@
 // reads as our default does; the others are loaded as root, with allowUninitStack on our side.
 
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { assemble } from '../../src/ebpf/asm/assemble.js';
 import type { Insn } from '../../src/ebpf/isa.js';
 import { BPF_MAP_TYPE, type MapSpec } from '../../src/ebpf/maps/map.js';
@@ -58,6 +58,10 @@ int main(void) {
 `;
 
 let loader = '';
+let loaderDir = '';
+afterAll(() => {
+  if (loaderDir) rmSync(loaderDir, { recursive: true, force: true });
+});
 
 function available(): string {
   if (process.getuid?.() !== 0) return 'not root';
@@ -79,7 +83,7 @@ const why = available();
 
 function buildLoader(): string {
   if (loader) return loader;
-  const dir = mkdtempSync(join(tmpdir(), 'bpf-verifier-kernel-'));
+  const dir = (loaderDir = mkdtempSync(join(tmpdir(), 'bpf-verifier-kernel-')));
   writeFileSync(join(dir, 'load.c'), LOADER);
   execFileSync('gcc', ['-O1', '-o', join(dir, 'load'), join(dir, 'load.c')]);
   loader = join(dir, 'load');
