@@ -344,7 +344,7 @@ export class BlockEmitter {
         out.push(`t0 = ${al};`, `t1 = ${bl};`, `${L} = Math.imul(t0, t1);`);
         // High word: the high half of the low words' product, plus the cross products. By a
         // constant below 2^21 the product is exact as a double.
-        const high = kl !== null && kl >= 0 && kl < 1 << 21 ? `((t0 >>> 0) * ${kl} / 4294967296) | 0` : 'mulhi(t0, t1)';
+        const high = kl !== null && kl >= 0 && kl < 1 << 21 ? `(((t0 >>> 0) * ${kl} / 4294967296) | 0)` : 'mulhi(t0, t1)';
         const terms = [high];
         if (kh !== 0) terms.push(`Math.imul(t0, ${bh})`);
         if (kah !== 0) terms.push(`Math.imul(${ah}, t1)`);
