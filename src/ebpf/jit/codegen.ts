@@ -347,19 +347,13 @@ class ModuleWriter implements CallContext {
    * case when it is the next block of `group`).
    */
   private blockText(fn: JitFunction, block: JitBlock, st: Style, group: readonly JitBlock[] = fn.blocks, at = -1): string[] {
-    const fc: FunctionContext = {
-      prog: this.prog,
-      facts: this.analysis?.insns,
-      isMain: st.isMain,
-      budgetChecks: st.budgetChecks,
-      faultsReturn: st.faultsReturn,
-    };
+    const fc: FunctionContext = { prog: this.prog, facts: this.analysis?.insns, isMain: st.isMain };
     const faultStmt = (call: string): string => {
       const save: string[] = [];
       if (!this.verified) saveRegs(save);
       return st.faultsReturn ? `{ ${[...save, `return ${call};`].join(' ')} }` : `{ ${[...save, `${call};`, 'throw FAULTED;'].join(' ')} }`;
     };
-    const em = new BlockEmitter(fc, this, faultStmt, (e, pc) => emitHelperCall(e, this, pc, this.prog.insns[pc]!.imm));
+    const em = new BlockEmitter(fc, faultStmt, (e, pc) => emitHelperCall(e, this, pc, this.prog.insns[pc]!.imm));
     const lines = em.lines;
     const blocks = fn.blocks;
     const indexOf = (slot: number): number => this.blockIndex(fn).get(slot)!;

@@ -6,8 +6,8 @@
 // blocks (codegen.ts decides what a jump becomes) or helper calls (emit-call.ts).
 
 import {
-  add, arsh, bswap16, bswap32, bswap64, hi as hiOf, lsh, mul, neg, rsh, sdiv, sdiv32, sext16, sext32, sext8, smod, smod32,
-  sub, udiv, udiv32, umod, umod32,
+  add, arsh, bswap16, bswap32, bswap64, hi as hiOf, lsh, mul, neg, rsh, sdiv, sdiv32, smod, smod32, sub, udiv, udiv32, umod,
+  umod32,
 } from '../int64.js';
 import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_CMPXCHG, BPF_DIV, BPF_FETCH, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE,
@@ -36,16 +36,6 @@ export interface FunctionContext {
   readonly facts: readonly InsnFacts[] | undefined;
   /** Main program (fp is the constant 512) or a bpf-to-bpf callee (fp is a parameter). */
   readonly isMain: boolean;
-  /** Taken jumps, calls and the final exit check the instruction budget. */
-  readonly budgetChecks: boolean;
-  /** Faults `return` the RunResult (main function body) or `throw FAULTED` after filling it. */
-  readonly faultsReturn: boolean;
-}
-
-/** Names the emitter needs from the module it writes into (map objects, helper functions). */
-export interface ModuleNames {
-  mapName(fd: number): string | undefined;
-  helperName(id: number): string | undefined;
 }
 
 /** A JS literal for an int32, parenthesised when negative so it composes with any operator. */
@@ -119,7 +109,6 @@ export class BlockEmitter {
 
   constructor(
     private readonly fc: FunctionContext,
-    private readonly names: ModuleNames,
     /** Emits a fault: given the RunResult-filling call expression, the statement(s) to leave with. */
     readonly faultStmt: (call: string) => string,
     /** Emits a helper call (emit-call.ts). */
