@@ -39,7 +39,7 @@ const THEIRS: readonly { tool: string; header: RegExp; duration: string }[] = [
   { tool: 'killsnoop', header: /^TIME\s+PID COMM\s+SIG\s+TPID RESULT$/m, duration: '3s' },
   { tool: 'setuids', header: /^TIME\s+PID\s+COMM\s+UID\s+SYSCALL\s+ARGS \(RET\)$/m, duration: '10s' },
   { tool: 'statsnoop', header: /^PID\s+COMM\s+ERR PATH$/m, duration: '3s' },
-  { tool: 'syncsnoop', header: /^TIME\s+PID\s+COMM\s+EVENT$/m, duration: '3s' },
+  { tool: 'syncsnoop', header: /^TIME\s+PID\s+COMM\s+EVENT$/m, duration: '10s' },
   { tool: 'syscount', header: /^Top 10 syscalls IDs:$/m, duration: '1s' },
   { tool: 'opensnoop', header: /^PID\s+COMM\s+FD\s+ERR PATH$/m, duration: '1s' },
   { tool: 'naptime', header: /^TIME\s+PPID\s+PCOMM\s+PID\s+COMM\s+SECONDS$/m, duration: '3s' },
