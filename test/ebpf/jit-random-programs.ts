@@ -12,8 +12,10 @@ import type { MapSpec } from '../../src/ebpf/maps/map.js';
 export const ARRAY_SPEC: MapSpec = { name: 'arr', type: 'array', keySize: 4, valueSize: 32, maxEntries: 4 };
 export const HASH_SPEC: MapSpec = { name: 'hash', type: 'hash', keySize: 8, valueSize: 8, maxEntries: 8 };
 export const PERCPU_SPEC: MapSpec = { name: 'pcpu', type: 'percpu_hash', keySize: 8, valueSize: 16, maxEntries: 8 };
+/** One-element array, reached with lddw map_value (direct value access needs max_entries 1). */
+export const GLOBALS_SPEC: MapSpec = { name: 'globals', type: 'array', keySize: 4, valueSize: 32, maxEntries: 1 };
 /** Maps by fd (index 0 unused). */
-export const MAP_SPECS: readonly (MapSpec | undefined)[] = [undefined, ARRAY_SPEC, HASH_SPEC, PERCPU_SPEC];
+export const MAP_SPECS: readonly (MapSpec | undefined)[] = [undefined, ARRAY_SPEC, HASH_SPEC, PERCPU_SPEC, GLOBALS_SPEC];
 
 const SCALARS = [0, 1, 2, 3, 4, 5, 8, 9];
 /** Scalars a subprogram may use (r6..r9 are not readable there until written). */
@@ -110,9 +112,13 @@ class Writer {
     else this.lines.push(`*(u${size * 8} *)(r10 - ${off}) = ${imm}`);
   }
 
-  /** The same through r7, the array map's value (32 bytes). */
+  /** The same through r7, the array map's value (32 bytes), or through a direct value pointer (lddw map_value). */
   mapValue(p: Pick): void {
     const [, a, b, c, imm] = p;
+    if ((c >> 6) % 4 === 0) {
+      this.lines.push(`r0 = map_value(4, ${8 * (a % 4)}) ll`, 'r0 = *(u64 *)(r0 + 0)');
+      return;
+    }
     const size = at([1, 2, 4, 8], c);
     const off = Math.floor((a % 32) / size) * size;
     const r = at(this.scalars, b);

@@ -347,7 +347,7 @@ class ModuleWriter implements CallContext {
    * case when it is the next block of `group`).
    */
   private blockText(fn: JitFunction, block: JitBlock, st: Style, group: readonly JitBlock[] = fn.blocks, at = -1): string[] {
-    const fc: FunctionContext = { prog: this.prog, facts: this.analysis?.insns, isMain: st.isMain };
+    const fc: FunctionContext = { prog: this.prog, facts: this.analysis?.insns, isMain: st.isMain, mapOf: (fd) => this.maps[fd] };
     const faultStmt = (call: string): string => {
       const save: string[] = [];
       if (!this.verified) saveRegs(save);

@@ -15,6 +15,8 @@ import {
   BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SUB, BPF_XCHG, BPF_XOR, MAX_BPF_STACK, type Insn,
 } from '../isa.js';
 import { REGION_CTX, REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
+import { ArrayMap } from '../maps/array.js';
+import type { BpfMap } from '../maps/map.js';
 import type { OpcodeRow } from '../opcodes.js';
 import type { Program } from '../program.js';
 import type { InsnFacts } from '../verifier/analysis.js';
@@ -36,6 +38,8 @@ export interface FunctionContext {
   readonly facts: readonly InsnFacts[] | undefined;
   /** Main program (fp is the constant 512) or a bpf-to-bpf callee (fp is a parameter). */
   readonly isMain: boolean;
+  /** Maps by fd as they are at compile time. */
+  mapOf(fd: number): BpfMap | undefined;
 }
 
 /** A JS literal for an int32, parenthesised when negative so it composes with any operator. */
@@ -553,6 +557,11 @@ export class BlockEmitter {
     if (row.pseudo === 0) return this.assign(d, lit(x.imm), lit(hiImm), x.imm, hiImm);
     if (row.pseudo === BPF_PSEUDO_MAP_FD) return this.assign(d, lit(x.imm), lit(REGION_MAP_HANDLE), x.imm, REGION_MAP_HANDLE);
     if (row.pseudo === BPF_PSEUDO_MAP_VALUE) {
+      // A shared array's element 0 never moves: the pointer is a constant.
+      const map = this.fc.mapOf(x.imm);
+      if (map instanceof ArrayMap && !map.percpu && map.maxEntries > 0) {
+        return this.assign(d, lit(hiImm), lit(map.regions[0]!), hiImm, map.regions[0]!);
+      }
       this.lines.push(
         `if (!mapValueAddr(M, ${x.imm}, ${hiImm})) ${this.fault('unsupported', pc, `lddw map_value: map fd ${x.imm} has no value to point into at insn ${pc}`)}`,
         `r${d}l = RET[0];`,
