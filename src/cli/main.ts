@@ -63,6 +63,12 @@ async function run(cmd: CommandLine, io: CliIo): Promise<number> {
   let code: number;
   try {
     code = await runWith(cmd, io, output);
+  } catch (e) {
+    // A stage met a state it holds impossible (a bug): one line, as runChecked reports a run's.
+    if (!(e instanceof InternalError)) throw e;
+    output.flush();
+    io.writeErr(`ERROR: ${runMessages.internalError(e.message).text}\n${e.detail ? e.detail.replace(/\n?$/, '\n') : ''}`);
+    code = 1;
   } finally {
     await output.close();
   }
