@@ -285,6 +285,21 @@ describe('faults are the interpreter’s', () => {
     expect(got).toEqual(want);
   });
 
+  test('a call back to slot 0 (unverified) runs main again as a callee', () => {
+    const insns: Insn[] = [
+      { code: 0x07, dst: 0, src: 0, off: 0, imm: 1 }, // r0 += 1
+      { code: 0x25, dst: 0, src: 0, off: 1, imm: 5 }, // if r0 > 5 goto +1
+      { code: 0x85, dst: 0, src: 1, off: 0, imm: -3 }, // call slot 0
+      { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }, // exit
+    ];
+    const prog = load(insns);
+    const j = jitCompile(prog, new Machine(new IdleHost()));
+    expect(j.layouts.map((l) => l.entry)).toEqual([0, 0]);
+    const want = summary(run(prog, new Machine(new IdleHost()), null, newRunResult()));
+    expect(want).toEqual({ r0: 6n, insns: 23, fault: undefined, faultPc: -1, faultMessage: '' });
+    expect(summary(j.run(null, newRunResult()))).toEqual(want);
+  });
+
   test('a fault is cleared by the next run of the same RunResult', () => {
     const prog = load(insnsOf('r0 = *(u64 *)(r1 + 0)\nexit'));
     const j = jitCompile(prog, new Machine(new IdleHost()));

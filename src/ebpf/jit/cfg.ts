@@ -35,6 +35,8 @@ export interface JitBlock {
 export interface JitFunction {
   /** Slot of the first instruction; 0 for the main program. */
   readonly entry: number;
+  /** The program itself, as opposed to a bpf-to-bpf callee (which may start at slot 0 too). */
+  readonly isMain: boolean;
   /** Reachable blocks in address order (the fall-off block, if reachable, last). */
   readonly blocks: readonly JitBlock[];
   /** Some jump goes to a block at or before its own (a loop). */
@@ -86,7 +88,7 @@ function blockEnd(row: OpcodeRow | undefined, prog: Program, pc: number, next: n
 }
 
 /** One function: the slots reachable from entry without entering callees, cut into blocks. */
-function traceFunction(prog: Program, entry: number): JitFunction {
+function traceFunction(prog: Program, entry: number, isMain: boolean): JitFunction {
   const n = prog.insns.length;
   const rows = prog.rows;
   const reached = new Uint8Array(n + 1);
@@ -135,19 +137,23 @@ function traceFunction(prog: Program, entry: number): JitFunction {
       pc = next;
     }
   }
-  return { entry, blocks, hasBackEdge, callees: [...callees].sort((a, b) => a - b) };
+  return { entry, isMain, blocks, hasBackEdge, callees: [...callees].sort((a, b) => a - b) };
 }
 
-/** Every function of the program, main first, then callees in address order. */
+/**
+ * Every function of the program: main first, then the callees in address order (a call to
+ * slot 0, possible only unverified, gets a callee of its own beside main).
+ */
 export function traceFunctions(prog: Program): JitFunction[] {
-  const fns = new Map<number, JitFunction>();
-  const work = [0];
+  const main = traceFunction(prog, 0, true);
+  const callees = new Map<number, JitFunction>();
+  const work = [...main.callees];
   while (work.length > 0) {
     const entry = work.pop()!;
-    if (fns.has(entry)) continue;
-    const fn = traceFunction(prog, entry);
-    fns.set(entry, fn);
-    for (const c of fn.callees) if (!fns.has(c)) work.push(c);
+    if (callees.has(entry)) continue;
+    const fn = traceFunction(prog, entry, false);
+    callees.set(entry, fn);
+    for (const c of fn.callees) if (!callees.has(c)) work.push(c);
   }
-  return [...fns.values()].sort((a, b) => a.entry - b.entry);
+  return [main, ...[...callees.values()].sort((a, b) => a.entry - b.entry)];
 }

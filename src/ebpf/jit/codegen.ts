@@ -59,7 +59,10 @@ const SAVE_N = 20;
 const SAVE_FP = 21;
 const SAVE_WORDS = 22;
 
+/** JS name of the main program's function, and of the callee starting at a slot. */
+const MAIN = 'main';
 const fnName = (entry: number): string => `f${entry}`;
+const nameOf = (fn: JitFunction): string => (fn.isMain ? MAIN : fnName(fn.entry));
 
 interface Layout {
   readonly lines: string[];
@@ -152,8 +155,8 @@ class ModuleWriter implements CallContext {
   // ── one function ───────────────────────────────────────────────────────────────────────
 
   function(fn: JitFunction, budgetChecks: boolean): Layout {
-    const isMain = fn.entry === 0;
-    const head = isMain ? `function ${fnName(0)}(out, ${PARAMS}) {` : `function ${fnName(fn.entry)}(${PARAMS}, fp, n, out) {`;
+    const isMain = fn.isMain;
+    const head = isMain ? `function ${MAIN}(out, ${PARAMS}) {` : `function ${fnName(fn.entry)}(${PARAMS}, fp, n, out) {`;
     const setup = [isMain ? `const fp = ${MAX_BPF_STACK};` : '', isMain ? 'let n = 0;' : '', 'const C = CV;', ...TEMPS].filter((l) => l !== '');
     const tree = structure(fn.blocks);
     const limit = this.opts.chunkChars;
@@ -211,7 +214,7 @@ class ModuleWriter implements CallContext {
 
   /** Writes a piece function for items and returns its call site in the current function. */
   private piece(fn: JitFunction, items: readonly Item[], st: Style, pieceLines: string[]): string[] {
-    const name = `${fnName(fn.entry)}_p${this.pieceCount++}`;
+    const name = `${nameOf(fn)}_p${this.pieceCount++}`;
     const state: PieceState = { escapes: new Set(), exits: false };
     const body: string[] = [];
     this.emitItems(fn, items, { ...st, faultsReturn: false, scope: new Set(), piece: state }, body, pieceLines);
@@ -254,7 +257,7 @@ class ModuleWriter implements CallContext {
   }
 
   private chunked(fn: JitFunction, budgetChecks: boolean, head: string, size: number): Layout {
-    const isMain = fn.entry === 0;
+    const isMain = fn.isMain;
     // Greedy split in address order into chunks of about equal size below the limit.
     const count = Math.ceil(size / this.opts.chunkChars);
     const target = size / count;
@@ -273,7 +276,7 @@ class ModuleWriter implements CallContext {
     const out: string[] = [];
     const chunkOf: string[] = [];
     groups.forEach((blocks, c) => {
-      const name = `${fnName(fn.entry)}_${c}`;
+      const name = `${nameOf(fn)}_${c}`;
       const body: string[] = [];
       for (const b of blocks) {
         body.push(`case ${b.start}:`);
@@ -478,7 +481,7 @@ export function generate(
   const code = bodies.map((b) => b.layout.lines.join('\n')).join('\n');
   const refresh = [...(/\bC\./.test(code) ? ['  CV = V[2];'] : []), ...(/\bhost\./.test(code) ? ['  host = M.host;'] : [])];
   const callMain = (args: string): string[] =>
-    mayThrow ? ['try {', `  return ${fnName(0)}(out, ${args});`, '} catch (e) {', '  return caught(e, out, M, hp, hn);', '}'] : [`return ${fnName(0)}(out, ${args});`];
+    mayThrow ? ['try {', `  return ${MAIN}(out, ${args});`, '} catch (e) {', '  return caught(e, out, M, hp, hn);', '}'] : [`return ${MAIN}(out, ${args});`];
   const regsFromFile = REGS.map((r) => `RG[${2 * r}], RG[${2 * r + 1}]`).join(', ');
   const lines: string[] = [
     `'use strict';`,
