@@ -109,10 +109,20 @@ async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<num
   if (!outcome.ok) return 1;
   if (cmd.list) return await listProgramProbes(outcome.products, cmd.verbose, output);
   if (cmd.dryRun) return 0;
-  // As bpftrace, a program with nothing to attach does not run (an empty script, empty or closed stdin).
+  // As bpftrace, a program with nothing to attach does not run (an empty script, empty or
+  // closed stdin), nor one attaching more probes than config max_probes allows.
   if (outcome.products.compiled?.programs.length === 0) {
     await printDiagnostics(io, [plain(runMessages.noProbes())]);
     return 1;
+  }
+  const checked = outcome.products.checked;
+  if (checked) {
+    const { countAttachedProbes } = await import('../runtime/probe-count.js');
+    const n = countAttachedProbes(checked);
+    if (n > checked.config.max_probes) {
+      await printDiagnostics(io, [plain(runMessages.tooManyProbes(n, checked.config.max_probes))]);
+      return 1;
+    }
   }
   return await runChecked(outcome.products, cmd, io, output, worlds.built());
 }

@@ -462,5 +462,11 @@ export const runMessages = {
   attachFailed: (probe: string) => m('attach-failed', `Error attaching probe: ${probe}`),
   attachSkipped: (probe: string) => m('attach-skipped', `could not attach probe ${probe}, skipping.`),
   noProbes: () => m('no-probes', 'No probes to attach'),
+  tooManyProbes: (n: number, limit: number) =>
+    m(
+      'too-many-probes',
+      `Can't attach to ${n} probes because it exceeds the current limit of ${limit} probes.\n` +
+        'You can increase the limit through the BPFTRACE_MAX_PROBES environment variable, but BE CAREFUL since a high number of probes attached can cause your system to crash.',
+    ),
   outputWriteFailed: (where: string, reason: string) => m('output-write-failed', `failed to write to ${where}: ${reason}`),
 };
