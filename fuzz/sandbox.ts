@@ -23,7 +23,12 @@ import { verifyProgram, type VerifyResult } from '../src/ebpf/verifier/verify.js
 import { clip } from './cli-outcome.js';
 import { Rng, type Subject } from './bytecode-programs.js';
 
-export type EngineName = 'interp' | 'jit' | 'jit-unchecked';
+/**
+ * 'interp': the interpreter checking every access (the reference); 'interp-facts': as the
+ * runtime loads it, with the verifier's facts (proven accesses unchecked); 'jit' with the
+ * facts; 'jit-unchecked' without them.
+ */
+export type EngineName = 'interp' | 'interp-facts' | 'jit' | 'jit-unchecked';
 
 /**
  * A program the verifier accepted that the machine then refused or faulted on: not an escape
@@ -54,7 +59,7 @@ export interface SandboxCounts {
 }
 
 export function newCounts(): SandboxCounts {
-  return { subjects: 0, accepted: 0, rejected: 0, executions: { interp: 0, jit: 0, 'jit-unchecked': 0 }, unverifiedRuns: 0, endings: {} };
+  return { subjects: 0, accepted: 0, rejected: 0, executions: { interp: 0, 'interp-facts': 0, jit: 0, 'jit-unchecked': 0 }, unverifiedRuns: 0, endings: {} };
 }
 
 export interface SandboxOptions {
@@ -151,7 +156,11 @@ function runners(prog: Program, s: Subject, verdict: VerifyResult, engines: read
     const r = rig(s);
     if (typeof r === 'string') return r;
     if (engine === 'interp') out.push({ engine, rig: r, run: (ctx, o) => run(prog, r.m, ctx, o) });
-    else {
+    else if (engine === 'interp-facts') {
+      const withFacts = loadProgram(s.insns, { helpers: helperTable, ...(verdict.ok ? { analysis: verdict.analysis } : {}) });
+      if (!withFacts.ok) return 'not loadable with facts';
+      out.push({ engine, rig: r, run: (ctx, o) => run(withFacts.prog, r.m, ctx, o) });
+    } else {
       const jit = jitCompile(prog, r.m, engine === 'jit' && verdict.ok ? verdict.analysis : undefined);
       out.push({ engine, rig: r, run: (ctx, o) => jit.run(ctx, o) });
     }
@@ -252,7 +261,7 @@ export function checkSubject(s: Subject, opts: SandboxOptions, counts: SandboxCo
     return verdict.ok ? disagree(disagreementKind('the loader refuses', first), `accepted, then the loader refused: ${first}`) : none;
   }
   if (!verdict.ok && !opts.unverified) return none;
-  const engines: EngineName[] = verdict.ok ? ['interp', 'jit', 'jit-unchecked'] : opts.unverifiedJit === false ? ['interp'] : ['interp', 'jit-unchecked'];
+  const engines: EngineName[] = verdict.ok ? ['interp', 'interp-facts', 'jit', 'jit-unchecked'] : opts.unverifiedJit === false ? ['interp'] : ['interp', 'jit-unchecked'];
   let rs: Runner[] | string;
   try {
     rs = runners(loaded.prog, s, verdict, engines);
