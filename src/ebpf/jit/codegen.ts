@@ -3,8 +3,9 @@
 // A function is structured (loops and labelled blocks) when its flow allows; runs of its
 // items move into functions of their own (pieces, outline.ts) when it would exceed what V8
 // optimises (about 60 KB of bytecode). Irreducible flow becomes one dispatch loop over the
-// blocks, or chunks of dispatch loops passing registers through a save area when too big. In: a Program, the verifier's analysis (or none), the machine's maps and helpers.
-// Out: source text and the values it closes over. Not: compiling the text (jit.ts).
+// blocks, or chunks of dispatch loops passing registers through a save area when too big.
+// In: a Program, the verifier's analysis (or none), the machine's maps and helpers. Out:
+// source text and the values it closes over. Not: compiling the text (jit.ts).
 
 import { MAX_BPF_STACK } from '../isa.js';
 import type { BpfMap } from '../maps/map.js';
@@ -95,6 +96,10 @@ const loadArea = (): string => `${REGS.map((r) => `r${r}l = R[${2 * r}]; r${r}h 
 class ModuleWriter implements CallContext {
   readonly mapNames = new Map<string, BpfMap>();
   readonly helperNames = new Map<string, (m: never) => void>();
+  /** Module-level constants (emit-call.ts's aliases of map internals), name → expression. */
+  readonly aliases = new Map<string, string>();
+  private readonly indexes = new Map<JitFunction, Map<number, number>>();
+  /** Bytes of context the proven reads need: the run entry falls back to the interpreter below it. */
   ctxEnd = 0;
   readonly verified: boolean;
   readonly helpers: Program['helpers'];
@@ -136,9 +141,6 @@ class ModuleWriter implements CallContext {
     this.helperNames.set(name, this.helpers[id]! as (m: never) => void);
     return name;
   }
-
-  readonly aliases = new Map<string, string>();
-  private readonly indexes = new Map<JitFunction, Map<number, number>>();
 
   /** Block index by first slot, per function. */
   private blockIndex(fn: JitFunction): Map<number, number> {
