@@ -257,8 +257,13 @@ export function checkSubject(s: Subject, opts: SandboxOptions, counts: SandboxCo
   if (s.progType === 'socket_filter') return none;
   const loaded = loadProgram(s.insns, { helpers: helperTable, ...(verdict.ok ? {} : { budget: opts.unverifiedBudget ?? 4096 }) });
   if (!loaded.ok) {
-    const first = loaded.errors[0]?.message ?? '';
-    return verdict.ok ? disagree(disagreementKind('the loader refuses', first), `accepted, then the loader refused: ${first}`) : none;
+    if (!verdict.ok) return none;
+    const first = loaded.errors[0];
+    // Linux explores only reachable paths and rewrites the code no path reaches; the loader
+    // checks every slot. Refusing dead code is that difference; refusing live code is not.
+    const live = first !== undefined && verdict.analysis.insns[first.pc]?.reached !== false;
+    const what = live ? 'the loader refuses code the verifier checked' : 'the loader refuses dead code';
+    return disagree(disagreementKind(what, first?.message ?? ''), `accepted, then the loader refused: ${first?.message} at insn ${first?.pc}`);
   }
   if (!verdict.ok && !opts.unverified) return none;
   const engines: EngineName[] = verdict.ok ? ['interp', 'interp-facts', 'jit', 'jit-unchecked'] : opts.unverifiedJit === false ? ['interp'] : ['interp', 'jit-unchecked'];

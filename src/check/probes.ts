@@ -294,7 +294,8 @@ function timedProbe(ap: AttachPoint, provider: Provider, ctx: Ctx): ResolvedAtta
     // `interval:1s`, `interval:100` (nanoseconds), `profile:hz` is missing its rate.
     const m = /^([0-9][0-9_]*)(s|ms|us|ns|hz)?$/.exec(parts[0]!);
     if (!m) {
-      if (TIME_UNITS.includes(parts[0]!)) return countError(ap, provider, ctx);
+      // `interval:` has nothing after the colon: bpftrace counts the parts, as for `interval:s`.
+      if (TIME_UNITS.includes(parts[0]!) || parts[0] === '') return countError(ap, provider, ctx);
       return err(M.timeUnitInvalid(parts[0]!));
     }
     unit = (m[2] ?? 'ns') as typeof unit;

@@ -29,7 +29,8 @@ const KNOWN_DISAGREEMENTS: readonly (readonly [RegExp, string])[] = [
   [/^fault unsupported: lddw src=N must be resolved by the loader/, 'bpf_for_each_map_elem callbacks: the verifier accepts BPF_PSEUDO_FUNC, no loader resolves it and the machine has no helper 164'],
   [/^fault read: invalid read of N bytes at region N offset N \(size N\)/, 'PTR_TO_BTF_ID loads (get_current_task_btf): Linux turns them into faultless probe reads; the machine reads them as region pointers'],
   [/^fault helper: the verifier knows helper \w+, the machine has none/, 'the verifier has prototypes for 13 helpers the machine does not implement'],
-  [/^the loader refuses: (unused \w+ field of [\w ]+ must be N|imm of [\w ]+ must be one of)/, 'Linux checks fields only on the paths it explores (and rewrites dead code); the loader checks every slot'],
+  [/^the loader refuses code the verifier checked: unused off field of exit must be N/, 'Linux does not check exit\'s off field (it checks imm, src and dst); the loader does'],
+  [/^the loader refuses dead code: /, 'Linux checks instructions only on the paths it explores and rewrites the code no path reaches; the loader checks every slot'],
 ];
 
 function sweep(subjects: readonly Subject[], runs: number): { counts: SandboxCounts; failures: string[]; unknown: string[]; kinds: Set<string> } {
