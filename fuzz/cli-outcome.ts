@@ -44,8 +44,8 @@ export async function runCli(argv: readonly string[], input: CliInput = {}): Pro
   }
 }
 
-/** How a run ended, when it ended acceptably. */
-export type Ending = 'exit-0' | 'error';
+/** How a run ended, when it ended acceptably: 'program-exit' is the code of the program's own exit(N). */
+export type Ending = 'exit-0' | 'error' | 'program-exit';
 
 export type Verdict = { readonly ok: true; readonly ending: Ending } | { readonly ok: false; readonly reason: string };
 
@@ -84,9 +84,11 @@ export function judge(run: CliRun, opts: JudgeOptions): Verdict {
     if (word !== undefined && !(opts.programText ?? '').includes(word)) return { ok: false, reason: `a message with '${word}' in it: ${clip(line)}` };
   }
   if (run.code === 0) return { ok: true, ending: 'exit-0' };
-  if (run.code !== 1) return { ok: false, reason: `exit code ${String(run.code)}` };
-  if (!ERROR_LINE.test(run.err)) return { ok: false, reason: `exit 1 without an ERROR: line; stderr: ${clip(run.err)}` };
-  return { ok: true, ending: 'error' };
+  if (ERROR_LINE.test(run.err)) return run.code === 1 ? { ok: true, ending: 'error' } : { ok: false, reason: `exit code ${String(run.code)} with an ERROR: line` };
+  // exit(N) ends a run with N (bpftrace's exit code), and no error to show.
+  const asked = /\bexit\s*\(/.test(opts.programText ?? '');
+  if (asked && Number.isInteger(run.code) && run.code! > 0 && run.code! < 256) return { ok: true, ending: 'program-exit' };
+  return { ok: false, reason: `exit code ${String(run.code)} without an ERROR: line; stderr: ${clip(run.err)}` };
 }
 
 function describeThrown(e: unknown): string {

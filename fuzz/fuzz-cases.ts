@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { randomProgram, MAP_SPECS } from '../test/ebpf/jit-random-programs.js';
 import { assemble } from '../src/ebpf/asm/assemble.js';
 import { corpus, mutate, randomStream, Rng, type Subject } from './bytecode-programs.js';
-import { judge, runCli } from './cli-outcome.js';
+import { judge, runCli, type Ending } from './cli-outcome.js';
 import { compileAndVerify } from './compile-verify.js';
 import { materialize, programCase, type ProgramCase } from './program-mutations.js';
 import { checkSubject, newCounts, type Disagreement, type SandboxCounts } from './sandbox.js';
@@ -24,7 +24,7 @@ let batchKey = '';
 let batch: ProgramCase[] = [];
 
 export interface ProgramCaseResult {
-  readonly ending?: 'exit-0' | 'error';
+  readonly ending?: Ending;
   /** Compiled programs that passed the verifier. */
   readonly verified: number;
   readonly failure?: string;
@@ -41,7 +41,8 @@ export async function programCaseAt(seed: number, index: number): Promise<Progra
   const m = materialize(c, seeds);
   const r = await runCli(m.argv, m.stdin !== undefined ? { stdin: m.stdin } : {});
   const v = judge(r, { maxMs: PROGRAM_CASE_MS, programText: m.text });
-  const where = `program case seed ${seed} index ${index}: argv ${JSON.stringify(m.argv).slice(0, 3000)}`;
+  const stdin = m.stdin === undefined ? '' : `\n  stdin: ${JSON.stringify(typeof m.stdin === 'string' ? m.stdin : Buffer.from(m.stdin).toString('utf8')).slice(0, 3000)}`;
+  const where = `program case seed ${seed} index ${index}: argv ${JSON.stringify(m.argv).slice(0, 3000)}${stdin}`;
   if (!v.ok) return { verified: 0, failure: `${v.reason}\n  ${where}` };
   if (v.ending !== 'exit-0') return { ending: v.ending, verified: 0 };
   const seedProgram = seeds[c.seed]!;

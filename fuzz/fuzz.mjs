@@ -42,7 +42,7 @@ function parseArgs(argv) {
 
 const started = Date.now();
 const report = {
-  programs: { cases: 0, 'exit-0': 0, error: 0, verified: 0 },
+  programs: { cases: 0, 'exit-0': 0, error: 0, 'program-exit': 0, verified: 0 },
   bytecode: {
     subjects: 0, accepted: 0, rejected: 0, executions: { interp: 0, 'interp-facts': 0, jit: 0, 'jit-unchecked': 0 }, unverifiedRuns: 0, endings: {},
   },
@@ -175,7 +175,7 @@ const b = report.bytecode;
 const nf = [...report.failures.values()].reduce((a, f) => a + f.count, 0);
 const lines = [
   `bpftrace-ts fuzz — seed ${SEED}, ${WORKERS} workers, ${Math.round((Date.now() - started) / 1000)} s`,
-  `bad programs: ${p.cases} cases: ${p['exit-0']} exit 0, ${p.error} ERROR: and exit 1; ${p.verified} compiled programs of accepted cases passed the verifier`,
+  `bad programs: ${p.cases} cases: ${p['exit-0']} exit 0, ${p['program-exit']} the program's exit(N), ${p.error} ERROR: and exit 1; ${p.verified} compiled programs of accepted cases passed the verifier`,
   `bad bytecode: ${b.subjects} programs (${b.accepted} accepted by the verifier, ${b.rejected} rejected)`,
   `  ${executions()} executions of accepted programs: interpreter ${b.executions.interp}, interpreter with verifier facts ${b.executions['interp-facts']}, JIT ${b.executions.jit}, JIT without verifier facts ${b.executions['jit-unchecked']}`,
   `  endings (interpreter): ${Object.entries(b.endings).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,

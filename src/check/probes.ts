@@ -164,6 +164,7 @@ function resolveAttachPoint(ap: AttachPoint, provider: Provider, ctx: Ctx): Reso
     case 'hardware': {
       if (parts.length !== 1 && parts.length !== 2) return countError(ap, provider, ctx);
       const event = parts[0]!;
+      if (event === '') return err(M.perfEventMissing(provider.name));
       const table = provider.name === 'software' ? SOFTWARE_EVENTS : HARDWARE_EVENTS;
       if (hasWildcard(event)) return err(M.perfWildcard(provider.name));
       const row = table.find((e) => e.name === event || (e.alias !== '' && e.alias === event));

@@ -19,7 +19,7 @@ import { SIGNALS } from '../check/functions.js';
 import { strcontains, strlen, strncmp } from './strings.js';
 import { asyncCall, isAsync } from './async.js';
 import { mapLength } from './for-map.js';
-import { pidTgid, stackValue } from './builtins.js';
+import { compileBuiltin, pidTgid, stackValue } from './builtins.js';
 import { TIMESTAMP_MODE } from './compiled.js';
 import { callSubprog } from './subprogs.js';
 
@@ -106,6 +106,8 @@ const CALLS: Readonly<Record<string, CallFn>> = {
 export function compileCall(cg: CodeGen, e: Call): Val {
   const info = cg.pc.checked.calls.get(e);
   const t = typeOf(cg, e);
+  // `comm()`, `cgroup()`: stdlib.md's function form of a builtin, which the checker typed as the builtin.
+  if (!info && e.args.length === 0) return compileBuiltin(cg, e, e.name);
   if (!info) throw new InternalError(`call ${e.name} was not resolved by the checker`);
   if (info.fn.aggregation) throw new InternalError(`${e.name}() outside a map assignment`);
   if (info.subprog) return callSubprog(cg, e);

@@ -150,6 +150,7 @@ export const checkMessages = {
   softwareUnknown: (name: string) => m('software-unknown', `${name} is not a software probe`),
   hardwareUnknown: (name: string) => m('hardware-unknown', `${name} is not a hardware probe`),
   perfWildcard: (provider: string) => m('perf-wildcard', `wildcards are not allowed for ${provider} probe type`),
+  perfEventMissing: (provider: string) => m('perf-event-missing', `${provider} probe must have a ${provider} event name`),
   watchpointAddress: () => m('watchpoint-address', 'watchpoint must be attached to a non-zero address'),
   watchpointLength: () => m('watchpoint-length', 'watchpoint length must be one of (1,2,4,8)'),
   watchpointMode: () => m('watchpoint-mode', 'watchpoint mode must be combination of (r,w,x)'),
