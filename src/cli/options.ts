@@ -215,9 +215,35 @@ function afterDoubleDash(args: readonly string[]): { named: Map<string, string |
   return { named, positional };
 }
 
+/** `-e`, `--seed`, …: the options that take a value, as they are written on the command line. */
+const TAKES_VALUE = new Set(
+  OPTIONS.flatMap((o) => (o.type === 'string' ? [o.name, ...(o.alias ? [o.alias] : [])] : [])).map((n) => (n.length === 1 ? `-${n}` : `--${n}`)),
+);
+
+/**
+ * As getopt, the word after an option that takes a value is that value even when it starts
+ * with '-' (`-e '-1'`, a program beginning `-:…`): yargs would read it as more options.
+ */
+function bindValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [...out, ...argv.slice(i)];
+    if (TAKES_VALUE.has(a) && argv[i + 1]?.startsWith('-')) out.push(`${a}=${argv[++i]}`);
+    else out.push(a);
+  }
+  return out;
+}
+
 /** Reads argv (without `node` and the script). `dumpPoints` are the valid `-d` values. */
 export function parseCommandLine(argv: readonly string[], dumpPoints: readonly string[]): CommandLineResult {
-  const parsed = yargsParser([...argv], parserOptions());
+  let parsed: yargsParser.Arguments;
+  try {
+    parsed = yargsParser(bindValues(argv), parserOptions());
+  } catch (e) {
+    // yargs-parser trips on some flag clusters (`-_` sets `_`): a command-line mistake all the same.
+    return { kind: 'error', message: `cannot read the command line: ${e instanceof Error ? e.message : String(e)}` };
+  }
   const unknown = Object.keys(parsed).filter((k) => !KNOWN_KEYS.has(k));
   if (unknown.length > 0) return { kind: 'error', message: '', useYargs: true };
   if (parsed['help']) return { kind: 'help' };
