@@ -54,13 +54,15 @@ export function createMaps(compiled: CompiledProgram, m: Machine, ncpus: number)
 
 /**
  * Verifies each program and loads it into the engine. Programs are verified in full before
- * anything runs, as the kernel verifies at BPF_PROG_LOAD.
+ * anything runs, as the kernel verifies at BPF_PROG_LOAD. BEGIN and END programs go to
+ * `onceEngine` when given: they run once, where compiling costs more than interpreting.
  */
 export function loadPrograms(
   compiled: CompiledProgram,
   m: Machine,
   engine: Engine,
   ncpus: number,
+  onceEngine: Engine = engine,
 ): readonly LoadedProgram[] | LoadProblem {
   const specs: (MapSpec | undefined)[] = [undefined, ...compiled.maps.map((d) => d.spec)];
   const loaded: LoadedProgram[] = [];
@@ -79,10 +81,11 @@ export function loadPrograms(
     if (!verdict.ok) {
       throw new InternalError(`the verifier rejected program '${p.name}' (${verdict.error.message} at insn ${verdict.error.insn})`, verdict.log);
     }
-    const code = engine.load(p.insns, m, { helpers: helperTable, analysis: verdict.analysis, name: p.name });
+    const chosen = p.special === undefined ? engine : onceEngine;
+    const code = chosen.load(p.insns, m, { helpers: helperTable, analysis: verdict.analysis, name: p.name });
     if ('errors' in code) {
       const first = code.errors[0];
-      throw new InternalError(`engine '${engine.name}' could not load program '${p.name}': ${first ? `${first.message} at insn ${first.pc}` : 'no reason given'}`);
+      throw new InternalError(`engine '${chosen.name}' could not load program '${p.name}': ${first ? `${first.message} at insn ${first.pc}` : 'no reason given'}`);
     }
     loaded.push({ compiled: p, code, targets, ctxSize: p.ctxSize });
   }

@@ -117,8 +117,11 @@ export async function runProgram(
   io: RunIo,
 ): Promise<RunOutcome> {
   const wallStart = io.wallNs();
-  const engine = await loadEngine(opts.engine);
-  if (!engine) return { ok: false, message: runMessages.engineUnavailable(opts.engine) };
+  // BEGIN and END run once: the interpreter starts them sooner than the JIT could compile
+  // them, and a run without other probes never loads the JIT at all.
+  const onceEngine = await loadEngine('interp');
+  const engine = compiled.programs.some((p) => p.special === undefined) ? await loadEngine(opts.engine) : onceEngine;
+  if (!engine || !onceEngine) return { ok: false, message: runMessages.engineUnavailable(opts.engine) };
   // The workload is read (and refused) before anything prints, as a bad option would be.
   const { loadBundledWorkload } = await import('../world/workload-files.js');
   const workload = loadBundledWorkload(opts.workload);
@@ -143,7 +146,7 @@ export async function runProgram(
   const maps = createMaps(compiled, machine, opts.cpus);
   if (!Array.isArray(maps)) return maps as { ok: false; message: Message };
   const userMaps = maps as readonly UserMap[];
-  const programs = loadPrograms(compiled, machine, engine, opts.cpus);
+  const programs = loadPrograms(compiled, machine, engine, opts.cpus, onceEngine);
   if (!Array.isArray(programs)) return programs as { ok: false; message: Message };
   const loaded = programs as readonly LoadedProgram[];
 
