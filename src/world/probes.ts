@@ -48,8 +48,13 @@ export const PERF_EVENT_DATA_SIZE = 184;
 /** Room after a tracepoint's fixed fields for its __data_loc strings. */
 const DYNAMIC_ROOM = 4096 + 256;
 
+const noHandler: ProbeHandler = () => {};
+
 export class Site {
   readonly handlers: ProbeHandler[] = [];
+  /** handlers.length, and the first handler: firing calls h0 directly when it is the only one. */
+  nh = 0;
+  h0: ProbeHandler = noHandler;
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly i32: Int32Array;
@@ -84,6 +89,8 @@ export class Site {
     this.sz = new Int32Array(fields.length);
     this.dataLoc = new Uint8Array(fields.length);
     this.commonType = format?.id ?? 0;
+    // The type never changes; syscall records (which begin() never clears) keep it from here.
+    this.view.setUint16(0, this.commonType, true);
     if (format) {
       fields.forEach((name, i) => {
         const f = format.fields.find((x) => x.name === name);
@@ -96,7 +103,20 @@ export class Site {
   }
 
   get attached(): boolean {
-    return this.handlers.length > 0;
+    return this.nh > 0;
+  }
+
+  add(h: ProbeHandler): void {
+    this.handlers.push(h);
+    this.nh = this.handlers.length;
+    this.h0 = this.handlers[0]!;
+  }
+
+  remove(h: ProbeHandler): void {
+    const i = this.handlers.indexOf(h);
+    if (i >= 0) this.handlers.splice(i, 1);
+    this.nh = this.handlers.length;
+    this.h0 = this.handlers[0] ?? noHandler;
   }
 
   /** Writes the common header and clears the fields (records are reused). */

@@ -3,6 +3,8 @@
 // (swapper/N, pid 0). In: nothing. Out: the table and slot allocation. Not the scheduler:
 // who runs where is decided in sched.ts; process-wide state (fds, memory) lives in Proc.
 
+import { mix32 } from './prng.js';
+
 export const ST_FREE = 0;
 /** On a CPU. */
 export const ST_RUNNING = 1;
@@ -74,6 +76,14 @@ export class TaskTable {
   stackViews: (DataView | null)[] = [];
   /** Per-op scratch: block I/O request in flight, child slot being waited for, etc. */
   aux = new Int32Array(0);
+  /**
+   * Each task's own sfc32 state (4 words per slot): everything a task decides for itself
+   * (which op next, sizes, latencies, think times) comes from its own stream, so a task's
+   * syscalls do not depend on how other tasks' events interleave with them.
+   */
+  rng = new Int32Array(0);
+  /** The 30-bit draw of the syscall in progress: every value of the call derives from it. */
+  r1 = new Int32Array(0);
   /** Generation of the slot itself: task_struct addresses are reused, pids are not. */
   private free: number[] = [];
   used = 0;
@@ -93,6 +103,33 @@ export class TaskTable {
   release(s: number): void {
     this.state[s] = ST_FREE;
     this.free.push(s);
+  }
+
+  /** Starts slot s's stream for a task of the given seed and tid (same inputs, same stream). */
+  seedRng(s: number, seed: number, tid: number, salt: number): void {
+    const k = s << 2;
+    const r = this.rng;
+    r[k] = mix32((seed >>> 0) ^ 0x243f6a88) | 0;
+    r[k + 1] = mix32(((seed / 0x1_0000_0000) >>> 0) ^ mix32(tid)) | 0;
+    r[k + 2] = mix32(salt ^ 0x13198a2e) | 0;
+    r[k + 3] = 1;
+    for (let i = 0; i < 12; i++) this.draw(s);
+  }
+
+  /** Next 30-bit draw of slot s's stream (sfc32, as prng.ts, on the slot's words). */
+  draw(s: number): number {
+    const r = this.rng;
+    const k = s << 2;
+    const a = r[k]!;
+    const b = r[k + 1]!;
+    const c = r[k + 2]!;
+    const d = r[k + 3]!;
+    const t = (((a + b) | 0) + d) | 0;
+    r[k + 3] = (d + 1) | 0;
+    r[k] = b ^ (b >>> 9);
+    r[k + 1] = (c + (c << 3)) | 0;
+    r[k + 2] = (((c << 21) | (c >>> 11)) + t) | 0;
+    return t >>> 2;
   }
 
   setComm(s: number, text: string): void {
@@ -144,6 +181,8 @@ export class TaskTable {
     this.proc = g(this.proc);
     this.stackTop = g(this.stackTop);
     this.aux = g(this.aux);
+    this.rng = g(this.rng, 4);
+    this.r1 = g(this.r1);
     for (let i = this.cap; i < cap; i++) {
       this.stacks.push(null);
       this.stackViews.push(null);

@@ -5,9 +5,9 @@
 // CompiledWorkload, or the list of everything wrong with the profile. Not the simulation.
 
 import { Dist, apportion, type DistSpec } from './distributions.js';
-import { CAPABILITIES, ERRNO, SIGNALS, parseFlags } from './linux-constants.js';
-import { A_PROFILE, K_EXIT, recipeOf } from './syscall-recipes.js';
-import { DRAW_RANGE } from './prng.js';
+import { AT_FDCWD, CAPABILITIES, ERRNO, SIGNALS, parseFlags } from './linux-constants.js';
+import { A_CLONEFLAGS, A_DFD, A_FUTEXOP, A_ONE, A_PROFILE, A_SOCKLEN, A_UID, A_ZERO, K_EXIT, recipeOf } from './syscall-recipes.js';
+import { DRAW_BITS, DRAW_RANGE } from './prng.js';
 import type { WorldCatalog } from './catalog-view.js';
 
 // ── the JSON shape ───────────────────────────────────────────────────────────────────────
@@ -162,6 +162,9 @@ export const TARGET_RANDOM = 3;
 export const NEXT_BITS = 12;
 export const NEXT_SLOTS = 1 << NEXT_BITS;
 
+/** Argument sources whose value never changes, and that value. */
+const STATIC_ARG: Readonly<Record<number, number>> = { [A_ZERO]: 0, [A_DFD]: AT_FDCWD, [A_SOCKLEN]: 16, [A_ONE]: 1 };
+
 export class CompiledOp {
   /** Syscall number, or -1 for kernel-thread work. */
   nr = -1;
@@ -214,15 +217,80 @@ export class CompiledOp {
   /** Capability checked by the call (-1: none beyond what its kernel path checks). */
   cap = -1;
   faults = 0;
-  /** The ops that may follow, and the cumulative draw bound of each (the last is DRAW_RANGE). */
+  /** The ops that may follow (each at least once in nextTab). */
   nextOps: Int32Array = new Int32Array(0);
-  nextUpto: Float64Array = new Float64Array(0);
+  /**
+   * The op that follows for a 30-bit draw r is nextTab[r >>> nextShift]: NEXT_SLOTS cells
+   * (weights quantised to 1/NEXT_SLOTS) or one cell when only one op can follow — a lookup,
+   * not a threshold scan, because a scan's branches mispredict on every draw.
+   */
+  nextTab: Int32Array = new Int32Array(1);
+  nextShift = DRAW_BITS;
   constructor(
     readonly index: number,
     readonly name: string,
     readonly behaviour: number,
     readonly syscall: string,
   ) {}
+
+  /** The ops that may follow, by slots out of NEXT_SLOTS (a single op: slots ignored). */
+  setNext(ops: readonly number[], slots: readonly number[]): void {
+    this.nextOps = Int32Array.from(ops);
+    if (ops.length === 1) {
+      this.nextTab = Int32Array.of(ops[0]!);
+      this.nextShift = DRAW_BITS;
+      return;
+    }
+    const tab = new Int32Array(NEXT_SLOTS);
+    let at = 0;
+    for (let i = 0; i < ops.length; i++) {
+      tab.fill(ops[i]!, at, at + slots[i]!);
+      at += slots[i]!;
+    }
+    this.nextTab = tab;
+    this.nextShift = DRAW_BITS - NEXT_BITS;
+  }
+
+  /**
+   * Argument values that are the same on every call (zeros, profile constants, AT_FDCWD, the
+   * uid of a setuid…), and the positions and sources of those that are not: the world copies
+   * the six statics and computes only the dynamic ones.
+   */
+  readonly argStatic = new Float64Array(6);
+  /** Set by the world: a plain call whose exit has effects beyond file positions (an open, a close…). */
+  exitFx = false;
+  /** Argument position of the call's path (0 when it has none). */
+  pathArg = 0;
+  /** Set by the world: which straight-line argument writer fits the dynamic arguments (0: the general loop). */
+  argShape = 0;
+  readonly dynPos = new Int8Array(6);
+  readonly dynSrc = new Int8Array(6);
+  dynN = 0;
+
+  /** Splits the arguments into static values and dynamic sources (after argSrc/argConst/argDist are final). */
+  prepareArgs(): void {
+    this.dynN = 0;
+    this.argStatic.fill(0);
+    for (let i = 0; i < this.nargs; i++) {
+      const src = this.argSrc[i]!;
+      const fixed = STATIC_ARG[src];
+      if (src === A_PROFILE && this.argDist[i] === null) this.argStatic[i] = this.argConst[i]!;
+      else if (src === A_UID) this.argStatic[i] = this.uid;
+      else if (src === A_CLONEFLAGS) this.argStatic[i] = this.argConst[i]!;
+      else if (src === A_FUTEXOP) this.argStatic[i] = this.futexWake ? 129 : 128;
+      else if (fixed !== undefined) this.argStatic[i] = fixed;
+      else {
+        this.dynPos[this.dynN] = i;
+        this.dynSrc[this.dynN] = src;
+        this.dynN++;
+      }
+    }
+  }
+
+  /** The op after this one for a 30-bit draw. */
+  next(r: number): number {
+    return this.nextTab[r >>> this.nextShift]!;
+  }
 }
 
 export interface CompiledProgram {
@@ -587,8 +655,7 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
       const nextSpec = spec.next ?? (op.kind === K_EXIT ? {} : { [beh.start]: 1 });
       const targets = Object.keys(nextSpec);
       if (targets.length === 0) {
-        op.nextOps = Int32Array.of(op.index);
-        op.nextUpto = Float64Array.of(DRAW_RANGE);
+        op.setNext([op.index], [NEXT_SLOTS]);
         continue;
       }
       const idx: number[] = [];
@@ -608,16 +675,13 @@ export function compileWorkload(json: WorkloadJson, catalog: WorldCatalog): Comp
         continue;
       }
       const ops2: number[] = [];
-      const upto: number[] = [];
-      let acc = 0;
+      const kept: number[] = [];
       for (let i = 0; i < idx.length; i++) {
         if (slots[i] === 0) continue;
-        acc += slots[i]!;
         ops2.push(idx[i]!);
-        upto.push(acc === NEXT_SLOTS ? DRAW_RANGE : acc * (DRAW_RANGE / NEXT_SLOTS));
+        kept.push(slots[i]!);
       }
-      op.nextOps = Int32Array.from(ops2);
-      op.nextUpto = Float64Array.from(upto);
+      op.setNext(ops2, kept);
     }
   });
 

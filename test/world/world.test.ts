@@ -6,8 +6,8 @@ import { fnv, fnvNum, logTracepoints, type Rec } from './record-log.js';
 const SEC = 1_000_000_000;
 
 /** Hash of everything a set of probes sees: time, cpu, task and the record bytes. */
-function streamHash(seed: number, keys: readonly string[], extra: (w: World) => void = () => {}, dur = SEC / 2, workload = 'mixed'): { hash: number; n: number } {
-  const w = createWorld({ seed, workload });
+function streamHash(seed: number, keys: readonly string[], extra: (w: World) => void = () => {}, dur = SEC / 2, workload = 'mixed', fastPath = true): { hash: number; n: number } {
+  const w = createWorld({ seed, workload, fastPath });
   let h = 0x811c9dc5;
   let n = 0;
   for (const key of keys) {
@@ -59,6 +59,48 @@ describe('determinism', () => {
 
   test.each(['webserver', 'database', 'build'])('%s is deterministic too', (wl) => {
     expect(streamHash(11, KEYS, () => {}, SEC / 5, wl)).toEqual(streamHash(11, KEYS, () => {}, SEC / 5, wl));
+  });
+
+  const WIDE = [...KEYS, 'syscalls:sys_enter_openat', 'syscalls:sys_exit_read', 'sock:inet_sock_set_state', 'sched:sched_wakeup'];
+
+  test.each(['mixed', 'webserver', 'database', 'build'])('%s: the plain-call loop gives the same stream as the general entry and exit', (wl) => {
+    const fast = streamHash(6, WIDE, () => {}, SEC / 4, wl);
+    const general = streamHash(6, WIDE, () => {}, SEC / 4, wl, false);
+    expect(fast.n).toBeGreaterThan(300);
+    expect(fast).toEqual(general);
+  });
+
+  test('running event by event (step) gives the same stream as runUntil', () => {
+    const batched = streamHash(8, WIDE, () => {}, SEC / 4, 'webserver');
+    const stepped = streamHash(8, WIDE, (w) => {
+      while (w.nextEventTime() <= SEC / 4) w.step();
+    }, SEC / 4, 'webserver');
+    expect(stepped).toEqual(batched);
+  });
+
+  test.each(['webserver', 'database'])('%s: each task’s syscalls come from its own stream, whatever the CPU count', (wl) => {
+    const perTask = (cpus: number): Map<number, number[]> => {
+      const w = createWorld({ seed: 3, workload: wl, cpus });
+      const m = new Map<number, number[]>();
+      w.attach({ kind: 'tracepoint', category: 'raw_syscalls', event: 'sys_enter' }, (_b, v) => {
+        let a = m.get(w.tid());
+        if (!a) m.set(w.tid(), (a = []));
+        if (a.length < 100) a.push(v.getInt32(8, true));
+      });
+      w.runUntil(SEC / 2);
+      return m;
+    };
+    const two = perTask(2);
+    const eight = perTask(8);
+    let compared = 0;
+    for (const [tid, calls] of two) {
+      const other = eight.get(tid);
+      if (!other) continue;
+      const n = Math.min(calls.length, other.length);
+      expect(calls.slice(0, n)).toEqual(other.slice(0, n));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(8);
   });
 });
 
