@@ -44,8 +44,8 @@ describe('mutants of the repository programs', () => {
   test('2,000 mutants end in exit 0 or an ERROR: line, each within the bound', async () => {
     const endings = { 'exit-0': 0, error: 0, 'program-exit': 0 };
     await fc.assert(
-      // One in 20 runs 20 ms in the synthetic world; the rest stop after compiling (--dry-run).
-      fc.asyncProperty(programCase(seeds, 20), async (c) => {
+      // One in 40 runs 20 ms in the synthetic world; the rest stop after checking (--dry-run).
+      fc.asyncProperty(programCase(seeds, 40), async (c) => {
         const m = materialize(c, seeds);
         const r = await runCli(m.argv, m.stdin !== undefined ? { stdin: m.stdin } : {});
         endings[expectAcceptable(r, m.text, m.argv)]++;
