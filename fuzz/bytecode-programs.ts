@@ -158,9 +158,11 @@ function randomInsn(rng: Rng, n: number): Insn[] {
     src: field(rng, row.src) & 15,
     // Jumps mostly land inside the program.
     off: jumpy && rng.chance(0.9) ? rng.below(Math.max(1, n)) - (rng.chance(0.2) ? rng.below(4) : 0) : (field(rng, row.off) << 16) >> 16,
-    imm: row.kind === 'call' ? rng.pick([...HELPER_PROTOS.keys()]) : field(rng, row.imm),
+    imm:
+      row.kind === 'call' ? rng.pick([...HELPER_PROTOS.keys()])
+      : row.kind === 'lddw' && row.pseudo === BPF_PSEUDO_MAP_FD ? rng.below(4)
+      : field(rng, row.imm),
   };
-  if (row.kind === 'lddw' && row.pseudo === BPF_PSEUDO_MAP_FD) first.imm = rng.below(4);
   return row.slots === 2 ? [first, { code: 0, dst: 0, src: 0, off: 0, imm: rng.chance(0.5) ? 0 : rng.next() | 0 }] : [first];
 }
 
