@@ -2,6 +2,8 @@
 // stderr is a terminal, Ctrl-C and the working directory. Tests pass an in-memory CliIo;
 // bin/bpftrace-ts.js the real one. Nothing here formats messages.
 
+import type { ReplStreams } from './repl/repl.js';
+
 export interface CliIo {
   writeOut(text: string): void;
   writeErr(text: string): void;
@@ -22,6 +24,10 @@ export interface CliIo {
   onInterrupt?(cb: () => void): () => void;
   /** The working directory (relative cat() paths). */
   cwd?(): string;
+  /** stdin is a terminal (with no program given, that means the REPL). */
+  readonly stdinIsTTY?: boolean;
+  /** The streams of an interactive session (the REPL); absent where there are none. */
+  interactive?(): ReplStreams;
 }
 
 /** Set when a write to stdout failed; later writes are dropped. */
@@ -67,4 +73,14 @@ export const processIo: CliIo = {
     return () => void process.off('SIGINT', handler);
   },
   cwd: () => process.cwd(),
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  interactive: () => ({
+    input: process.stdin,
+    output: process.stdout,
+    writeErr: (text) => void process.stderr.write(text),
+    // readline edits lines only when it both reads and draws on a terminal.
+    terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    colour: Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined,
+    onInterrupt: (cb) => processIo.onInterrupt!(cb),
+  }),
 };

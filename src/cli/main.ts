@@ -30,7 +30,7 @@ interface Output {
 const OUTPUT_BUFFER = 1 << 16;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const decided = parseCommandLine(argv, DUMP_POINTS);
+  const decided = parseCommandLine(argv, DUMP_POINTS, { stdinIsTTY: io.stdinIsTTY ?? false });
   switch (decided.kind) {
     case 'help': {
       const { helpText } = await import('./usage.js');
@@ -50,7 +50,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return 1;
     }
     case 'run':
-      return run(decided.commandLine, io);
+      return decided.commandLine.interactive ? repl(decided.commandLine, io) : run(decided.commandLine, io);
   }
 }
 
@@ -195,6 +195,33 @@ async function runChecked(products: Products, cmd: CommandLine, io: CliIo, outpu
     io.writeErr(`ERROR: ${runMessages.internalError(e.message).text}\n${e.detail ? e.detail.replace(/\n?$/, '\n') : ''}`);
     return 1;
   }
+}
+
+/** The REPL (src/cli/repl) on the process's streams; a program given is its first entry. */
+async function repl(cmd: CommandLine, io: CliIo): Promise<number> {
+  const streams = io.interactive?.();
+  if (!streams) {
+    await printDiagnostics(io, [plain(runMessages.commandLine('USAGE: -i needs the streams of a process'))]);
+    return 1;
+  }
+  let first: { name: string; text: string } | undefined;
+  if (cmd.program) {
+    const loaded = await loadProgram(cmd.program, io);
+    if (!loaded.ok) {
+      await printDiagnostics(io, [plain(loaded.message)]);
+      return 1;
+    }
+    first = { name: loaded.source.name, text: loaded.source.text };
+  }
+  const { runRepl } = await import('./repl/repl.js');
+  return runRepl({
+    streams,
+    commandLine: cmd,
+    env: io.env,
+    cwd: io.cwd?.() ?? process.cwd(),
+    version: packageVersion(),
+    ...(first ? { first } : {}),
+  });
 }
 
 /** The world for kaddr() at compile time (see worldSource); undefined for an unknown workload (the run reports it). */

@@ -32,6 +32,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'f', type: 'string', valueName: 'FORMAT', describe: "output format ('text', 'json')", group: 'OPTIONS:' },
   { name: 'o', type: 'string', valueName: 'FILE', describe: 'redirect bpftrace output to file', group: 'OPTIONS:' },
   { name: 'q', type: 'boolean', describe: 'keep messages quiet', group: 'OPTIONS:' },
+  {
+    name: 'i',
+    type: 'boolean',
+    describe: 'interactive REPL over a live synthetic world (default on a terminal)',
+    group: 'OPTIONS:',
+  },
   { name: 'unsafe', type: 'boolean', describe: 'allow unsafe/destructive functionality', group: 'OPTIONS:' },
   { name: 'help', alias: 'h', type: 'boolean', describe: 'show this help message', group: 'OPTIONS:' },
   { name: 'seed', type: 'string', valueName: 'N', describe: 'seed of the synthetic world (default 1)', group: 'WORLD OPTIONS:' },
@@ -109,6 +115,8 @@ export interface CommandLine {
   readonly named: ReadonlyMap<string, string | true>;
   /** How the program runs: the synthetic world's shape, the clock and the engine. */
   readonly world: WorldChoice;
+  /** `-i`, or no program with stdin on a terminal: the REPL (a program given is its first entry). */
+  readonly interactive?: boolean;
 }
 
 export type EngineName = 'interp' | 'jit';
@@ -236,7 +244,13 @@ function bindValues(argv: readonly string[]): string[] {
 }
 
 /** Reads argv (without `node` and the script). `dumpPoints` are the valid `-d` values. */
-export function parseCommandLine(argv: readonly string[], dumpPoints: readonly string[]): CommandLineResult {
+/** What the command line's meaning depends on besides argv. */
+export interface CommandLineContext {
+  /** stdin is a terminal: no program means the REPL. */
+  readonly stdinIsTTY?: boolean;
+}
+
+export function parseCommandLine(argv: readonly string[], dumpPoints: readonly string[], context: CommandLineContext = {}): CommandLineResult {
   let parsed: yargsParser.Arguments;
   try {
     parsed = yargsParser(bindValues(argv), parserOptions());
@@ -262,7 +276,11 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     program = args[0] === '-' ? { kind: 'stdin' } : { kind: 'file', path: args[0]! };
     params = args.slice(1);
   }
-  if (!program && !list) return { kind: 'error', message: 'USAGE: no program given: use -e PROGRAM, a FILE or - for stdin' };
+  const interactive = !list && (Boolean(parsed['i']) || (!program && context.stdinIsTTY === true));
+  if (!program && !list && !interactive) return { kind: 'error', message: 'USAGE: no program given: use -e PROGRAM, a FILE or - for stdin' };
+  if (interactive && program?.kind === 'stdin') {
+    return { kind: 'error', message: 'USAGE: -i reads entries from stdin: give a program to start with by -e PROGRAM or a FILE' };
+  }
 
   const format = (parsed['f'] as string | undefined) ?? 'text';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
@@ -295,6 +313,7 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     positional: list && !program ? [] : [...params, ...rest.positional],
     named: rest.named,
     world,
+    ...(interactive ? { interactive } : {}),
   };
   return { kind: 'run', commandLine };
 }

@@ -471,3 +471,35 @@ export const runMessages = {
     ),
   outputWriteFailed: (where: string, reason: string) => m('output-write-failed', `failed to write to ${where}: ${reason}`),
 };
+
+// ── repl (src/cli/repl, src/runtime/session*) ────────────────────────────────────────────
+export const replMessages = {
+  importInRepl: () => m('repl-import', 'import is not available at the prompt', ['.load FILE.bt reads a script into the session']),
+  mixedSpecial: () =>
+    m('repl-mixed-special', 'at the prompt, BEGIN and END blocks stand alone', ['give the other probes a block of their own']),
+  unknownCommand: (name: string) => m('repl-unknown-command', `unknown command '${name}'`, ['.help lists the commands']),
+  usage: (usage: string) => m('repl-usage', `usage: ${usage}`),
+  badDuration: (text: string) => m('repl-bad-duration', `invalid duration '${text}' (examples: 1s, 250ms, 2m)`),
+  badSeed: (text: string) => m('repl-bad-seed', `invalid seed '${text}': an integer from 0 to 4294967295`),
+  noSuchMap: (name: string) => m('repl-no-such-map', `no map named ${name} in this run`),
+  mapRetyped: (name: string) => m('repl-map-retyped', `${name} changed its layout; its entries were dropped`),
+  nothingToDump: () => m('repl-nothing-to-dump', 'nothing entered yet'),
+  fileUnwritable: (path: string, reason: string) => m('repl-file-unwritable', `failed to write '${path}': ${reason}`),
+  // Notes the REPL prints about itself (on stderr).
+  welcome: (version: string, world: string) =>
+    m('repl-welcome', `bpftrace-ts ${version}: a REPL over a synthetic world (${world}).\nType .help for help, Ctrl-D to leave.`),
+  world: (seed: number, cpus: number, workload: string) => m('repl-world', `seed ${seed}, ${cpus} CPUs, workload ${workload}`),
+  newWorld: (world: string) => m('repl-new-world', `a new world: ${world}`),
+  ran: (duration: string, events: number, at: string) => m('repl-ran', `ran ${duration}: ${events} events (the world is at ${at})`),
+  stoppedAfter: (duration: string, events: number, at: string) =>
+    m('repl-stopped', `stopped after ${duration}: ${events} events (the world is at ${at})`),
+  runEnded: () => m('repl-run-ended', 'the run ended: its probes are detached and its maps are gone'),
+  noRun: () => m('repl-no-run', 'no run under way'),
+  noMaps: () => m('repl-no-maps', 'no maps'),
+  noProbesAttached: () => m('repl-no-probes', 'no probes attached'),
+  noProbeMatches: (pattern: string) => m('repl-no-probe-matches', `no probes match '${pattern}'`),
+  saved: (path: string) => m('repl-saved', `wrote ${path}`),
+  reset: () => m('repl-reset', 'everything entered is gone; the world starts again'),
+  leaveHint: () => m('repl-leave-hint', '(.exit or Ctrl-D leaves)'),
+  workloads: (current: string, names: readonly string[]) => m('repl-workloads', `workload ${current} (available: ${names.join(', ')})`),
+};
