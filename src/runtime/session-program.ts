@@ -131,16 +131,22 @@ export function readEntry(source: SourceFile, number: number, options: EntryOpti
       chosen = { result: asStatements, text: wrapped, prefix: BEGIN_WRAP.length, statements: true };
       if (printsAlone(asStatements.value)) {
         const bare = source.text.replace(/[\s;]+$/, '');
-        const printed = `${PRINT_WRAP}${bare})\n}`;
+        // A `//` comment may end the text: the parenthesis goes on the next line.
+        const printed = /\/\/[^\n]*$/.test(bare) ? `${PRINT_WRAP}${bare}\n)\n}` : `${PRINT_WRAP}${bare})\n}`;
         const r = parse(printed);
         if (r.ok) chosen = { result: r, text: printed, prefix: PRINT_WRAP.length, statements: true };
       }
     } else {
       const itemsAt = errorOffset(asItems.diagnostics);
-      const statementsAt = errorOffset(asStatements.diagnostics) - BEGIN_WRAP.length;
-      if (statementsAt > itemsAt) {
-        return { ok: false, diagnostics: unwrapDiagnostics(asStatements.diagnostics, source, BEGIN_WRAP.length) };
+      let statements = asStatements.diagnostics;
+      let statementsAt = errorOffset(statements) - BEGIN_WRAP.length;
+      // An error on the wrapper's closing brace is the end of what was typed: say so in those words.
+      if (statementsAt >= source.text.length) {
+        const open = parse(`${BEGIN_WRAP}${source.text}`);
+        if (!open.ok) statements = open.diagnostics;
+        statementsAt = source.text.length;
       }
+      if (statementsAt > itemsAt) return { ok: false, diagnostics: unwrapDiagnostics(statements, source, BEGIN_WRAP.length) };
     }
   }
   const r = chosen.result;
@@ -257,7 +263,7 @@ interface Piece {
 }
 
 /** C definitions first, then config, then everything else (bpftrace's section order). */
-function sectionOf(item: EntryItem, top: TopLevel | undefined): number {
+export function sectionOf(item: EntryItem, top: TopLevel | undefined): number {
   if (item.role === 'config') return 1;
   if (item.role !== 'definition' || !top) return 2;
   return top.kind === 'Include' || top.kind === 'Define' || top.kind === 'Conditional' || top.kind === 'CDefinition' ? 0 : 2;

@@ -36,7 +36,7 @@ import { clearMap, readMap } from './map-reader.js';
 import { createPrinter, decodeValue, encodeValue, type DecodeContext, type OutputPrinter, type PrinterOptions } from './output/index.js';
 import { countAttachedProbes } from './probe-count.js';
 import { TracerHost } from './tracer-host.js';
-import { buildProgram, readEntry, type BuiltProgram, type SessionEntry } from './session-program.js';
+import { buildProgram, readEntry, sectionOf, type BuiltProgram, type SessionEntry } from './session-program.js';
 
 /** Virtual time between checks for an interrupt while the world runs. */
 const SLICE_NS = 10_000_000;
@@ -607,40 +607,30 @@ export class Session {
   }
 
   /**
-   * The session as one script bpftrace-ts (or bpftrace) can run: config, definitions, one
-   * BEGIN holding each statement entry and BEGIN block in order, the probe blocks, one END.
+   * The session as one script bpftrace-ts (or bpftrace) can run: C definitions, config, the
+   * other definitions, one BEGIN holding each statement entry and BEGIN block in order, the
+   * probe blocks, one END.
    */
   scriptText(): string {
-    const defs: string[] = [];
-    const config: string[] = [];
+    const sections: string[][] = [[], [], []];
     const begins: string[] = [];
     const probes: string[] = [];
     const ends: string[] = [];
-    for (const e of this.entries) for (const item of e.items) {
-      const text = e.programText.slice(item.span.start, item.span.end);
-      const node = e.ast.items.find((n) => n.span.start === item.span.start);
-      switch (item.role) {
-        case 'config':
-          config.push(text);
-          break;
-        case 'definition':
-          defs.push(text);
-          break;
-        case 'probe':
-          probes.push(text);
-          break;
-        case 'begin':
-        case 'end': {
-          if (node?.kind !== 'Probe') break;
+    for (const e of this.entries) {
+      e.items.forEach((item, i) => {
+        const text = e.programText.slice(item.span.start, item.span.end);
+        const node = e.ast.items[i];
+        if (item.role === 'config' || item.role === 'definition') sections[sectionOf(item, node)]!.push(text);
+        else if (item.role === 'probe') probes.push(text);
+        else if (node?.kind === 'Probe') {
           const body = e.programText.slice(node.body.span.start + 1, node.body.span.end - 1).trim();
           const pred = node.predicate ? e.programText.slice(node.predicate.span.start, node.predicate.span.end) : undefined;
           const block = pred ? `if (${pred}) { ${body} }` : `{ ${body} }`;
           (item.role === 'begin' ? begins : ends).push(`  ${block.replace(/\n/g, '\n  ')}`);
-          break;
         }
-      }
+      });
     }
-    const parts = [...config, ...defs];
+    const parts = sections.flat();
     if (begins.length > 0) parts.push(`BEGIN\n{\n${begins.join('\n')}\n}`);
     parts.push(...probes);
     if (ends.length > 0) parts.push(`END\n{\n${ends.join('\n')}\n}`);
