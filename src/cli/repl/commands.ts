@@ -87,8 +87,8 @@ export const COMMANDS: readonly DotCommand[] = [
       const r = await ctx.advance(ns);
       const at = clockText(ctx.session.now);
       if (r.endedBy === 'interrupt') ctx.note(replMessages.stoppedAfter(spanText(r.elapsedNs), r.events, at));
-      else if (r.endedBy === 'exit') ctx.note(replMessages.runEnded());
       else ctx.note(replMessages.ran(spanText(r.elapsedNs), r.events, at));
+      if (r.endedBy === 'exit') ctx.note(replMessages.runEnded());
       return undefined;
     },
   },

@@ -212,7 +212,8 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
       buffer = buffer === '' ? line : `${buffer}\n${line}`;
       // Open brackets always continue; a probe written without its block yet continues until an empty line.
       if (openBrackets(buffer) > 0 || (line.trim() !== '' && entryIncomplete(buffer, session.entryOptions))) continue;
-      const text = buffer;
+      // Blank lines that ended the entry are not part of it.
+      const text = buffer.replace(/\s+$/, '');
       buffer = '';
       await guarded(() => submit(text));
     }
