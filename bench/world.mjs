@@ -5,7 +5,8 @@
 // reading the filename through KernelHost.readUserStr as probe_read_user_str does), and the
 // syscalls simulated per second with nothing attached. Runs are warm (a first, untimed world
 // of the same workload compiles the hot code), best of BENCH_REPS; a separate row times what
-// a default run pays cold: building the world and its first 5 virtual seconds.
+// a default run pays cold: building the world and its first 5 virtual seconds; and rows per
+// path of the world on tiny workloads that exercise one path each (BENCH_MICRO=0 to skip).
 // Time is process CPU time (the machine is shared). Not a test: nothing here asserts a time.
 //
 //   npm run build && node bench/world.mjs
@@ -85,6 +86,60 @@ for (const wl of WORKLOADS) {
       if (best === null || run.ns / Math.max(1, run.events) < best.ns / Math.max(1, best.events)) best = run;
     }
     rows.push({ workload: wl, scenario: name, virtualSeconds: vsec, events: best.events, syscalls: best.syscalls, cpuMs: best.ns / 1e6, eventsPerSec: best.events / (best.ns / 1e9), nsPerEvent: best.ns / Math.max(1, best.events) });
+  }
+}
+
+// Per path: tiny workloads that each exercise one part of the world (a task's plain calls
+// back to back; fd calls on two interleaving CPUs; the block → idle → timer → wake → switch
+// cycle; futex wake-ups across eight threads). ns per syscall with a no-op sys_enter handler.
+const prog = { exe: '/usr/bin/x', behaviour: 'b' };
+const MICRO = {
+  'plain calls (getpid)': { vsec: 1, procs: 1, ops: { start: 'g', think: 200, ops: { g: { sys: 'getpid', lat: 100 } } } },
+  'fd calls (open/read/close)': {
+    vsec: 1,
+    procs: 2,
+    ops: {
+      start: 'o',
+      think: 300,
+      ops: {
+        o: { sys: 'openat', fd: 'new', path: ['/etc/passwd', '/etc/hosts', '/var/log/x.log'], lat: 800, next: { r: 1 } },
+        r: { sys: 'read', fd: 'top', size: 4096, ret: { uniform: [0, 4096] }, lat: 500, next: { r: 2, c: 1 } },
+        c: { sys: 'close', fd: 'pop', lat: 300, next: { o: 1 } },
+      },
+    },
+  },
+  'block/wake cycle (nanosleep)': { vsec: 30, procs: 2, ops: { start: 's', think: 500, ops: { s: { sys: 'nanosleep', sleep: { uniform: [20000, 60000] }, lat: 300 } } } },
+  'futex wake-ups (8 threads)': {
+    vsec: 1,
+    procs: 1,
+    threads: 7,
+    ops: {
+      start: 'k',
+      think: 2000,
+      ops: {
+        w: { sys: 'futex', futex: { word: 1, op: 'wait' }, block: 1e9, next: { k: 1 } },
+        k: { sys: 'futex', futex: { word: 1, op: 'wake', count: 1 }, lat: 500, next: { w: 1 } },
+      },
+    },
+  },
+};
+if (process.env.BENCH_MICRO !== '0') {
+  for (const [name, m] of Object.entries(MICRO)) {
+    const workload = {
+      name: 'micro',
+      description: name,
+      programs: { p: prog },
+      behaviours: { b: m.ops },
+      processes: [{ program: 'p', count: m.procs, ...(m.threads ? { threads: [{ behaviour: 'b', count: m.threads }] } : {}) }],
+    };
+    const attach = SCENARIOS['raw_syscalls:sys_enter, no-op'];
+    once(workload, m.vsec / 4, attach);
+    let best = null;
+    for (let r = 0; r < REPS; r++) {
+      const run = once(workload, m.vsec, attach);
+      if (best === null || run.ns / run.events < best.ns / best.events) best = run;
+    }
+    rows.push({ workload: 'path', scenario: name, virtualSeconds: m.vsec, events: best.events, syscalls: best.syscalls, cpuMs: best.ns / 1e6, eventsPerSec: best.events / (best.ns / 1e9), nsPerEvent: best.ns / best.events });
   }
 }
 
