@@ -19,11 +19,12 @@
 // their fixed header words set once per site; nothing is allocated per event.
 //
 // Why not generate batches ahead and fire them later: measured here, the world's cost is the
-// per-event work (about 150–300 instructions of state and scheduling per syscall in V8), not
-// the generation of values; producing a CPU's events ahead of the others would show handlers
-// future state (fd tables, user structs, kernel objects), would deliver events out of time
-// order across CPUs, and would break bpf_override_return/send_signal, which change the call
-// in progress — for at most the per-event dispatch it could save.
+// per-event work (several hundred machine instructions of state and scheduling per syscall in
+// V8), not the generation of values (sampling every distribution as a constant changes nothing
+// measurable); producing a CPU's events ahead of the others would show handlers future state
+// (fd tables, user structs, kernel objects), would deliver events out of time order across
+// CPUs, and would break bpf_override_return/send_signal, which change the call in progress —
+// for at most the per-event dispatch it could save. bench/world.md has the figures.
 
 import type { KernelHost } from '../ebpf/host.js';
 import * as bindCatalogModule from './bind-catalog.js';
