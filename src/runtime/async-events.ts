@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { SizedType } from '../check/types.js';
 import type { AsyncEvent, CompiledProgram, JoinEvent, PrintfEvent } from '../compile/compiled.js';
 import { InternalError } from '../diag/diagnostic.js';
 import type { SourceFile, Span } from '../diag/source.js';
@@ -16,7 +17,7 @@ import { binaryFromBytes, cStringAt } from './output/bytes.js';
 import type { DecodeContext } from './output/decode.js';
 import { decodeValue, readInt } from './output/decode.js';
 import type { OutputPrinter, PrinterOptions } from './output/printer.js';
-import { formatPrintfBinary } from './output/printf.js';
+import { compilePrintf } from './output/printf.js';
 import { formatTime } from './output/strftime.js';
 import { strerror } from './output/strerror.js';
 import type { Value } from './output/values.js';
@@ -71,13 +72,17 @@ export function asyncDispatcher(ctx: AsyncContext): (bytes: Uint8Array, off: num
   const events = ctx.compiled.asyncEvents;
   const { printer, sinks } = ctx;
 
-  const args = (e: PrintfEvent, bytes: Uint8Array, off: number): Value[] =>
-    e.args.map((f) => decodeValue(f.type, bytes, off + f.offset, ctx.decode));
+  // Each format is split and parsed once, on its first record (compilePrintf).
+  const decode = (type: SizedType, bytes: Uint8Array, off: number): Value => decodeValue(type, bytes, off, ctx.decode);
+  const formatters: ((bytes: Uint8Array, off: number) => string)[] = [];
   const formatted = (e: PrintfEvent, bytes: Uint8Array, off: number): string =>
-    formatPrintfBinary(e.format.format, args(e, bytes, off), ctx.printerOptions);
+    (formatters[e.id] ??= compilePrintf(e.format.format, e.args, ctx.printerOptions, decode))(bytes, off);
 
   return (bytes, off, len) => {
-    const id = Number(readInt(bytes, off, 8, false));
+    // The event id: a u64 whose high word is zero for every id the compiler hands out.
+    const id = off >= 0 && off + 8 <= bytes.length && (bytes[off + 4]! | bytes[off + 5]! | bytes[off + 6]! | bytes[off + 7]!) === 0
+      ? (bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16) | (bytes[off + 3]! << 24)) >>> 0
+      : Number(readInt(bytes, off, 8, false));
     const e = events[id];
     if (!e) throw new InternalError(`ring-buffer record with unknown event id ${id}`);
     if (len < e.size) throw new InternalError(`ring-buffer record of ${len} bytes for ${e.kind} event ${id} of ${e.size}`);

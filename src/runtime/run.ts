@@ -13,6 +13,7 @@ import { InternalError, type Message } from '../diag/diagnostic.js';
 import { runMessages } from '../diag/messages.js';
 import { newRunResult } from '../ebpf/interpreter.js';
 import { Machine } from '../ebpf/machine.js';
+import { REGION_CTX } from '../ebpf/memory.js';
 import type { UserMap } from '../ebpf/maps/map.js';
 import { BPF_ANY } from '../ebpf/maps/map.js';
 import { RingBufMap } from '../ebpf/maps/ringbuf.js';
@@ -96,6 +97,11 @@ export type RunOutcome =
 /** Maps as bpftrace prints them at exit: by name, byte order (it keeps them in a std::map). */
 function mapsInNameOrder(dumps: readonly MapDump[]): MapDump[] {
   return [...dumps].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The view covers exactly the bytes (then it can be the context region's view). */
+function sameRange(view: DataView, bytes: Uint8Array): boolean {
+  return view.buffer === bytes.buffer && view.byteOffset === bytes.byteOffset && view.byteLength === bytes.byteLength;
 }
 
 /** `5s`, `250ms`, `1.5s` for the default-duration note. */
@@ -208,13 +214,30 @@ export async function runProgram(
   };
 
   const result = newRunResult();
+  const mem = machine.mem;
+  const faulted = (p: LoadedProgram): never => {
+    throw new InternalError(`program '${p.compiled.name}' faulted: ${result.faultMessage}`);
+  };
   const runOnce = (p: LoadedProgram, ctx: Uint8Array): void => {
     const r = p.code.run(ctx, result);
     events++;
-    if (r.fault !== undefined) {
-      throw new InternalError(`program '${p.compiled.name}' faulted: ${r.faultMessage}`);
-    }
+    if (r.fault !== undefined) faulted(p);
     drain();
+  };
+  /**
+   * The handler of one program in the world: the probe's context buffer becomes the context
+   * region with the world's own DataView of it (probes that take turns would otherwise make
+   * a new view per event), then the program runs and the ring buffer is drained.
+   */
+  const firing = (p: LoadedProgram): ((bytes: Uint8Array, view: DataView) => void) => {
+    const code = p.code;
+    return (bytes, view) => {
+      if (mem.bytes[REGION_CTX] !== bytes) mem.setRegion(REGION_CTX, bytes, false, sameRange(view, bytes) ? view : undefined);
+      const r = code.run(bytes, result);
+      events++;
+      if (r.fault !== undefined) faulted(p);
+      if (ring !== undefined && (ring.producerPos !== ring.consumerPos || ring.dropped !== seenDropped)) drain();
+    };
   };
   const runSpecial = (indexes: readonly number[]): void => {
     machine.host = tracer;
@@ -290,7 +313,7 @@ export async function runProgram(
     for (const p of loaded) {
       const block = p.compiled.probeIndex;
       for (const t of p.targets) {
-        const a = w.attach(t.target, (bytes) => runOnce(p, bytes));
+        const a = w.attach(t.target, firing(p));
         if ('error' in a) failed.push({ probe: t.probe, block });
         else attachedPerBlock.set(block, (attachedPerBlock.get(block) ?? 0) + 1);
       }

@@ -28,5 +28,12 @@ export function cStringAt(bytes: Uint8Array, start: number, max: number): string
   let end = start;
   const limit = Math.min(bytes.length, start + max);
   while (end < limit && bytes[end] !== 0) end++;
-  return binaryFromBytes(bytes, start, end);
+  // Short strings (comm, most printf arguments) are cheaper built here than through a Buffer.
+  if (end - start > SHORT_STRING) return binaryFromBytes(bytes, start, end);
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
 }
+
+/** Up to this many bytes, cStringAt builds the string itself. */
+const SHORT_STRING = 32;

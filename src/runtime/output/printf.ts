@@ -2,9 +2,11 @@
 // split after each conversion bpftrace recognises; each piece, with the text before its
 // conversion, goes through C printf with one argument; the text after the last conversion
 // is copied raw (so a trailing `%%` stays `%%`). In: format + decoded arguments. Out: a
-// binary string. Checking formats against argument types is src/check's job, not this one's.
+// binary string. compilePrintf does the same work once per format for records of a known
+// layout. Checking formats against argument types is src/check's job, not this one's.
 
-import { binaryFromUtf8 } from './bytes.js';
+import type { SizedType } from '../../check/types.js';
+import { binaryFromUtf8, cStringAt } from './bytes.js';
 import { hexFormatBuffer, textOfValue, type ValueTextOptions, DEFAULT_VALUE_TEXT_OPTIONS } from './text-value.js';
 import type { Value } from './values.js';
 
@@ -272,4 +274,133 @@ function pointerText(pattern: bigint, spec: Spec): string {
 /** The specifier row of a token ('lld', 'rx', …), for callers that check formats. */
 export function printfSpecifier(token: string): PrintfSpecifierRow | undefined {
   return ROW_BY_TOKEN.get(token);
+}
+
+// ── formats compiled for a record layout ─────────────────────────────────────────────────
+
+/** Where a conversion's argument lies in a record. */
+export interface PrintfField {
+  readonly type: SizedType;
+  readonly offset: number;
+}
+
+/** The piece's text for the record at bytes[off..]. */
+type PieceFn = (bytes: Uint8Array, off: number) => string;
+
+const TWO32 = 4294967296;
+/** Largest high word of a 64-bit integer whose value a double holds exactly. */
+const SAFE_HI = 0x200000;
+
+/**
+ * formatPrintfBinary(format, the fields decoded at their offsets, opts), compiled once: the
+ * format is split and its conversions parsed here, and the common pieces (an integer or a
+ * string under d/u/o/x/X/s with at most `-`/`0` flags and a width) read their argument
+ * straight from the record, with numbers instead of BigInts where the value fits a double.
+ * Every other piece, and an integer beyond 2^53, takes the general path (decode, then
+ * formatPiece), so the text is the same byte for byte. `decode` is decodeValue with the
+ * run's DecodeContext.
+ */
+export function compilePrintf(
+  format: string,
+  fields: readonly PrintfField[],
+  opts: PrintfOptions,
+  decode: (type: SizedType, bytes: Uint8Array, off: number) => Value,
+): (bytes: Uint8Array, off: number) => string {
+  const parts = splitFormat(format);
+  const n = Math.min(fields.length, parts.length);
+  const pieces: PieceFn[] = [];
+  for (let i = 0; i < n; i++) {
+    const piece = parts[i]!;
+    const field = fields[i]!;
+    const general: PieceFn = (bytes, off) => formatPiece(piece, decode(field.type, bytes, off + field.offset), opts);
+    pieces.push(fastPiece(piece, field, opts, general) ?? general);
+  }
+  const tail = n < parts.length ? parts[n]! : '';
+  switch (pieces.length) {
+    case 0:
+      return () => tail;
+    case 1: {
+      const [a] = pieces as [PieceFn];
+      return (bytes, off) => a(bytes, off) + tail;
+    }
+    case 2: {
+      const [a, b] = pieces as [PieceFn, PieceFn];
+      return (bytes, off) => a(bytes, off) + b(bytes, off) + tail;
+    }
+    default:
+      return (bytes, off) => {
+        let out = '';
+        for (let i = 0; i < pieces.length; i++) out += pieces[i]!(bytes, off);
+        return out + tail;
+      };
+  }
+}
+
+/** The fast form of one piece, or undefined when only the general path prints it exactly. */
+function fastPiece(piece: string, field: PrintfField, opts: PrintfOptions, general: PieceFn): PieceFn | undefined {
+  const pct = piece.indexOf('%');
+  if (pct < 0 || pct !== piece.lastIndexOf('%')) return undefined;
+  const m = C_SPEC_RE.exec(piece.slice(pct));
+  if (m === null || pct + m[0].length !== piece.length) return undefined;
+  const [, flags = '', widthText = '', precision, length = '', conv = ''] = m;
+  if (precision !== undefined || !/^[-0]*$/.test(flags)) return undefined;
+  const prefix = piece.slice(0, pct);
+  const width = widthText === '' ? 0 : Number(widthText);
+  const left = flags.includes('-');
+  const pad = (body: string): string => {
+    if (body.length >= width) return body;
+    const fill = ' '.repeat(width - body.length);
+    return left ? body + fill : fill + body;
+  };
+  const type = field.type;
+  const at = field.offset;
+  if (conv === 's' && type.kind === 'string') {
+    const size = type.size;
+    const limit = opts.maxStrlen;
+    const trailer = opts.truncTrailer;
+    return (bytes, off) => {
+      const text = cStringAt(bytes, off + at, size);
+      return prefix + pad(text.length + 1 === limit ? text + trailer : text);
+    };
+  }
+  if (!'duoxX'.includes(conv) || type.kind !== 'int' || type.enumName !== undefined) return undefined;
+  const size = type.size;
+  const signedArg = type.signed;
+  const bits = LENGTH_TO_BITS[length] ?? 32;
+  const signed = conv === 'd';
+  const radix = conv === 'o' ? 8 : conv === 'x' || conv === 'X' ? 16 : 10;
+  const upper = conv === 'X';
+  const zeroPad = flags.includes('0') && !left;
+  return (bytes, off) => {
+    const p = off + at;
+    if (p < 0 || p + size > bytes.length) return general(bytes, off);
+    // The argument as C's 64-bit vararg: (hi, lo), sign- or zero-extended from its size.
+    let lo: number;
+    let hi: number;
+    if (size === 8) {
+      lo = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+      hi = bytes[p + 4]! | (bytes[p + 5]! << 8) | (bytes[p + 6]! << 16) | (bytes[p + 7]! << 24);
+    } else {
+      lo = size === 4 ? bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24) : size === 2 ? bytes[p]! | (bytes[p + 1]! << 8) : bytes[p]!;
+      const shift = 32 - size * 8;
+      if (signedArg) lo = (lo << shift) >> shift;
+      else if (size === 4) lo >>>= 0;
+      hi = lo < 0 ? -1 : 0;
+    }
+    // The cast the length modifier makes, then the conversion's signedness.
+    let v: number;
+    if (bits === 64) {
+      if (signed ? hi < -SAFE_HI || hi >= SAFE_HI : hi >>> 0 >= SAFE_HI) return general(bytes, off);
+      v = (signed ? hi : hi >>> 0) * TWO32 + (lo >>> 0);
+    } else {
+      const shift = 32 - bits;
+      v = signed ? (lo << shift) >> shift : bits === 32 ? lo >>> 0 : (lo << shift) >>> shift;
+    }
+    const negative = v < 0;
+    let digits = (negative ? -v : v).toString(radix);
+    if (upper) digits = digits.toUpperCase();
+    const sign = negative ? '-' : '';
+    if (zeroPad) digits = digits.padStart(width - sign.length, '0');
+    return prefix + pad(sign + digits);
+  };
 }
