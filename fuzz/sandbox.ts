@@ -212,11 +212,12 @@ function guardProblem(s: Subject, rig: Rig, ctxBefore: Uint8Array, ctx: Uint8Arr
   return undefined;
 }
 
-/** Functions a call chain can stack: the main program and each local-call target, at most. */
+/** Functions a call chain can stack: the main program and each local-call target or callback (lddw src=4), at most. */
 function framesReachable(prog: Program): number {
   const targets = new Set<number>();
   prog.insns.forEach((x, pc) => {
     if (x.code === 0x85 && x.src === 1) targets.add(pc + 1 + x.imm);
+    if (x.code === 0x18 && x.src === 4) targets.add(pc + 1 + x.imm);
   });
   return Math.min(STACK_FRAMES, 1 + targets.size);
 }

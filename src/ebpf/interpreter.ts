@@ -49,9 +49,19 @@ const FRAME_WORDS = 9;
 /** Frame stacks by nesting level, so a helper may run a program from inside a run. */
 const framePool: Int32Array[] = [];
 let nesting = 0;
-/** Slot of the helper call in progress and instructions run so far, for the fault a throwing helper becomes. */
+/**
+ * Slot of the helper call in progress and instructions run so far, for the fault a throwing
+ * helper becomes; a callback the helper makes continues the count from helperInsns and leaves
+ * its total there.
+ */
 let helperPc = -1;
 let helperInsns = 0;
+/** The run a helper's callback re-enters (see callFunc), set by execute for its duration. */
+let curProg: Program | null = null;
+let curOut: RunResult | null = null;
+let curFrames: Int32Array | null = null;
+/** Thrown through a helper when its callback faulted: the fault is already in the run's result. */
+const CALLBACK_FAULT: unique symbol = Symbol('callback fault');
 
 /** Four zero bytes: the key of element 0, which lddw map_value points into. */
 const ZERO_KEY = new Uint8Array(4);
@@ -76,22 +86,69 @@ export function execute(prog: Program, m: Machine, out: RunResult = newRunResult
   out.fault = undefined;
   out.faultMessage = '';
   out.faultPc = -1;
-  m.regs[R10] = MAX_BPF_STACK;
-  m.regs[R10 + 1] = REGION_STACK;
   const level = nesting++;
   const frames = framePool[level] ?? (framePool[level] = new Int32Array(STACK_FRAMES * FRAME_WORDS));
+  // A run inside a helper (nesting) must leave the outer run's callback state as it found it.
+  const outerProg = curProg, outerOut = curOut, outerFrames = curFrames, outerCallFunc = m.callFunc;
+  const outerPc = helperPc, outerInsns = helperInsns;
+  curProg = prog;
+  curOut = out;
+  curFrames = frames;
+  m.callFunc = callFunc;
   try {
-    interpret(prog, m, out, frames);
+    interpret(prog, m, out, frames, 0, 0, 0);
   } catch (e) {
-    // Only a helper can throw (the loop itself has no throwing operation): report it as a fault.
-    fault(out, 'helper', helperPc, `helper threw at insn ${helperPc}: ${e instanceof Error ? e.message : String(e)}`);
-    out.insns = helperInsns;
+    // Only a helper can throw (the loop itself has no throwing operation): report it as a
+    // fault, unless it is a callback's fault on its way out (already recorded).
+    if (e !== CALLBACK_FAULT) {
+      fault(out, 'helper', helperPc, `helper threw at insn ${helperPc}: ${e instanceof Error ? e.message : String(e)}`);
+      out.insns = helperInsns;
+    }
   } finally {
     nesting--;
+    curProg = outerProg;
+    curOut = outerOut;
+    curFrames = outerFrames;
+    m.callFunc = outerCallFunc;
+    helperPc = outerPc;
+    helperInsns = outerInsns;
   }
   out.r0Lo = m.regs[R0]!;
   out.r0Hi = m.regs[R0 + 1]!;
   return out;
+}
+
+/**
+ * Machine.callFunc while the interpreter runs: the function at `entry` runs as a frame of its
+ * own one below the helper's caller (r10 = its own frame top), its instructions counted from
+ * the helper call's count on. The caller's r6..r10 are saved here, in locals, so nested and
+ * repeated callbacks cannot clobber them.
+ */
+function callFunc(m: Machine, entry: number): boolean {
+  const prog = curProg!;
+  const out = curOut!;
+  const regs = m.regs;
+  const pc = helperPc;
+  if (entry < 0 || entry >= prog.funcEntries.length || prog.funcEntries[entry] !== 1) {
+    throw new Error(`callback to insn ${entry}, which no lddw func names`);
+  }
+  const depth = (regs[R10]! >> 9) - 1;
+  if (depth + 1 >= STACK_FRAMES) {
+    fault(out, 'call_depth', pc, `the call stack is too deep (${STACK_FRAMES} frames) at insn ${pc}`);
+    out.insns = helperInsns;
+    throw CALLBACK_FAULT;
+  }
+  const r6l = regs[R6]!, r6h = regs[R6 + 1]!, r7l = regs[R6 + 2]!, r7h = regs[R6 + 3]!;
+  const r8l = regs[R6 + 4]!, r8h = regs[R6 + 5]!, r9l = regs[R6 + 6]!, r9h = regs[R6 + 7]!;
+  interpret(prog, m, out, curFrames!, entry, depth + 1, helperInsns);
+  if (out.fault !== undefined) throw CALLBACK_FAULT;
+  regs[R6] = r6l; regs[R6 + 1] = r6h; regs[R6 + 2] = r7l; regs[R6 + 3] = r7h;
+  regs[R6 + 4] = r8l; regs[R6 + 5] = r8h; regs[R6 + 6] = r9l; regs[R6 + 7] = r9h;
+  regs[R10] = (depth + 1) * MAX_BPF_STACK;
+  regs[R10 + 1] = REGION_STACK;
+  helperPc = pc;
+  helperInsns = out.insns;
+  return (regs[R0]! | regs[R0 + 1]!) !== 0;
 }
 
 function fault(out: RunResult, kind: FaultKind, pc: number, message: string): void {
@@ -132,7 +189,9 @@ function resolveWritable(bytes: readonly Uint8Array[], writable: readonly boolea
 // i = record index; d/s are register-file indexes. Non-branch cases `continue`; branch cases
 // `break` when the branch is taken, to the shared jump code after the switch, which also
 // counts instructions per straight-line run (pc - blockStart) and checks the budget there.
-function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array): void {
+// It starts at slot `entry` in frame `base` (0: the program; deeper: a helper's callback,
+// which returns at the exit of that frame) with `start` instructions already counted.
+function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array, entry: number, base: number, start: number): void {
   const code = prog.code;
   const regs = m.regs;
   const bytes = m.mem.bytes;
@@ -141,12 +200,14 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
   const writable = m.mem.writable;
   const helpers = prog.helpers;
   const budget = prog.budget;
-  let pc = 0;
-  let blockStart = 0;
-  let executed = 0;
-  let depth = 0;
+  let pc = entry;
+  let blockStart = entry;
+  let executed = start;
+  let depth = base;
   let i = 0;
   let w = 0;
+  regs[R10] = (base + 1) * MAX_BPF_STACK;
+  regs[R10 + 1] = REGION_STACK;
 
   for (;;) {
     i = pc << 2; // pc * STRIDE (4): a shift on the slot index measured faster than stepping a word index
@@ -1188,6 +1249,8 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
           helperPc = pc - 1;
           helperInsns = executed + pc - blockStart;
           fn(m);
+          // What callbacks of the helper ran (helperInsns is unchanged when none did).
+          executed = helperInsns - (pc - blockStart);
           continue;
         }
         if (sel === 1) { // local call: save r6..r9 and the return slot, open a new stack frame
@@ -1210,9 +1273,10 @@ function interpret(prog: Program, m: Machine, out: RunResult, frames: Int32Array
       }
       case 0x95: { // exit: return to the caller's frame, or end the run
         executed += pc - blockStart;
-        if (depth === 0) {
+        if (depth === base) {
           out.insns = executed;
-          if (executed > budget) fault(out, 'budget', pc - 1, `the program ran more than ${budget} instructions`);
+          // A callback's return is not the program's end: the caller checks the budget.
+          if (base === 0 && executed > budget) fault(out, 'budget', pc - 1, `the program ran more than ${budget} instructions`);
           return;
         }
         depth--;

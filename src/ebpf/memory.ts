@@ -18,6 +18,12 @@ export const REGION_MAP_HANDLE = 3;
 export const FIRST_DYNAMIC_REGION = 4;
 /** Ids stay far below user (0x7ff…) and kernel (0xffff…) address high words. */
 export const MAX_REGIONS = 0x1000;
+/**
+ * Function addresses (lddw src=4, BPF_PSEUDO_FUNC): (REGION_FUNC, slot of the function's first
+ * instruction), what a callback-calling helper receives. Above every region id, so never
+ * dereferenceable.
+ */
+export const REGION_FUNC = MAX_REGIONS;
 
 /** Bytes of stack: 8 frames of MAX_BPF_STACK, r10 of frame n at (n + 1) * 512. */
 export const STACK_FRAMES = 8;

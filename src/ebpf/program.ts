@@ -5,12 +5,12 @@
 // Not: verification — types, bounds and initialisation are the verifier's.
 
 import {
-  BPF_ADD, BPF_ALU, BPF_AND, BPF_COMPLEXITY_LIMIT_INSNS, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR, BPF_PSEUDO_MAP_FD,
+  BPF_ADD, BPF_ALU, BPF_AND, BPF_COMPLEXITY_LIMIT_INSNS, BPF_DIV, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD,
   BPF_RSH, BPF_SUB, BPF_XOR, LDXB, LDXDW, LDXH, LDXSB, LDXSH, LDXSW, LDXW, STB, STDW, STH, STW, STXB, STXDW,
   STXH, STXW, type Insn,
 } from './isa.js';
 import type { HelperFn } from './machine.js';
-import { REGION_MAP_HANDLE } from './memory.js';
+import { REGION_FUNC, REGION_MAP_HANDLE } from './memory.js';
 import { describeMismatch, isRow, matchRow, OPCODES, type OpcodeRow } from './opcodes.js';
 import type { InsnFacts, ProgramAnalysis } from './verifier/analysis.js';
 
@@ -51,6 +51,11 @@ export interface Program {
   readonly helpers: HelperTable;
   /** Instructions one run may execute before it is stopped. */
   readonly budget: number;
+  /**
+   * 1 at each slot some `lddw src=4` (BPF_PSEUDO_FUNC) names: the functions a helper may call
+   * back (Machine.callFunc refuses any other slot).
+   */
+  readonly funcEntries: Uint8Array;
 }
 
 export interface LoadOptions {
@@ -135,7 +140,7 @@ export function targetOf(row: OpcodeRow, i: Insn, pc: number): number | undefine
     case 'call_local':
       return pc + 1 + i.imm;
     case 'lddw':
-      return row.pseudo === 4 ? pc + 1 + i.imm : undefined;
+      return row.pseudo === BPF_PSEUDO_FUNC ? pc + 1 + i.imm : undefined;
     default:
       return undefined;
   }
@@ -156,8 +161,9 @@ function selectorOf(row: OpcodeRow, i: Insn): number {
     case 'call_kfunc':
       return i.src;
     case 'lddw':
-      // A map fd is a constant pointer (REGION_MAP_HANDLE, fd): run it as a plain load.
-      return i.src === BPF_PSEUDO_MAP_FD ? 0 : i.src;
+      // A map fd and a function address are constant pointers (REGION_MAP_HANDLE, fd) and
+      // (REGION_FUNC, slot): run them as plain loads.
+      return i.src === BPF_PSEUDO_MAP_FD || i.src === BPF_PSEUDO_FUNC ? 0 : i.src;
     default:
       return 0;
   }
@@ -199,6 +205,7 @@ export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): Loa
   const { rows, errors } = checkStructure(insns);
   if (errors.length > 0) return { ok: false, errors };
   const code = new Int32Array((insns.length + 1) * STRIDE);
+  const funcEntries = new Uint8Array(insns.length);
   // Facts for other instructions would be worse than none.
   const facts = opts.analysis !== undefined && opts.analysis.insns.length === insns.length ? opts.analysis.insns : undefined;
   for (let pc = 0; pc < insns.length; pc++) {
@@ -218,6 +225,12 @@ export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): Loa
     if (row.kind === 'lddw') {
       code[at + W_IMMHI] = insns[pc + 1]!.imm;
       if (row.pseudo === BPF_PSEUDO_MAP_FD) code[at + W_IMMHI] = REGION_MAP_HANDLE;
+      if (row.pseudo === BPF_PSEUDO_FUNC) {
+        const entry = pc + 1 + i.imm;
+        funcEntries[entry] = 1;
+        code[at + W_IMM] = entry;
+        code[at + W_IMMHI] = REGION_FUNC;
+      }
     }
   }
   const prog: Program = {
@@ -226,6 +239,7 @@ export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): Loa
     code,
     helpers: opts.helpers ?? [],
     budget: opts.budget ?? BPF_COMPLEXITY_LIMIT_INSNS,
+    funcEntries,
   };
   return { ok: true, prog };
 }

@@ -19,7 +19,6 @@ interface Meta {
 
 /** Programs that need what the machine does not offer yet, with the reason. */
 const PENDING: Readonly<Record<string, string>> = {
-  'flow-for-map.bt': 'bpf_for_each_map_elem (helper 164) and lddw src=4 callbacks are not in the machine yet',
 };
 
 const programs = readdirSync(DIR)

@@ -11,8 +11,6 @@ import { suitePrograms, toolPrograms, tutorialPrograms, type CorpusProgram } fro
  * never a silent skip.
  */
 const PENDING: Readonly<Record<string, string>> = {
-  'test/golden/programs/flow-for-map.bt': 'for-map needs bpf_for_each_map_elem and lddw src=4 in the verifier and machine',
-  'test/golden/parse/sources/modern-maps.bt': 'for-map needs bpf_for_each_map_elem and lddw src=4 in the verifier and machine',
   '/work/ref/bpftrace/tools/loads.bt': 'kaddr() needs a kernel symbol table passed to the compiler',
 };
 

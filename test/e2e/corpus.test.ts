@@ -22,10 +22,7 @@ interface Sidecar {
  * Programs that do not match yet, each with the reason. A fixed program makes its
  * `test.fails` fail: then remove it from here.
  */
-const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  'flow-for-map':
-    "the machine cannot run for-map's callback yet: the interpreter faults on lddw src=4 (BPF_PSEUDO_FUNC) and helper 164 (for_each_map_elem) is not in helperTable",
-};
+const KNOWN_FAILURES: Readonly<Record<string, string>> = {};
 
 const names = readdirSync(GOLDEN)
   .filter((f) => f.endsWith('.bt'))

@@ -1,7 +1,8 @@
 // Random eBPF programs the verifier should accept, for the differential test of the JIT
 // against the interpreter: ALU on scalars (64 and 32 bit, every operation, edge constants),
 // loads and stores on the stack, a map value and the context, atomics, forward branches,
-// bounded loops, helper calls (map operations, clocks, ids, probe reads) and bpf-to-bpf calls.
+// bounded loops, helper calls (map operations, clocks, ids, probe reads), bpf-to-bpf calls and
+// callbacks (bpf_loop and for_each_map_elem over each map, with random callback bodies).
 // Programs are kernel-syntax text built from fast-check integers (so they shrink well).
 // Register roles: r6 = ctx, r7 = array map value, r0..r5, r8, r9 scalars; the stack holds four
 // initialised u64 data slots (fp-32..fp-1) and a key slot (fp-40). Not: the test itself.
@@ -160,6 +161,18 @@ class Writer {
     this.lines.push(`if ${R(at(this.scalars, a))} ${op} ${rhs} goto ${target}`);
   }
 
+  /**
+   * bpf_loop (a few iterations) or for_each_map_elem (over the array, hash or per-CPU hash)
+   * calling callback k of its kind, with a NULL context.
+   */
+  callback(p: Pick, callbacks: number): void {
+    const [, a, b] = p;
+    const k = a % callbacks;
+    if (b % 2 === 0) this.lines.push(`r1 = ${1 + ((b >> 1) % 5)}`, `r2 = func(lcb${k}) ll`, 'r3 = 0', 'r4 = 0', 'call 181');
+    else this.lines.push(`r1 = map_fd(${1 + ((b >> 1) % 3)}) ll`, `r2 = func(ecb${k}) ll`, 'r3 = 0', 'r4 = 0', 'call 164');
+    this.reinit(p);
+  }
+
   helper(p: Pick): void {
     const [, a, b, c] = p;
     const kind = a % 9;
@@ -202,7 +215,7 @@ export interface RandomProgram {
   readonly text: string;
 }
 
-function body(w: Writer, picks: readonly Pick[], subs: number): void {
+function body(w: Writer, picks: readonly Pick[], subs: number, callbacks = 0): void {
   // Forward branches land on item boundaries: labels are placed before the item they name.
   const labelsAt = new Map<number, string[]>();
   picks.forEach((p, i) => {
@@ -237,7 +250,8 @@ function body(w: Writer, picks: readonly Pick[], subs: number): void {
     } else if (kind < 96 && subs > 0) {
       w.lines.push(`call sub${p[1] % subs}`);
       w.reinit(p);
-    } else w.alu(p);
+    } else if (callbacks > 0) w.callback(p, callbacks);
+    else w.alu(p);
   });
   for (const l of labelsAt.get(picks.length) ?? []) w.lines.push(`${l}:`);
 }
@@ -250,8 +264,9 @@ export function randomProgram(maxItems: number): fc.Arbitrary<RandomProgram> {
       key: fc.nat(5),
       main: fc.array(pick, { minLength: 1, maxLength: maxItems }),
       subs: fc.array(fc.array(pick, { minLength: 1, maxLength: Math.max(1, maxItems >> 2) }), { maxLength: 2 }),
+      callbacks: fc.array(fc.array(pick, { minLength: 1, maxLength: Math.max(1, maxItems >> 3) }), { maxLength: 2 }),
     })
-    .map(({ init, key, main, subs }) => {
+    .map(({ init, key, main, subs, callbacks }) => {
       const w = new Writer('m', SCALARS, true);
       w.lines.push('r6 = r1');
       for (let k = 0; k < 4; k++) w.lines.push(`r0 = ${hex(BigInt(init[k]!) * 0x10001n)} ll`, `*(u64 *)(r10 - ${8 * (k + 1)}) = r0`);
@@ -262,7 +277,12 @@ export function randomProgram(maxItems: number): fc.Arbitrary<RandomProgram> {
         w.lines.push(`call sub${k}`, `r8 = r0`);
         w.reinit([0, init[k]! & 0xffff, k, 0, 0, 0]);
       });
-      body(w, main, subs.length);
+      // Every callback kind is called once (an unreferenced one is unreachable code).
+      callbacks.forEach((_, k) => {
+        w.callback([0, k, 0, 0, 0, 0], callbacks.length);
+        w.callback([0, k, 1, 0, 0, 0], callbacks.length);
+      });
+      body(w, main, subs.length, callbacks.length);
       w.lines.push(`${w.end}:`, 'exit');
       subs.forEach((picks, s) => {
         // A subprogram: its own frame's data slots written first, r0 from its first argument.
@@ -273,6 +293,21 @@ export function randomProgram(maxItems: number): fc.Arbitrary<RandomProgram> {
         body(sw, picks, 0);
         sw.lines.push(`${sw.end}:`, 'exit');
         w.lines.push(...sw.lines);
+      });
+      callbacks.forEach((picks, c) => {
+        // A loop callback gets (index, NULL); an element callback (map, key, value, NULL): it
+        // adds the key's first word to the value's first u64. Both end with r0 in [0, 1].
+        for (const kind of ['l', 'e'] as const) {
+          const cw = new Writer(`${kind}${c}_`, SUB_SCALARS, false);
+          cw.lines.push(`${kind}cb${c}:`);
+          if (kind === 'e') cw.lines.push('r0 = *(u64 *)(r3 + 0)', 'r5 = *(u32 *)(r2 + 0)', 'r0 += r5', '*(u64 *)(r3 + 0) = r0', 'r1 = r0');
+          for (let k = 0; k < 4; k++) cw.lines.push(`*(u64 *)(r10 - ${8 * (k + 1)}) = r1`);
+          cw.lines.push('r0 = r1');
+          cw.reinit(picks[0]!);
+          body(cw, picks, 0);
+          cw.lines.push(`${cw.end}:`, 'r0 &= 1', 'exit');
+          w.lines.push(...cw.lines);
+        }
       });
       return { text: w.lines.join('\n') };
     });

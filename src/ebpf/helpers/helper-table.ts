@@ -3,6 +3,7 @@
 // Built once from a name → implementation table so ids stay in helper-ids.ts alone.
 
 import type { HelperFn } from '../machine.js';
+import { forEachMapElem, loop } from './callbacks.js';
 import { jiffies64, ktimeGetBootNs, ktimeGetCoarseNs, ktimeGetNs, ktimeGetTaiNs } from './clock.js';
 import {
   getCurrentCgroupId,
@@ -70,9 +71,11 @@ export const HELPERS: Readonly<Record<HelperName, HelperFn>> = {
   ringbuf_query: ringbufQuery,
   get_current_task_btf: getCurrentTaskBtf,
   ktime_get_coarse_ns: ktimeGetCoarseNs,
+  for_each_map_elem: forEachMapElem,
   snprintf,
   get_func_ip: getFuncIp,
   trace_vprintk: traceVprintk,
+  loop,
   strncmp,
   map_lookup_percpu_elem: mapLookupPercpuElem,
   ktime_get_tai_ns: ktimeGetTaiNs,

@@ -4,6 +4,7 @@
 // or code (emit-*.ts). Functions are traced from their entry alone, so code two functions
 // share (possible only in unverified programs) is compiled into both.
 
+import { BPF_PSEUDO_FUNC } from '../isa.js';
 import type { OpcodeRow } from '../opcodes.js';
 import { targetOf, type Program } from '../program.js';
 
@@ -60,8 +61,8 @@ function successors(row: OpcodeRow, prog: Program, pc: number): { succ: number[]
     case 'call_kfunc':
       return { succ: [], ends: true };
     case 'lddw':
-      // src 0 and 1 are constants, src 2 resolves at run time; the other pseudo forms fault.
-      return row.pseudo <= 2 ? { succ: [next], ends: false } : { succ: [], ends: true };
+      // src 0, 1 and 4 are constants, src 2 resolves at run time; the other pseudo forms fault.
+      return row.pseudo <= 2 || row.pseudo === BPF_PSEUDO_FUNC ? { succ: [next], ends: false } : { succ: [], ends: true };
     default:
       return { succ: [next], ends: false };
   }
@@ -81,7 +82,7 @@ function blockEnd(row: OpcodeRow | undefined, prog: Program, pc: number, next: n
     case 'call_kfunc':
       return { kind: 'fault' };
     case 'lddw':
-      return row.pseudo <= 2 ? { kind: 'fall', next } : { kind: 'fault' };
+      return row.pseudo <= 2 || row.pseudo === BPF_PSEUDO_FUNC ? { kind: 'fall', next } : { kind: 'fault' };
     default:
       return { kind: 'fall', next };
   }
@@ -140,14 +141,24 @@ function traceFunction(prog: Program, entry: number, isMain: boolean): JitFuncti
   return { entry, isMain, blocks, hasBackEdge, callees: [...callees].sort((a, b) => a - b) };
 }
 
+/** The functions whose address some lddw src=4 takes: callbacks a helper may call. */
+export function callbackEntries(prog: Program): number[] {
+  const out: number[] = [];
+  prog.funcEntries.forEach((f, slot) => {
+    if (f === 1) out.push(slot);
+  });
+  return out;
+}
+
 /**
- * Every function of the program: main first, then the callees in address order (a call to
- * slot 0, possible only unverified, gets a callee of its own beside main).
+ * Every function of the program: main first, then the callees and callbacks in address order
+ * (a call to slot 0, possible only unverified, gets a callee of its own beside main). Every
+ * callback is one, reachable or not, as the interpreter would run it.
  */
 export function traceFunctions(prog: Program): JitFunction[] {
   const main = traceFunction(prog, 0, true);
   const callees = new Map<number, JitFunction>();
-  const work = [...main.callees];
+  const work = [...main.callees, ...callbackEntries(prog)];
   while (work.length > 0) {
     const entry = work.pop()!;
     if (callees.has(entry)) continue;

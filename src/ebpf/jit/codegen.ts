@@ -12,7 +12,7 @@ import type { BpfMap } from '../maps/map.js';
 import { REGION_STACK, STACK_FRAMES } from '../memory.js';
 import { targetOf, type Program } from '../program.js';
 import type { ProgramAnalysis } from '../verifier/analysis.js';
-import { traceFunctions, type JitBlock, type JitFunction } from './cfg.js';
+import { callbackEntries, traceFunctions, type JitBlock, type JitFunction } from './cfg.js';
 import { emitHelperCall, saveRegs, type CallContext } from './emit-call.js';
 import { BlockEmitter, type FunctionContext } from './emit-insn.js';
 import { countPieces, fitSequence, itemsOf, type Item } from './outline.js';
@@ -102,6 +102,7 @@ class ModuleWriter implements CallContext {
   /** Bytes of context the proven reads need: the run entry falls back to the interpreter below it. */
   ctxEnd = 0;
   readonly verified: boolean;
+  readonly callbacks: boolean;
   readonly helpers: Program['helpers'];
   /** Slots some jump goes to (slot 0 among them: the entry block is a loop header). */
   readonly jumpedTo: ReadonlySet<number>;
@@ -117,6 +118,7 @@ class ModuleWriter implements CallContext {
     readonly opts: CodegenOptions,
   ) {
     this.verified = analysis !== undefined;
+    this.callbacks = prog.funcEntries.includes(1);
     this.helpers = prog.helpers;
     const targets = new Set<number>();
     prog.rows.forEach((row, pc) => {
@@ -452,6 +454,45 @@ class ModuleWriter implements CallContext {
   }
 }
 
+/**
+ * Machine.callFunc for this module (see machine.ts): the callback's JS function with r0..r9
+ * from the register file (r1..r5 are the helper's arguments; a verified callback reads no
+ * other before writing it), fp one frame below the helper's caller (cfp), the count from the
+ * helper call on (hn). Afterwards r0 (and, unverified, r1..r5 as the callback left them) are
+ * in the register file and r6..r10 restored, as the interpreter's shared register file has
+ * them; hp, hn and cfp are the helper call's again.
+ */
+function callbackInvoker(entries: readonly number[], verified: boolean): string[] {
+  const args = REGS.map((r) => `RG[${2 * r}], RG[${2 * r + 1}]`).join(', ');
+  const saved = Array.from({ length: 10 }, (_, i) => 12 + i);
+  return [
+    'function callFunc(m, entry) {',
+    '  switch (entry) {',
+    ...entries.map((e) => `    case ${e}:`),
+    '      break;',
+    '    default:',
+    `      throw new Error('callback to insn ' + entry + ', which no lddw func names');`,
+    '  }',
+    '  const fp0 = cfp, hp0 = hp, out = OUT;',
+    `  if (fp0 >= ${STACK_FRAMES * MAX_BPF_STACK}) {`,
+    `    fault(out, 'call_depth', hp0, 'the call stack is too deep (${STACK_FRAMES} frames) at insn ' + hp0, hn, RG[0], RG[1]);`,
+    '    throw FAULTED;',
+    '  }',
+    ...(verified ? [] : [`  const ${saved.map((w) => `s${w} = RG[${w}]`).join(', ')};`]),
+    '  let r = 0;',
+    '  switch (entry) {',
+    ...entries.flatMap((e) => [`    case ${e}:`, `      r = ${fnName(e)}(${args}, fp0 + ${MAX_BPF_STACK}, hn, out);`, '      break;']),
+    '  }',
+    '  const rh = RET[0];',
+    '  hn = RET[1];',
+    '  RG[0] = r; RG[1] = rh;',
+    ...(verified ? [] : ['  for (let i = 2; i < 12; i++) RG[i] = RET[i];', `  ${saved.map((w) => `RG[${w}] = s${w};`).join(' ')}`]),
+    '  hp = hp0; cfp = fp0;',
+    '  return (r | rh) !== 0;',
+    '}',
+  ];
+}
+
 /** Marks a size-measuring pass: every label counts as reachable. */
 const ALL_LABELS: ReadonlySet<string> = new Set();
 
@@ -472,8 +513,9 @@ export function generate(
 ): Generated {
   const fns = traceFunctions(prog);
   const budget = prog.budget;
-  // Loop-free programs without calls run fewer instructions than they have slots.
-  const budgetChecks = fns.some((f) => f.hasBackEdge || f.callees.length > 0) || budget < prog.insns.length;
+  // Loop-free programs without calls or callbacks run fewer instructions than they have slots.
+  const callbacks = callbackEntries(prog);
+  const budgetChecks = fns.some((f) => f.hasBackEdge || f.callees.length > 0) || callbacks.length > 0 || budget < prog.insns.length;
   const w = new ModuleWriter(prog, analysis, maps, budget, opts);
   const bodies = fns.map((f) => ({ fn: f, layout: w.function(f, budgetChecks) }));
   const verified = analysis !== undefined;
@@ -481,7 +523,12 @@ export function generate(
   const ctxGuard = w.ctxEnd > 0 ? ` || CV.byteLength < ${w.ctxEnd}` : '';
   // The context view and the host are refreshed per run only when the code reads them.
   const code = bodies.map((b) => b.layout.lines.join('\n')).join('\n');
-  const refresh = [...(/\bC\./.test(code) ? ['  CV = V[2];'] : []), ...(/\bhost\./.test(code) ? ['  host = M.host;'] : [])];
+  const refresh = [
+    ...(/\bC\./.test(code) ? ['  CV = V[2];'] : []),
+    ...(/\bhost\./.test(code) ? ['  host = M.host;'] : []),
+    // Helpers call back through the machine into this run.
+    ...(callbacks.length > 0 ? ['  M.callFunc = callFunc;'] : []),
+  ];
   const callMain = (args: string): string[] =>
     mayThrow ? ['try {', `  return ${MAIN}(out, ${args});`, '} catch (e) {', '  return caught(e, out, M, hp, hn);', '}'] : [`return ${MAIN}(out, ${args});`];
   const regsFromFile = REGS.map((r) => `RG[${2 * r}], RG[${2 * r + 1}]`).join(', ');
@@ -492,6 +539,7 @@ export function generate(
     ...[...w.helperNames.keys()].map((n) => `const ${n} = E.helpers.get(${JSON.stringify(n)});`),
     ...[...w.aliases].map(([n, e]) => `const ${n} = ${e};`),
     'let host = M.host, CV = V[2], hp = -1, hn = 0;',
+    ...(callbacks.length > 0 ? ['let cfp = 0, OUT = null;', ...callbackInvoker(callbacks, verified)] : []),
     '',
     ...bodies.flatMap((b) => [...b.layout.lines, '']),
     'function run(ctx, out) {',
@@ -499,6 +547,7 @@ export function generate(
     ...refresh,
     ...(w.ctxEnd > 0 ? [`  if (CV.byteLength < ${w.ctxEnd}) return fallback.run(ctx, out);`] : []),
     '  if (out.fault !== undefined) clearFault(out);',
+    ...(callbacks.length > 0 ? ['  OUT = out;'] : []),
     ...(verified
       ? indent(callMain(`0, 0, 0, 2, ${REGS.slice(2).map(() => '0, 0').join(', ')}`))
       : ['  RG[2] = 0; RG[3] = 2;', ...indent(callMain(regsFromFile))]),
@@ -508,6 +557,7 @@ export function generate(
     ...refresh,
     ...(verified ? [`  if (RG[2] !== 0 || RG[3] !== 2${ctxGuard}) return fallback.exec(out);`] : []),
     '  if (out.fault !== undefined) clearFault(out);',
+    ...(callbacks.length > 0 ? ['  OUT = out;'] : []),
     ...indent(callMain(regsFromFile)),
     '}',
     '',

@@ -30,6 +30,11 @@ export interface CallContext {
   readonly helpers: readonly (HelperFn | undefined)[];
   /** Verified program: the verifier's helper prototypes hold, specialisations apply. */
   readonly verified: boolean;
+  /**
+   * The program takes function addresses (lddw src=4): a generic helper call may call back
+   * into it, so it passes its frame (cfp) and takes back the instructions the callbacks ran (hn).
+   */
+  readonly callbacks: boolean;
   /** Maps by fd as they are at compile time. */
   mapOf(fd: number): BpfMap | undefined;
   /** Module-level name of map fd / helper id (registers it for the module's preamble). */
@@ -235,13 +240,17 @@ export function emitHelperCall(em: BlockEmitter, cc: CallContext, pc: number, id
     const nargs = HELPER_PROTOS.get(id)?.args.length ?? 5;
     const parts = ['RG[0] = r0l; RG[1] = r0h;'];
     for (let r = 1; r <= nargs; r++) parts.push(`RG[${2 * r}] = ${em.lo(r)}; RG[${2 * r + 1}] = ${em.hi(r)};`);
+    if (cc.callbacks) parts.push('cfp = fp;');
     em.lines.push(parts.join(' '), `${cc.helperName(id)}(M);`);
+    if (cc.callbacks) em.lines.push(`n += hn - ${em.insnsExpr()};`);
     em.forgetCallerSaved();
     em.assign(0, 'RG[0]', 'RG[1]', null, null);
     return;
   }
   saveRegs(em.lines);
+  if (cc.callbacks) em.lines.push('cfp = fp;');
   em.lines.push(`${cc.helperName(id)}(M);`);
+  if (cc.callbacks) em.lines.push(`n += hn - ${em.insnsExpr()};`);
   loadRegs(em.lines, 9);
   em.forgetCallerSaved();
   for (let r = 6; r <= 9; r++) em.assign(r, `r${r}l`, `r${r}h`, null, null);

@@ -11,10 +11,10 @@ import {
 } from '../int64.js';
 import {
   BPF_ADD, BPF_AND, BPF_ARSH, BPF_CMPXCHG, BPF_DIV, BPF_FETCH, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JNE,
-  BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_OR, BPF_PSEUDO_MAP_FD,
+  BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_OR, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD,
   BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SUB, BPF_XCHG, BPF_XOR, MAX_BPF_STACK, type Insn,
 } from '../isa.js';
-import { REGION_CTX, REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
+import { REGION_CTX, REGION_FUNC, REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
 import { ArrayMap } from '../maps/array.js';
 import type { BpfMap } from '../maps/map.js';
 import type { OpcodeRow } from '../opcodes.js';
@@ -568,6 +568,10 @@ export class BlockEmitter {
         `r${d}h = RET[1];`,
       );
       return this.set(d, null, null);
+    }
+    if (row.pseudo === BPF_PSEUDO_FUNC) {
+      const entry = pc + 1 + x.imm;
+      return this.assign(d, lit(entry), lit(REGION_FUNC), entry, REGION_FUNC);
     }
     this.lines.push(this.fault('unsupported', pc, `lddw src=${row.pseudo} must be resolved by the loader before running (insn ${pc})`));
   }

@@ -334,6 +334,18 @@ export class HashMap implements UserMap {
     return out;
   }
 
+  /** Kernel side (for_each_map_elem): the first slot holding an entry at or after `from`, or -1; entries() order. */
+  nextUsedSlot(from: number): number {
+    for (let s = Math.max(0, from); s < this.maxEntries; s++) if (this.used[s]) return s;
+    return -1;
+  }
+
+  /** Kernel side: the key bytes of a used slot into dst[off..off + keySize), without allocating. */
+  copyKey(slot: number, dst: Uint8Array, off: number): void {
+    const base = slot * this.keyWords;
+    for (let i = 0; i < this.keySize; i++) dst[off + i] = (this.keys[base + (i >> 2)]! >>> ((i & 3) * 8)) & 0xff;
+  }
+
   // ── user side ────────────────────────────────────────────────────────────────────────
 
   private keyOf(slot: number): Uint8Array {
