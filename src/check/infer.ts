@@ -954,6 +954,8 @@ class Walker {
         this.mapKey(a, false);
         if (c.name === 'print') m.read = true;
         this.set(a, m.value);
+        // Located at the call without its `)`, as bpftrace 0.23 locates it.
+        if (!m.value && this.final) this.error(c, M.undefinedMap(`@${name}`), [], { start: c.span.start, end: c.span.end - 1 });
       } else {
         if (m.value) this.set(a, m.value);
         else if (this.final) this.error(a, M.undefinedMap(`@${name}`));
@@ -1481,10 +1483,12 @@ export function constantInt(e: Expr, lookup: (name: string) => bigint | undefine
           return b === 0n ? undefined : a / b;
         case '%':
           return b === 0n ? undefined : a % b;
+        // A shift past the register width is no constant worth folding (and `1 << 1e18`
+        // would not fit in memory as a bigint): leave it to run time.
         case '<<':
-          return a << b;
+          return b >= 0n && b < 64n ? a << b : undefined;
         case '>>':
-          return a >> b;
+          return b >= 0n && b < 64n ? a >> b : undefined;
         case '&':
           return a & b;
         case '|':

@@ -43,6 +43,11 @@ describe('found by npm run fuzz', () => {
   test.each([
     // A program starting with '-' was read as options; '-:…_…' crashed yargs-parser (argv._.push).
     ['a program text beginning with -', ['--dry-run', '-e', '-:vfs_read } @start[tid]'], 1, 'stdin:1:1-2: ERROR: syntax error, unexpected -, expecting attach point\n-:vfs_read } @start[tid]\n~\n'],
+    // The checker folded 1 << 99999999999999 as a bigint (RangeError: Maximum BigInt size exceeded).
+    ['a constant shift by 10^14', ['--dry-run', '-e', 'BEGIN { $x = 1 << 99999999999999; $y = 1 >> 99999999999999; }'], 0, ''],
+    // delete(@m[k]) of a map never assigned reached the compiler ('map nope unknown to the checker').
+    ['delete(@m[k]) of an undefined map', ['--dry-run', '-e', 'BEGIN { delete(@nope[1]); exit(); }'], 1, 'stdin:1:9-24: ERROR: Undefined map: @nope\nBEGIN { delete(@nope[1]); exit(); }\n        ~~~~~~~~~~~~~~~\n'],
+    ['print(@m[k]) of an undefined map', ['--dry-run', '-e', 'BEGIN { print(@nope[1]); exit(); }'], 1, 'stdin:1:9-23: ERROR: Undefined map: @nope\nBEGIN { print(@nope[1]); exit(); }\n        ~~~~~~~~~~~~~~\n'],
   ])('%s', async (_what, argv, code, err) => {
     const r = await runCli(argv);
     expect({ code: r.code, out: r.out, err: r.err }).toEqual({ code, out: '', err });
