@@ -15,12 +15,12 @@ import { main } from '../../src/cli/main.js';
 import { parseCommandLine } from '../../src/cli/options.js';
 import { DUMP_POINTS } from '../../src/pipeline.js';
 import { expectGolden } from '../parse/golden.js';
+import { CLI, ROOT } from './cli-path.js';
 
 beforeAll(() => {
   process.env['TZ'] = 'UTC';
 });
 
-const ROOT = path.join(import.meta.dirname, '..', '..');
 const SESSIONS = path.join(import.meta.dirname, 'sessions');
 const GOLDEN = path.join(ROOT, 'test', 'golden', 'repl');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bpftrace-ts-repl-'));
@@ -60,14 +60,8 @@ describe('a scripted session, piped', () => {
 });
 
 describe('a real process with stdin and stderr on pipes', () => {
-  // The built CLI when dist/ is up to date, else the same main() from source.
-  const built = path.join(ROOT, 'dist', 'cli', 'main.js');
-  const newest = (dir: string): number =>
-    Math.max(...fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs)));
-  const cli = fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest(path.join(ROOT, 'src')) ? path.join(ROOT, 'bin', 'bpftrace-ts.js') : path.join(ROOT, 'fuzz', 'launch-source.mjs');
-
   test('the same transcript as in-process (stderr joined to stdout in order)', () => {
-    const r = spawnSync('/bin/sh', ['-c', `exec "${process.execPath}" "${cli}" -i 2>&1 < "${path.join(SESSIONS, 'tour.in')}"`], {
+    const r = spawnSync('/bin/sh', ['-c', `exec "${process.execPath}" "${CLI}" -i 2>&1 < "${path.join(SESSIONS, 'tour.in')}"`], {
       encoding: 'utf8',
       timeout: 120_000,
       cwd: tmp,
