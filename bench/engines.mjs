@@ -1,17 +1,12 @@
-// Engine speed on built code (not through vitest): the interpreter and the JIT on an ALU-heavy
-// loop (64- and 32-bit), memory-heavy loops (stack, map value), a 4,000-instruction program,
-// the cost of one call of a 2-instruction program, and the compiled `@[pid, comm] = count()`
-// per event beside a hand-written JavaScript baseline (byte-keyed open-addressing table) doing
-// the same work on the same events. Time is process CPU time (the machine is shared), best of
-// several windows. Programs are verified and loaded as the runtime loads them (the verifier's
-// analysis goes to both engines). Not a test: nothing here asserts a time.
-//
-//   npm run build && node bench/engines.mjs          (BENCH_WINDOW_MS, BENCH_REPS to change)
-// Prints a table and writes bench/results/engines.json.
+// Raw engine figures on built code (not through vitest): the interpreter and the JIT on an
+// ALU-heavy loop (64-bit, 64-bit with full-width values, 32-bit), memory-heavy loops (stack,
+// map value), a 4,000-instruction program (the JIT splits it into several functions), and the
+// cost of one call of a 2-instruction program. Programs are verified and loaded as the
+// runtime loads them (the verifier's analysis goes to both engines); the interpreter's
+// instruction count of a run is the unit. Best of several windows of CPU time. Part of
+// `npm run bench` (bench/run.mjs); alone: `node bench/engines.mjs`. Not a test.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { assemble } from '../dist/ebpf/asm/assemble.js';
 import { IdleHost } from '../dist/ebpf/conformance.js';
 import { helperTable } from '../dist/ebpf/helpers/helper-table.js';
@@ -21,13 +16,9 @@ import { Machine } from '../dist/ebpf/machine.js';
 import { createMap } from '../dist/ebpf/maps/create-map.js';
 import { loadProgram } from '../dist/ebpf/program.js';
 import { verifyProgram } from '../dist/ebpf/verifier/verify.js';
-import { SourceFile } from '../dist/diag/source.js';
-import { runPipeline } from '../dist/pipeline.js';
-import { createMaps, loadPrograms } from '../dist/runtime/loader.js';
-import { loadEngine } from '../dist/runtime/engine.js';
 
-const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 300);
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+let WINDOW_MS = 200;
+let REPS = 3;
 
 /** Best rate of `units` per call over REPS windows of CPU time. */
 function rate(fn, units) {
@@ -145,138 +136,52 @@ function prepare(text, maps = []) {
   return { prog: l.prog, m, jit, slots: a.insns.length, layouts: jit.layouts };
 }
 
-const rows = [];
-const ctx = new Uint8Array(168);
-const out = newRunResult();
+/**
+ * Rows of { name, unit, interp, jit }: M insns/s for the loops and the large program, ns per
+ * call for the 2-instruction program. `windowMs` and `reps` set each measurement's windows.
+ */
+export function engineFigures({ windowMs = 200, reps = 3 } = {}) {
+  WINDOW_MS = windowMs;
+  REPS = reps;
+  const rows = [];
+  const ctx = new Uint8Array(168);
+  const out = newRunResult();
 
-for (const [name, { text }] of Object.entries(LOOPS)) {
-  const p = prepare(text, name.includes('map') ? [undefined, ARRAY] : []);
-  run(p.prog, p.m, ctx, out);
-  const insns = out.insns;
-  if (insns < ITER || out.fault) throw new Error(`${name}: the interpreter ran ${insns} instructions (${out.fault})`);
-  const interp = rate(() => run(p.prog, p.m, ctx, out), insns);
-  const jit = rate(() => p.jit.run(ctx, out), insns);
-  if (out.insns !== insns || out.fault) throw new Error(`${name}: JIT ran ${out.insns} (${out.fault}), the interpreter ${insns}`);
-  rows.push({ workload: name, unit: 'M insns/s', interp: interp / 1e6, jit: jit / 1e6 });
-}
-
-{
-  const p = prepare(bigProgram());
-  run(p.prog, p.m, ctx, out);
-  const insns = out.insns;
-  const interp = rate(() => run(p.prog, p.m, ctx, out), insns);
-  const jit = rate(() => p.jit.run(ctx, out), insns);
-  rows.push({ workload: `${p.slots}-instruction program (JIT: ${p.layouts[0].functions} functions)`, unit: 'M insns/s', interp: interp / 1e6, jit: jit / 1e6 });
-}
-
-{
-  const p = prepare('r0 = 0x2a\nexit');
-  const BATCH = 1000;
-  const ji = p.jit.run;
-  const interp = rate(() => {
-    for (let k = 0; k < BATCH; k++) run(p.prog, p.m, ctx, out);
-  }, BATCH);
-  const jit = rate(() => {
-    for (let k = 0; k < BATCH; k++) ji(ctx, out);
-  }, BATCH);
-  rows.push({ workload: '2-instruction program', unit: 'ns/call', interp: 1e9 / interp, jit: 1e9 / jit });
-}
-
-// ── the canonical one-liner, per event ─────────────────────────────────────────────────
-const PROCS = 64;
-const comms = Array.from({ length: PROCS }, (_, k) => new TextEncoder().encode(`proc-${k}`.padEnd(6 + (k % 9), 'x')));
-
-/** The current task cycles through PROCS processes, one per event. */
-class CyclingHost extends IdleHost {
-  k = 0;
-  tid() { return 1000 + this.k * 7; }
-  tgid() { return 1000 + this.k * 7; }
-  comm(dst, off) {
-    dst.fill(0, off, off + 16);
-    dst.set(comms[this.k], off);
+  for (const [name, { text }] of Object.entries(LOOPS)) {
+    const p = prepare(text, name.includes('map') ? [undefined, ARRAY] : []);
+    run(p.prog, p.m, ctx, out);
+    const insns = out.insns;
+    if (insns < ITER || out.fault) throw new Error(`${name}: the interpreter ran ${insns} instructions (${out.fault})`);
+    const interp = rate(() => run(p.prog, p.m, ctx, out), insns);
+    const jit = rate(() => p.jit.run(ctx, out), insns);
+    if (out.insns !== insns || out.fault) throw new Error(`${name}: JIT ran ${out.insns} (${out.fault}), the interpreter ${insns}`);
+    rows.push({ name: name, unit: 'M insns/s', interp: interp / 1e6, jit: jit / 1e6 });
   }
+
+  {
+    const p = prepare(bigProgram());
+    run(p.prog, p.m, ctx, out);
+    const insns = out.insns;
+    const interp = rate(() => run(p.prog, p.m, ctx, out), insns);
+    const jit = rate(() => p.jit.run(ctx, out), insns);
+    rows.push({ name: `${p.slots}-instruction program (JIT: ${p.layouts[0].functions} functions)`, unit: 'M insns/s', interp: interp / 1e6, jit: jit / 1e6 });
+  }
+
+  {
+    const p = prepare('r0 = 0x2a\nexit');
+    const BATCH = 1000;
+    const ji = p.jit.run;
+    const interp = rate(() => {
+      for (let k = 0; k < BATCH; k++) run(p.prog, p.m, ctx, out);
+    }, BATCH);
+    const jit = rate(() => {
+      for (let k = 0; k < BATCH; k++) ji(ctx, out);
+    }, BATCH);
+    rows.push({ name: '2-instruction program', unit: 'ns/call', interp: 1e9 / interp, jit: 1e9 / jit });
+  }
+  return rows;
 }
 
-async function oneLiner(engineName) {
-  const source = new SourceFile('bench', 'tracepoint:raw_syscalls:sys_enter { @[pid, comm] = count(); }');
-  const r = runPipeline({ source, positional: [], named: new Map(), unsafe: false, ncpus: 1 });
-  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics.map((d) => d.message)));
-  const compiled = r.products.compiled;
-  const host = new CyclingHost();
-  const m = new Machine(host);
-  const maps = createMaps(compiled, m, 1);
-  if (!Array.isArray(maps)) throw new Error('maps');
-  const engine = await loadEngine(engineName);
-  const progs = loadPrograms(compiled, m, engine, 1);
-  if (!Array.isArray(progs)) throw new Error('programs');
-  const p = progs.find((x) => x.compiled.special === undefined);
-  const event = new Uint8Array(p.ctxSize);
-  const code = p.code;
-  const BATCH = 1024;
-  const perEvent = rate(() => {
-    for (let k = 0; k < BATCH; k++) {
-      host.k = k & (PROCS - 1);
-      code.run(event, out);
-    }
-  }, BATCH);
-  if (out.fault) throw new Error(`${engineName}: ${out.faultMessage}`);
-  return { nsPerEvent: 1e9 / perEvent, insns: out.insns, entries: maps.reduce((a, mp) => a + (mp.spec.type.includes('hash') ? mp.size() : 0), 0) };
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const r of engineFigures()) console.log(`${r.name.padEnd(60)} ${r.unit.padEnd(10)} interp ${r.interp.toFixed(1).padStart(8)}  JIT ${r.jit.toFixed(1).padStart(8)}`);
 }
-
-/** The same count, written by hand: a (pid, comm) key of 20 bytes in an open-addressing table. */
-function baseline() {
-  const host = new CyclingHost();
-  const CAP = 1 << 12;
-  const keys = new Int32Array(CAP * 5);
-  const used = new Uint8Array(CAP);
-  const counts = new Float64Array(CAP);
-  const key = new Uint8Array(20);
-  const kv = new DataView(key.buffer);
-  const BATCH = 1024;
-  const perEvent = rate(() => {
-    for (let e = 0; e < BATCH; e++) {
-      host.k = e & (PROCS - 1);
-      kv.setUint32(0, host.tgid(), true);
-      host.comm(key, 4);
-      let h = 0x811c9dc5;
-      for (let w = 0; w < 5; w++) h = Math.imul(h ^ kv.getInt32(w * 4, true), 0x01000193);
-      let i = (h ^ (h >>> 15)) & (CAP - 1);
-      for (;;) {
-        if (!used[i]) {
-          used[i] = 1;
-          for (let w = 0; w < 5; w++) keys[i * 5 + w] = kv.getInt32(w * 4, true);
-          counts[i] = 1;
-          break;
-        }
-        let w = 0;
-        while (w < 5 && keys[i * 5 + w] === kv.getInt32(w * 4, true)) w++;
-        if (w === 5) {
-          counts[i]++;
-          break;
-        }
-        i = (i + 1) & (CAP - 1);
-      }
-    }
-  }, BATCH);
-  return 1e9 / perEvent;
-}
-
-const oi = await oneLiner('interp');
-const oj = await oneLiner('jit');
-const base = baseline();
-rows.push({ workload: `@[pid, comm] = count() (${oj.insns} insns/event)`, unit: 'ns/event', interp: oi.nsPerEvent, jit: oj.nsPerEvent, baseline: base });
-
-// ── report ──────────────────────────────────────────────────────────────────────────────
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-const machine = `${os.cpus().length} × ${cpu}, Node ${process.version}, load ${os.loadavg()[0].toFixed(1)}`;
-const fmt = (v) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
-const table = [
-  ['workload', 'unit', 'interpreter', 'JIT', 'JIT ÷ interp', 'hand-written JS'],
-  ...rows.map((r) => [r.workload, r.unit, fmt(r.interp), fmt(r.jit), r.unit.startsWith('ns') ? fmt(r.interp / r.jit) : fmt(r.jit / r.interp), fmt(r.baseline)]),
-];
-const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-console.log(machine);
-for (const row of table) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
-const dir = path.join(import.meta.dirname, 'results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(path.join(dir, 'engines.json'), JSON.stringify({ machine, windowMs: WINDOW_MS, reps: REPS, rows }, null, 2) + '\n');
