@@ -231,8 +231,17 @@ export async function runProgram(
    */
   const firing = (p: LoadedProgram): ((bytes: Uint8Array, view: DataView) => void) => {
     const code = p.code;
+    // The view of the last buffer seen (a world keeps one buffer per attachment).
+    let seen: Uint8Array | undefined;
+    let ctxView: DataView | undefined;
     return (bytes, view) => {
-      if (mem.bytes[REGION_CTX] !== bytes) mem.setRegion(REGION_CTX, bytes, false, sameRange(view, bytes) ? view : undefined);
+      if (mem.bytes[REGION_CTX] !== bytes) {
+        if (bytes !== seen) {
+          seen = bytes;
+          ctxView = sameRange(view, bytes) ? view : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        }
+        mem.setRegion(REGION_CTX, bytes, false, ctxView);
+      }
       const r = code.run(bytes, result);
       events++;
       if (r.fault !== undefined) faulted(p);
