@@ -570,5 +570,12 @@ function run(insns: readonly Insn[], opts: VerifyOptions, logging: boolean): Ver
 export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): VerifyResult {
   const fast = run(insns, opts, opts.logAccepted ?? false);
   if (fast.ok || fast.stats === undefined) return fast;
+  // A rejection for complexity explored up to the whole budget: its trace would be tens of
+  // megabytes and take seconds to write (a 44-instruction loop: 63 MB, 16 s). Like a kernel
+  // log buffer that ran out, the log keeps the reason and the statistics.
+  if (COMPLEXITY_REJECTIONS.some((p) => fast.error.message.startsWith(p))) return fast;
   return run(insns, opts, true);
 }
+
+/** Rejections reached by exhausting a budget rather than at one bad instruction. */
+const COMPLEXITY_REJECTIONS = ['BPF program is too large. Processed', 'The sequence of '];
