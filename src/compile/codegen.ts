@@ -118,6 +118,11 @@ export interface FnSetup {
   readonly ctxReads: number;
   /** Fetch get_current_pid_tgid once at entry into this frame offset. */
   readonly pidTgidSlot?: number;
+  /**
+   * for-map callbacks made here look the per-CPU scratch value up themselves and keep it in
+   * r9 (their variables or values live there); their caller's frame comes in r8 then.
+   */
+  readonly callbackScratch?: boolean;
 }
 
 /** What the first pass learns about a function, to set the second one up. */
@@ -169,6 +174,9 @@ export class CodeGen {
   deferred: (() => void)[] = [];
   /** Deepest stack a callback called from here uses (the kernel limits the sum along a call chain). */
   callbackStack = 0;
+  /** A for-map callback made here used scratch memory, and the scratch bytes it needed (from offset 0). */
+  callbackUsedScratch = false;
+  callbackScratchSize = 0;
   /** Where `return` and a failed predicate go. */
   readonly exitLabel: Label;
   /** Depth of conditional code and loops around the current point. */
@@ -185,9 +193,11 @@ export class CodeGen {
     readonly scope: ProbeScope,
     emitter?: Emitter,
     scratchAllowed = true,
+    /** Scratch offsets this function's own values start at (a callback's come after its caller's). */
+    scratchBase = 0,
   ) {
     this.e = emitter ?? new Emitter();
-    this.frame = new Frame(scratchAllowed);
+    this.frame = new Frame(scratchAllowed, scratchBase);
     this.regs = new Registers(this.e, this.frame);
     this.exitLabel = this.e.newLabel();
     if (setup.ctx === 'saved') this.regs.reserve(R6);
@@ -742,9 +752,11 @@ export class CodeGen {
     const s = this.vars.get(v.id);
     if (!s) throw new InternalError(`variable ${v.name} has no home`);
     // Stack homes are addressed from varBase (a callback reaches its probe's frame so);
-    // large variables live in the probe's scratch memory.
+    // large variables live in the probe's scratch memory, which a callback reaches through
+    // its own lookup of the same per-CPU value.
     if (s.base !== R10) {
-      if (this.setup.varBase !== R10) this.error(`variable ${v.name} is too large to use inside a for-map loop`);
+      this.frame.usedScratch = true;
+      if (this.setup.varBase !== R10 && !this.setup.scratch) this.error(`variable ${v.name} is too large to use inside a for-map loop`);
       return { base: s.base, off: s.off };
     }
     return { base: this.setup.varBase, off: s.off };

@@ -1,18 +1,23 @@
 // `for ($kv : @m) { … }` and len(@m) through bpf_for_each_map_elem (helper 164): the body
 // becomes a callback function placed after the probe's code (a bpf-to-bpf subprogram the
 // helper calls with the map, key, value and our context pointer). The context pointer is
-// the probe's frame, so the body reads and writes the probe's variables through it. break
+// the probe's frame, so the body reads and writes the probe's variables through it; when
+// variables or values need scratch memory, the callback looks the per-CPU scratch value up
+// itself (the same memory its probe uses: same CPU, same run) and allocates after the
+// probe's part of it. break
 // returns 1 (stop), continue returns 0 (next); return sets a flag the probe checks after the
 // loop. In: ForMap statements and len() calls. Out: code in the same instruction stream.
 
 import { InternalError } from '../diag/diagnostic.js';
 import type { ForMap } from '../parse/ast.js';
+import type { VarSlot } from '../check/program.js';
 import type { SizedType } from '../check/types.js';
-import { R0, R2, R3, R4, R9 } from '../ebpf/isa.js';
+import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
+import { R0, R2, R3, R4, R8, R9 } from '../ebpf/isa.js';
 import { CodeGen, type Val } from './codegen.js';
 import type { Emitter, Label } from './emitter.js';
 import type { UserMap } from './program-context.js';
-import { copyFromPtr } from './maps.js';
+import { copyFromPtr, readAggregation } from './maps.js';
 import { compileBlock } from './statements.js';
 import { someNode } from './walk.js';
 
@@ -36,35 +41,56 @@ export function compileForMap(cg: CodeGen, s: ForMap): void {
     cg.frame.free(flag);
   }
   const flagOff = flag?.off;
-  cg.deferred.push(() => emitBody(cg, s, map, slot.type, slot.id, fn, flagOff));
+  cg.deferred.push(() => emitBody(cg, s, map, slot, fn, flagOff));
 }
 
 /** The callback: copy key and value into the loop variable, run the body, return 0 or 1. */
-function emitBody(parent: CodeGen, s: ForMap, map: UserMap, varType: SizedType, varId: number, fn: Label, flagOff: number | undefined): void {
-  const cb = new CodeGen(parent.pc, { ctx: 'none', scratch: false, varBase: R9, ctxReads: 0 }, parent.scope, parent.e, false);
+function emitBody(parent: CodeGen, s: ForMap, map: UserMap, v: VarSlot, fn: Label, flagOff: number | undefined): void {
+  const varType = v.type;
+  // The previous pass said whether callbacks need scratch memory (the first pass assumes so).
+  const scratch = parent.setup.callbackScratch === true;
+  const varBase = scratch ? R8 : R9;
+  const setup = { ctx: 'none', scratch, varBase, ctxReads: 0, callbackScratch: scratch } as const;
+  const scratchBase = parent.frame.scratchSize;
+  const cb = new CodeGen(parent.pc, setup, parent.scope, parent.e, scratch, scratchBase);
   cb.deferred = parent.deferred;
   for (const [id, home] of parent.vars) cb.vars.set(id, home);
   const e = cb.e;
+  const cont = e.newLabel();
+  const brk = e.newLabel();
   e.bind(fn);
-  e.mov(R9, R4);
+  e.mov(varBase, R4);
   const key = cb.regs.adopt(R2);
   const value = cb.regs.adopt(R3);
+  if (scratch) {
+    // r9 = this CPU's scratch value (the lookup cannot fail: the array has its one element).
+    const k = cb.slot(8, 'stack');
+    e.st(4, k.base, k.off, 0);
+    const p = cb.call(HELPER_ID.map_lookup_elem, [{ map: cb.pc.scratch(8) }, { addr: cb.memOfSlot(k) }]);
+    cb.frame.free(k);
+    e.jImm('eq', p.reg, 0, brk);
+    e.mov(R9, p.reg);
+    cb.regs.free(p);
+  }
   if (varType.kind !== 'tuple' || varType.fields.length < 2) throw new InternalError('for-map variable is not a (key, value) tuple');
-  const home = cb.vars.get(varId);
-  if (!home) throw new InternalError('for-map variable has no home');
   const kf = varType.fields[0]!;
   const vf = varType.fields[1]!;
-  const base = { base: R9, off: home.off };
+  // The loop variable's home: in the probe's frame (through varBase) or in scratch memory.
+  const base = cb.varMem(v);
+  const at = (off: number): { base: typeof base.base; off: number } => ({ base: base.base, off: base.off + off });
   if (kf.offset > 0) cb.zeroRange(base, 0, kf.offset);
   if (map.scalar) {
     cb.regs.free(key);
     cb.zeroRange(base, kf.offset, kf.offset + kf.type.size);
-  } else copyFromPtr(cb, key, { base: R9, off: home.off + kf.offset }, Math.min(kf.type.size, map.keySize));
+  } else copyFromPtr(cb, key, at(kf.offset), Math.min(kf.type.size, map.keySize));
   if (vf.offset > kf.offset + kf.type.size) cb.zeroRange(base, kf.offset + kf.type.size, vf.offset);
-  copyFromPtr(cb, value, { base: R9, off: home.off + vf.offset }, Math.min(vf.type.size, map.valueType.size));
+  if (combinesCopies(map, kf.type.size)) {
+    // As bpftrace 0.23: a per-CPU aggregation's value is all CPUs' copies combined (the
+    // helper hands the callback this CPU's copy only); the key is $kv.0's bytes.
+    cb.regs.free(value);
+    cb.store(readAggregation(cb, map, at(kf.offset), vf.type), at(vf.offset), vf.type);
+  } else copyFromPtr(cb, value, at(vf.offset), Math.min(vf.type.size, map.valueType.size));
   if (varType.size > vf.offset + vf.type.size) cb.zeroRange(base, vf.offset + vf.type.size, varType.size);
-  const cont = e.newLabel();
-  const brk = e.newLabel();
   cb.callbackExits = { brk, cont };
   compileBlock(cb, s.body);
   e.bind(cont);
@@ -75,11 +101,22 @@ function emitBody(parent: CodeGen, s: ForMap, map: UserMap, varType: SizedType, 
   e.exit();
   // `return` in the body: tell the probe, stop iterating.
   e.bind(cb.exitLabel);
-  if (flagOff !== undefined) e.st(8, R9, flagOff, 1);
+  if (flagOff !== undefined) e.st(8, varBase, flagOff, 1);
   e.movImm(R0, 1n);
   e.exit();
   parent.callbackStack = Math.max(parent.callbackStack, cb.frame.neededStack + cb.callbackStack);
+  if (cb.frame.usedScratch || cb.callbackUsedScratch) {
+    parent.callbackUsedScratch = true;
+    parent.callbackScratchSize = Math.max(parent.callbackScratchSize, cb.frame.usedScratch ? cb.frame.scratchSize : 0, cb.callbackScratchSize);
+  }
   for (const err of cb.errors) parent.errors.push(err);
+}
+
+/** Aggregations a program can read as one number (readAggregation), held per CPU, keyed by $kv.0's bytes. */
+function combinesCopies(map: UserMap, keyFieldSize: number): boolean {
+  const kind = map.aggregation?.kind;
+  const readable = kind === 'count' || kind === 'sum' || kind === 'min' || kind === 'max' || kind === 'avg' || kind === 'stats';
+  return readable && map.perCpu && !map.scalar && keyFieldSize === map.keySize;
 }
 
 /** Per emitter, the shared callback that only counts (len). */

@@ -280,7 +280,7 @@ class Acc {
  * come from map_lookup_percpu_elem, once per possible CPU (unrolled; it stops at the first
  * NULL, a missing key or a CPU beyond the machine's).
  */
-function readAggregation(cg: CodeGen, map: UserMap, key: Mem, t: SizedType): Val {
+export function readAggregation(cg: CodeGen, map: UserMap, key: Mem, t: SizedType): Val {
   const agg = map.aggregation!;
   const signed = agg.signed;
   const cpus = map.perCpu ? cg.pc.ncpus : 1;

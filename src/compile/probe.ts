@@ -29,7 +29,7 @@ export function compileProbe(pc: ProgramContext, probe: CheckedProbe, matches: r
   const provider: string = probe.provider ?? probe.attachPoints[0]?.provider ?? '';
   const scope: ProbeScope = { probe, matches, probeName, provider, progType: progTypeOf(probe) };
   // Pass 1: everything optional switched on, to learn what is used.
-  let setup: FnSetup = { ctx: 'saved', scratch: true, varBase: R10, ctxReads: 0 };
+  let setup: FnSetup = { ctx: 'saved', scratch: true, varBase: R10, ctxReads: 0, callbackScratch: true };
   let cg = emitProbe(pc, probe, scope, setup, false);
   for (let pass = 0; pass < 3; pass++) {
     const f = cg.facts;
@@ -40,10 +40,11 @@ export function compileProbe(pc: ProgramContext, probe: CheckedProbe, matches: r
       ctxReads: f.ctxReads,
       // The cache is the frame's first slot.
       ...(f.pidTgidUses >= 2 ? { pidTgidSlot: -8 } : {}),
+      callbackScratch: cg.callbackUsedScratch,
     };
     const again = emitProbe(pc, probe, scope, next, true);
     // The second pass must not need more than it was given (a slot more can push a value to scratch).
-    if (again.frame.usedScratch && !next.scratch) {
+    if ((again.frame.usedScratch && !next.scratch) || (again.callbackUsedScratch && !next.callbackScratch)) {
       setup = { ...next, scratch: true };
       cg = again;
       continue;
@@ -52,7 +53,7 @@ export function compileProbe(pc: ProgramContext, probe: CheckedProbe, matches: r
     setup = next;
     break;
   }
-  if (cg.frame.usedScratch) pc.scratch(cg.frame.scratchSize);
+  if (cg.frame.usedScratch || cg.callbackUsedScratch) pc.scratch(Math.max(cg.frame.usedScratch ? cg.frame.scratchSize : 0, cg.callbackScratchSize));
   const errors = [...cg.errors];
   const stack = cg.frame.neededStack + cg.callbackStack;
   if (cg.frame.overflow || stack > MAX_BPF_STACK) {

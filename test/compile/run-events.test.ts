@@ -208,3 +208,41 @@ describe('aggregations after synthetic events', () => {
     expect(entries(rig.dump('@')).get('100,bash')).toEqual({ kind: 'count', value: 2n });
   });
 });
+
+describe('for-map loops after synthetic events', () => {
+  // Each record's arguments (the format text is not applied).
+  const printed = (rig: Rig): string[] => rig.records().map((r) => rig.args(r).map(keyText).join(' '));
+
+  test('a per-CPU count in a for-map loop is every CPU’s copies combined, as bpftrace 0.23 prints it', () => {
+    // Recorded: `profile:hz:997 { @[cpu] = count(); } interval:ms:300 { for ($kv : @) { printf("%d %d\n",
+    // $kv.0, (uint64)$kv.1); } }` printed each CPU's full count from the one CPU running the interval.
+    const host = new FakeKernel();
+    const rig = new Rig(mustCompile('tracepoint:raw_syscalls:sys_enter { @[cpu] = count(); } interval:s:1 { for ($kv : @) { printf("%d %d\\n", $kv.0, (uint64)$kv.1); } }'), { host });
+    const enter = rig.index('tracepoint:raw_syscalls:sys_enter');
+    for (const [cpu, n] of [[0, 3], [1, 2], [0, 1]] as const) {
+      host.cpuId = cpu;
+      for (let k = 0; k < n; k++) rig.run(enter);
+    }
+    host.cpuId = 3;
+    rig.run(rig.index('interval:s:1'));
+    expect(printed(rig)).toEqual(['0 4', '1 2']);
+  });
+
+  test('1024-byte string keys (bpftrace 0.23’s default max_strlen): the loop variable lives in scratch memory', () => {
+    const host = new FakeKernel();
+    const rig = new Rig(
+      mustCompile('tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); } interval:s:1 { for ($kv : @) { printf("%s %d\\n", $kv.0, (uint64)$kv.1); } printf("len %d\\n", len(@)); }'),
+      { host },
+    );
+    expect(rig.mapDef('@').def.spec.keySize).toBe(1024);
+    const files = ['/etc/passwd', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/etc/passwd'];
+    files.forEach((f, i) => host.user.set(0x10000n * BigInt(i + 1), new TextEncoder().encode(`${f}\0`)));
+    const enter = rig.index('tracepoint:syscalls:sys_enter_openat');
+    files.forEach((_, i) => {
+      host.cpuId = i % 2;
+      rig.run(enter, enterOpenat(0x10000n * BigInt(i + 1)));
+    });
+    rig.run(rig.index('interval:s:1'));
+    expect(printed(rig)).toEqual(['/etc/passwd 2', '/usr/lib/x86_64-linux-gnu/libc.so.6 1', '2']);
+  });
+});

@@ -37,7 +37,13 @@ describe('createMap checks', () => {
     ['hash key 0', spec('hash', 0, 8, 16), -EINVAL],
     ['hash value 0', spec('hash', 8, 0, 16), -EINVAL],
     ['hash max 0', spec('hash', 8, 8, 0), -EINVAL],
-    ['hash key > 512', spec('hash', 513, 8, 16), -E2BIG],
+    // Linux 6.18's limits, as `bpftool map create` found them on this machine.
+    ['hash key 1024 (bpftrace 0.23 string keys)', spec('hash', 1024, 8, 16), 0],
+    ['hash key + value at the kmalloc limit', spec('hash', 4194247, 8, 1), 0],
+    ['hash key + value past the kmalloc limit', spec('hash', 4194248, 8, 1), -E2BIG],
+    ['lru_percpu_hash key 2048', spec('lru_percpu_hash', 2048, 8, 4), 0],
+    ['percpu_hash value 32767 (rounds to 32K)', spec('percpu_hash', 8, 32767, 1), 0],
+    ['array value 8 MiB', spec('array', 4, 8 << 20, 1), 0],
     ['percpu_hash value > 32K', spec('percpu_hash', 8, 32769, 16), -E2BIG],
     ['hash no-prealloc', spec('hash', 8, 8, 16, BPF_F_NO_PREALLOC), 0],
     ['lru no-prealloc', spec('lru_hash', 8, 8, 16, BPF_F_NO_PREALLOC), -ENOTSUPP],
@@ -59,6 +65,12 @@ describe('createMap checks', () => {
     expect(checkMapSpec(s)).toBe(errno);
     if (errno === 0) expect(() => createMap(s, new Memory(), 2, 1)).not.toThrow();
     else expect(() => createMap(s, new Memory(), 2, 1)).toThrow(MapCreateError);
+  });
+
+  test('a map Linux allows but this machine cannot preallocate is -ENOMEM', () => {
+    const big = spec('hash', 1024, 8, 2_000_000);
+    expect(checkMapSpec(big)).toBe(0);
+    expect(() => createMap(big, new Memory(), 2, 1)).toThrow(expect.objectContaining({ errno: 12 }));
   });
 
   test('one slab region per map, one per CPU for per-CPU maps', () => {

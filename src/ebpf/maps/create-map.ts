@@ -4,7 +4,7 @@
 // Not the loader: fds are the caller's to assign, attaching buffers to perf arrays too.
 
 import { ArrayMap } from './array.js';
-import { E2BIG, EINVAL, ENOTSUPP } from './errno.js';
+import { E2BIG, EINVAL, ENOMEM, ENOTSUPP } from './errno.js';
 import { HashMap } from './hash.js';
 import { BPF_F_NO_PREALLOC, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG } from './map.js';
 import type { MapSpec, MapTypeName } from './map.js';
@@ -15,12 +15,20 @@ import type { Memory } from '../memory.js';
 
 export type MachineMap = HashMap | ArrayMap | RingBufMap | PerfEventArrayMap | StackTraceMap;
 
-/** Linux's MAX_BPF_STACK: the largest hash key. */
-const MAX_KEY_SIZE = 512;
-/** PCPU_MIN_UNIT_SIZE: the largest per-CPU value. */
+/** KMALLOC_MAX_SIZE on x86-64 (4 MiB): the largest single allocation. */
+const KMALLOC_MAX_SIZE = 1 << 22;
+/** sizeof(struct htab_elem) on x86-64: the header before each hash element's key and value. */
+const HTAB_ELEM_SIZE = 48;
+/** PCPU_MIN_UNIT_SIZE: the largest per-CPU value (value_size rounded up to 8). */
 const MAX_PERCPU_VALUE = 32768;
-/** About KMALLOC_MAX_SIZE: the largest value of a shared map. */
-const MAX_VALUE = 1 << 22;
+/** An array's largest value_size. */
+const INT_MAX = 0x7fffffff;
+/**
+ * Linux allocates what these limits allow when memory permits; this machine preallocates a
+ * map's storage in JavaScript buffers and refuses one needing more than this many bytes with
+ * -ENOMEM, as Linux does when the allocation fails.
+ */
+const MAX_MAP_BYTES = 1 << 30;
 const PAGE_SIZE = 4096;
 
 export class MapCreateError extends Error {
@@ -35,13 +43,18 @@ export class MapCreateError extends Error {
 
 type Check = (s: MapSpec) => number;
 
+const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
+
 const hashCheck =
   (percpu: boolean, lru: boolean): Check =>
   (s) => {
     if (s.keySize <= 0 || s.valueSize <= 0 || s.maxEntries <= 0) return -EINVAL;
     if (lru && (s.flags ?? 0) & BPF_F_NO_PREALLOC) return -ENOTSUPP;
-    if (s.keySize > MAX_KEY_SIZE) return -E2BIG;
-    if (s.valueSize > (percpu ? MAX_PERCPU_VALUE : MAX_VALUE)) return -E2BIG;
+    // htab_map_alloc_check (Linux 6.x, checked on 6.18 with bpftool map create): key and value
+    // together must fit one kmalloc beside the element header; keys are not limited to the
+    // 512-byte stack (bpftrace 0.23's string keys are 1024 bytes).
+    if (s.keySize + s.valueSize >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) return -E2BIG;
+    if (percpu && roundUp8(s.valueSize) > MAX_PERCPU_VALUE) return -E2BIG;
     return 0;
   };
 
@@ -50,7 +63,7 @@ const arrayCheck =
   (s) => {
     if (s.keySize !== 4 || s.valueSize <= 0 || s.maxEntries <= 0) return -EINVAL;
     if ((s.flags ?? 0) & BPF_F_NO_PREALLOC) return -EINVAL;
-    if (s.valueSize > (percpu ? MAX_PERCPU_VALUE : MAX_VALUE)) return -E2BIG;
+    if (s.valueSize > INT_MAX || (percpu && roundUp8(s.valueSize) > MAX_PERCPU_VALUE)) return -E2BIG;
     return 0;
   };
 
@@ -86,9 +99,17 @@ export function checkMapSpec(spec: MapSpec): number {
   return check(spec);
 }
 
+/** Bytes of preallocated storage a hash or array map needs on this machine (keys, and values per CPU). */
+function storageBytes(spec: MapSpec, ncpus: number): number {
+  const perCpu = spec.type === 'percpu_hash' || spec.type === 'lru_percpu_hash' || spec.type === 'percpu_array' ? ncpus : 1;
+  const keys = spec.type.endsWith('hash') ? Math.ceil(spec.keySize / 4) * 4 + 4 : 0;
+  return (keys + roundUp8(spec.valueSize) * perCpu) * spec.maxEntries;
+}
+
 /** Creates the map for spec with its value storage as regions of mem. Throws MapCreateError. */
 export function createMap(spec: MapSpec, mem: Memory, ncpus: number, fd: number): MachineMap {
-  const rc = checkMapSpec(spec);
+  let rc = checkMapSpec(spec);
+  if (rc === 0 && storageBytes(spec, ncpus) > MAX_MAP_BYTES && !['ringbuf', 'perf_event_array', 'stack_trace'].includes(spec.type)) rc = -ENOMEM;
   if (rc !== 0) throw new MapCreateError(-rc, `map '${spec.name}': creation failed with errno ${-rc}`);
   switch (spec.type) {
     case 'hash':
