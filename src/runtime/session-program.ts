@@ -4,6 +4,12 @@
 // together — so a map keeps the types earlier entries gave it. In: entries. Out: the checked
 // and compiled program, which entry each compiled program came from, and diagnostics moved
 // back into the text the user typed. Not: loading or running anything (session.ts does).
+//
+// Why re-check everything rather than seed the checker with the maps' types: the checker then
+// sees exactly the program a script would be (string sizes widened by later uses, macros and
+// structs of earlier entries, config), needs no second entry point, and its messages stay
+// bpftrace's. Earlier BEGIN/END blocks are renamed to `test:` probes (which may repeat) so
+// the program stays valid; only the newest entry's BEGIN runs.
 
 import { InternalError, type Diagnostic, type Result } from '../diag/diagnostic.js';
 import { replMessages } from '../diag/messages.js';

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { parseCommandLine } from '../../src/cli/options.js';
+import { COMMANDS } from '../../src/cli/repl/commands.js';
 import { DUMP_POINTS } from '../../src/pipeline.js';
 import { expectGolden } from '../parse/golden.js';
 import { CLI, ROOT } from './cli-path.js';
@@ -132,6 +133,12 @@ describe('the REPL around the session', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  test('.help explains entries and lists every command', async () => {
+    const r = await pipedRepl(['-i'], '.help\n');
+    expect(r.transcript).toMatch(/^Type bpftrace at the prompt:\n/);
+    for (const c of COMMANDS) expect(r.transcript).toContain(`\n${c.usage.padEnd(21)}${c.help}\n`);
   });
 
   test('errors in a loaded script name the script', async () => {

@@ -77,7 +77,7 @@ export const COMMANDS: readonly DotCommand[] = [
   {
     name: '.run',
     usage: '.run [duration]',
-    help: 'advance the world (1s unless given: 250ms, 5s, 2m) and print what the probes print; Ctrl-C stops it',
+    help: 'advance the world (default 1s; or 250ms, 5s, 2m), printing what probes print; Ctrl-C stops',
     async run(ctx, arg) {
       const ns = arg === '' ? DEFAULT_RUN_NS : parseDuration(arg);
       if (ns === undefined) {
@@ -127,7 +127,7 @@ export const COMMANDS: readonly DotCommand[] = [
   {
     name: '.probes',
     usage: '.probes [pattern]',
-    help: 'list the probes of the synthetic kernel a pattern matches (kprobe:vfs_*), or those attached',
+    help: 'the kernel probes a pattern matches (kprobe:vfs_*), or the probes attached',
     argument: 'probe',
     async run(ctx, arg) {
       if (arg === '') {
@@ -146,7 +146,7 @@ export const COMMANDS: readonly DotCommand[] = [
   {
     name: '.dump',
     usage: '.dump ast|types|bpf',
-    help: "show the last entry's AST, the session program's types, or the eBPF of the last entry",
+    help: "the last entry's AST or eBPF, or the types of the session program",
     argument: 'dump',
     async run(ctx, arg) {
       if (arg !== 'ast' && arg !== 'types' && arg !== 'bpf') {
@@ -222,7 +222,7 @@ export const COMMANDS: readonly DotCommand[] = [
   {
     name: '.save',
     usage: '.save FILE.bt',
-    help: 'write the session as a script: definitions, one BEGIN, the probe blocks, one END',
+    help: 'write the session as one script (definitions, BEGIN, probes, END)',
     argument: 'file',
     async run(ctx, arg) {
       if (arg === '') {
