@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { randomProgram, MAP_SPECS } from '../test/ebpf/jit-random-programs.js';
 import { assemble } from '../src/ebpf/asm/assemble.js';
+import { disassemble } from '../src/ebpf/asm/disassemble.js';
 import { corpus, mutate, randomStream, Rng, type Subject } from './bytecode-programs.js';
 import { judge, runCli, type Ending } from './cli-outcome.js';
 import { compileAndVerify } from './compile-verify.js';
@@ -30,7 +31,7 @@ export interface ProgramCaseResult {
   readonly failure?: string;
 }
 
-export async function programCaseAt(seed: number, index: number): Promise<ProgramCaseResult> {
+function programCaseOf(seed: number, index: number): { c: ProgramCase; m: ReturnType<typeof materialize>; seeds: Seed[] } {
   seeds ??= allSeeds();
   const key = `${seed}/${Math.floor(index / BATCH)}`;
   if (key !== batchKey) {
@@ -38,7 +39,22 @@ export async function programCaseAt(seed: number, index: number): Promise<Progra
     batchKey = key;
   }
   const c = batch[index % BATCH]!;
-  const m = materialize(c, seeds);
+  return { c, m: materialize(c, seeds), seeds };
+}
+
+/** What case (seed, index) is, for `npm run fuzz -- --replay`. */
+export function describeCase(kind: 'programs' | 'bytecode', seed: number, index: number): string {
+  if (kind === 'bytecode') {
+    const s = bytecodeSubject(seed, index);
+    return `${s.name}\nprogType ${s.progType} ctxSize ${s.ctxSize ?? 'default'} maps ${JSON.stringify(s.maps)}\n${disassemble(s.insns).map((l, i) => `${i}: ${l}`).join('\n')}`;
+  }
+  const { m } = programCaseOf(seed, index);
+  const stdin = m.stdin === undefined ? '' : `\nstdin: ${JSON.stringify(typeof m.stdin === 'string' ? m.stdin : Buffer.from(m.stdin).toString('utf8'))}`;
+  return `bpftrace-ts ${m.argv.map((a) => JSON.stringify(a)).join(' ')}${stdin}`;
+}
+
+export async function programCaseAt(seed: number, index: number): Promise<ProgramCaseResult> {
+  const { c, m, seeds } = programCaseOf(seed, index);
   const r = await runCli(m.argv, m.stdin !== undefined ? { stdin: m.stdin } : {});
   const v = judge(r, { maxMs: PROGRAM_CASE_MS, programText: m.text });
   const stdin = m.stdin === undefined ? '' : `\n  stdin: ${JSON.stringify(typeof m.stdin === 'string' ? m.stdin : Buffer.from(m.stdin).toString('utf8')).slice(0, 3000)}`;

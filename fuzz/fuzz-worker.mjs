@@ -20,6 +20,7 @@ const runner = createServerModuleRunner(server.environments.ssr, { hmr: false })
 const cases = await runner.import(fileURLToPath(new URL('./fuzz-cases.ts', import.meta.url)));
 
 parentPort.on('message', async (job) => {
+  if (job.describe) parentPort.postMessage({ type: 'described', text: cases.describeCase(job.kind, job.seed, job.from) });
   for (let i = job.from; i < job.to; i++) {
     parentPort.postMessage({ type: 'start', index: i });
     let result;

@@ -12,6 +12,7 @@
 //   --seed N         (default 1); the same seed replays the same cases
 //   --workers N      (default 2)
 //   --only programs|bytecode
+//   --replay KIND:INDEX   one case (programs:24011, bytecode:7236), described, then run
 
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -29,15 +30,36 @@ const CHUNK = { programs: 250, bytecode: 100 };
 function parseArgs(argv) {
   const out = {};
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--(programs|executions|runs|seed|workers|only)$/.exec(argv[i]);
+    const m = /^--(programs|executions|runs|seed|workers|only|replay)$/.exec(argv[i]);
     if (!m) {
       process.stderr.write(`fuzz: unknown argument '${argv[i]}' (see the head of fuzz/fuzz.mjs)\n`);
       process.exit(2);
     }
     const v = argv[++i];
-    out[m[1]] = m[1] === 'only' ? v : Number(v);
+    out[m[1]] = m[1] === 'only' || m[1] === 'replay' ? v : Number(v);
   }
   return out;
+}
+
+if (args.replay !== undefined) await replay(args.replay);
+
+/** --replay KIND:INDEX: says what the case is, runs it alone (no time limit) and prints the result. */
+async function replay(spec) {
+  const m = /^(programs|bytecode):(\d+)$/.exec(spec);
+  if (!m) {
+    process.stderr.write(`fuzz: --replay wants programs:INDEX or bytecode:INDEX, not '${spec}'\n`);
+    process.exit(2);
+  }
+  const w = new Worker(new URL('./fuzz-worker.mjs', import.meta.url));
+  await new Promise((resolve) => {
+    w.on('message', (msg) => {
+      if (msg.type === 'ready') w.postMessage({ kind: m[1], seed: SEED, runs: RUNS, from: Number(m[2]), to: Number(m[2]) + 1, describe: true });
+      else if (msg.type === 'described') process.stdout.write(`${m[1]} case seed ${SEED} index ${m[2]}:\n${msg.text}\n`);
+      else if (msg.type === 'done') process.stdout.write(`result: ${JSON.stringify(msg.result, null, 2)}\n`);
+      else if (msg.type === 'range-done') w.terminate().then(resolve);
+    });
+  });
+  process.exit(0);
 }
 
 const started = Date.now();
@@ -146,7 +168,7 @@ function startWorker(resume) {
     if (!state.job || state.current === undefined) return;
     const limit = HANG_MS[state.job.kind];
     if (Date.now() - state.since < limit) return;
-    addFailure(`${state.job.kind} case seed ${SEED} index ${state.current} gave no answer within ${limit / 1000} s (a hang); replay: npm run fuzz -- --only ${state.job.kind} --seed ${SEED}`);
+    addFailure(`${state.job.kind} case seed ${SEED} index ${state.current} gave no answer within ${limit / 1000} s (a hang); see it: npm run fuzz -- --seed ${SEED} --replay ${state.job.kind}:${state.current}`);
     // Carry on after the hung case with a fresh worker.
     state.replacement = state.current + 1 < state.job.to ? { ...state.job, from: state.current + 1 } : queue.take() ?? undefined;
     if (!state.replacement) delete state.replacement;
