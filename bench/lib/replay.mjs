@@ -45,15 +45,22 @@ export function record({ seed = 1, cpus = 4, workload = 'webserver', targets, ma
     probe = g(probe); tid = g(tid); tgid = g(tgid); uid = g(uid); gid = g(gid); cpu = g(cpu); ktime = g(ktime); comm = g(comm, 4);
     cap *= 2;
   };
-  const chunks = probes.map(() => []);
+  // Each probe's records back to back (the record a program may read: the buffer has room
+  // for __data_loc strings after it), grown by doubling.
+  const stores = probes.map(() => ({ bytes: new Uint8Array(1 << 16), used: 0 }));
   probes.forEach((p, i) => {
+    const store = stores[i];
     const a = w.attach(p.target, (bytes) => {
       if (n >= maxEvents) return void w.stop();
       if (n === cap) grow();
-      // The record the program may read (the buffer has room for __data_loc strings after it).
-      const rec = new Uint8Array(p.words * 4);
-      rec.set(bytes.subarray(0, Math.min(bytes.length, rec.length)));
-      chunks[i].push(rec);
+      const size = p.words * 4;
+      if (store.used + size > store.bytes.length) {
+        const b = new Uint8Array(store.bytes.length * 2);
+        b.set(store.bytes);
+        store.bytes = b;
+      }
+      for (let k = 0; k < size && k < bytes.length; k++) store.bytes[store.used + k] = bytes[k];
+      store.used += size;
       probe[n] = i;
       tid[n] = w.tid();
       tgid[n] = w.tgid();
@@ -71,11 +78,7 @@ export function record({ seed = 1, cpus = 4, workload = 'webserver', targets, ma
   const slice = 1e9;
   while (n < maxEvents && w.now < maxVirtualNs) w.runUntil(w.now + slice);
   // Each probe's records, back to back, as 32-bit words; recOff[i] is event i's first word.
-  ctxWords = probes.map((p, i) => {
-    const out = new Int32Array(chunks[i].length * p.words);
-    chunks[i].forEach((r, k) => out.set(new Int32Array(r.buffer), k * p.words));
-    return out;
-  });
+  ctxWords = stores.map((st) => new Int32Array(st.bytes.buffer, 0, st.used >> 2).slice());
   const recOff = new Int32Array(n);
   const seen = new Int32Array(probes.length);
   for (let e = 0; e < n; e++) {

@@ -40,9 +40,17 @@ export const getCurrentComm: HelperFn = (m) => {
   const size = hi(m, 2) === 0 ? lo(m, 2) >>> 0 : -1;
   if (size === 0) return setR0Int(m, 0);
   if (size < 0 || !writable(m, dHi, dLo, size)) return setR0Int(m, -EFAULT);
+  const dst = m.mem.bytes[dHi]!;
+  if (size === TASK_COMM_LEN) {
+    // The host writes the NUL-padded comm straight into the (zeroed) buffer; the last byte is
+    // forced to NUL as strscpy_pad's copy of at most 15 characters leaves it.
+    dst.fill(0, dLo, dLo + TASK_COMM_LEN);
+    m.host.comm(dst, dLo);
+    dst[dLo + TASK_COMM_LEN - 1] = 0;
+    return setR0Int(m, 0);
+  }
   commScratch.fill(0);
   m.host.comm(commScratch, 0);
-  const dst = m.mem.bytes[dHi]!;
   let i = 0;
   for (; i < size - 1 && i < TASK_COMM_LEN && commScratch[i] !== 0; i++) dst[dLo + i] = commScratch[i]!;
   for (; i < size; i++) dst[dLo + i] = 0;
