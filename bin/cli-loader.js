@@ -1,30 +1,33 @@
 // Loads the command line for bin/bpftrace-ts.js: the one-file bundle dist/bundle/cli.cjs
 // (scripts/bundle-cli.mjs) compiled with the V8 code cache written beside it at build time,
 // so a run skips parsing and compiling ~1.5 MB of JavaScript; dist/cli/main.js (tsc's
-// output, many small modules) when the bundle is missing or older. Not: the CLI itself.
+// output, many small modules) when the bundle is missing or older. CommonJS (bin/package.json)
+// because Node starts a CommonJS entry point sooner than an ES module. Not: the CLI itself.
+'use strict';
 
-import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+const { readFileSync, statSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { Script } = require('node:vm');
 
-const bundleFile = new URL('../dist/bundle/cli.cjs', import.meta.url);
-const cacheFile = new URL('../dist/bundle/cli.cjs.cache', import.meta.url);
-const modulesEntry = new URL('../dist/cli/main.js', import.meta.url);
+const bundleFile = path.join(__dirname, '..', 'dist', 'bundle', 'cli.cjs');
+const cacheFile = `${bundleFile}.cache`;
+const modulesEntry = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 
-/** The bundle's mtime when it is at least as new as tsc's output, else undefined. */
-function freshBundle() {
+/** True when the bundle exists and is at least as new as tsc's output beside it. */
+function bundleIsFresh() {
+  let bundle;
   try {
-    const bundle = statSync(bundleFile).mtimeMs;
-    let modules = 0;
-    try {
-      modules = statSync(modulesEntry).mtimeMs;
-    } catch {
-      // No tsc output beside it: the bundle is all there is.
-    }
-    return bundle >= modules ? bundle : undefined;
+    bundle = statSync(bundleFile).mtimeMs;
   } catch {
-    return undefined;
+    return false;
+  }
+  try {
+    return bundle >= statSync(modulesEntry).mtimeMs;
+  } catch {
+    // No tsc output beside it: the bundle is all there is.
+    return true;
   }
 }
 
@@ -32,19 +35,17 @@ function freshBundle() {
  * Compiles and evaluates the bundle as CommonJS would, with `cachedData` when given.
  * Returns its exports and the Script (scripts/bundle-cli.mjs writes the cache from it).
  */
-export function evaluateBundle(cachedData) {
-  const filename = fileURLToPath(bundleFile);
+function evaluateBundle(cachedData) {
   const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundleFile, 'utf8')}\n})`;
-  const script = new Script(source, { filename, cachedData });
+  const script = new Script(source, { filename: bundleFile, cachedData });
   const module = { exports: {} };
-  const dirname = fileURLToPath(new URL('.', bundleFile));
-  script.runInThisContext().call(module.exports, module.exports, createRequire(filename), module, filename, dirname);
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, path.dirname(bundleFile));
   return { exports: module.exports, script };
 }
 
 /** The CLI's main(argv): from the bundle when it is fresh, else from dist/cli/main.js. */
-export async function loadMain() {
-  if (freshBundle() === undefined) return (await import(modulesEntry.href)).main;
+async function loadMain() {
+  if (!bundleIsFresh()) return (await import(pathToFileURL(modulesEntry).href)).main;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -54,3 +55,5 @@ export async function loadMain() {
   // A cache from another Node version is rejected by V8 and the source is compiled instead.
   return evaluateBundle(cachedData).exports.main;
 }
+
+module.exports = { evaluateBundle, loadMain };
