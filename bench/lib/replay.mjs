@@ -97,18 +97,23 @@ export function record({ seed = 1, cpus = 4, workload = 'webserver', targets, ma
 /**
  * A replay loop compiled on its own (new Function): each driver has its own type feedback,
  * so the pipeline's handler and a baseline's do not make one shared call site polymorphic.
- * It copies event e's record into its probe's context buffer, makes e current, and calls
- * the probe's handler with (bytes, view), as the world does.
+ * It copies event e's record into its probe's context buffer (unrolled: the record sizes
+ * are known), makes e current, and calls the probe's handler with (bytes, view), as the
+ * world does.
  */
-export function makeDriver() {
+export function makeDriver(rec) {
+  const perProbe = rec.probes.map((p, i) => {
+    const copy = Array.from({ length: p.words }, (_, k) => `d${i}[${k}] = s${i}[o + ${k}];`).join(' ');
+    return `{ const o = recOff[e]; ${copy} state.cur = e; h${i}(b${i}, v${i}); }`;
+  });
+  const body = perProbe.length === 1 ? perProbe[0] : perProbe.map((c, i) => `if (p === ${i}) ${c}`).join(' else ');
+  const locals = rec.probes.map((_, i) => `const d${i} = ctx32[${i}], s${i} = rec.ctxWords[${i}], h${i} = handlers[${i}], b${i} = bytes[${i}], v${i} = views[${i}];`).join('\n');
   return new Function('rec', 'state', 'ctx32', 'handlers', 'bytes', 'views', `
-    const probe = rec.probe, recOff = rec.recOff, src = rec.ctxWords, n = rec.events;
+    const probe = rec.probe, recOff = rec.recOff, n = rec.events;
+    ${locals}
     for (let e = 0; e < n; e++) {
       const p = probe[e];
-      const d = ctx32[p], s = src[p], o = recOff[e];
-      for (let k = 0; k < d.length; k++) d[k] = s[o + k];
-      state.cur = e;
-      handlers[p](bytes[p], views[p]);
+      ${body}
     }
     return n;
   `);
@@ -150,7 +155,7 @@ export class ReplayWorld {
     this.ctx32 = bufs.ctx32;
     this.handlers = rec.probes.map(() => () => undefined);
     this.attached = rec.probes.map(() => false);
-    this.driver = makeDriver();
+    this.driver = makeDriver(rec);
     // The comm of each event as the 16 bytes the helper copies (one array per event would be
     // 10^6 objects; one per distinct (tid, comm) is what a world keeps per task).
     this.commOf = [];
@@ -167,10 +172,14 @@ export class ReplayWorld {
       }
       this.commIdx[e] = i;
     }
+    this.commWords = new Int32Array(this.commOf.length * 4);
+    this.commOf.forEach((b, i) => this.commWords.set(new Int32Array(b.buffer), i * 4));
+    this.commDst = null;
+    this.commDst32 = new Int32Array(0);
   }
 
   addCompanion(name, handlers) {
-    this.companions.push({ name, handlers, driver: makeDriver() });
+    this.companions.push({ name, handlers, driver: makeDriver(this.rec) });
   }
 
   attach(target, handler) {
@@ -231,8 +240,30 @@ export class ReplayWorld {
   gid() {
     return this.rec.gid[this.cur];
   }
+  /**
+   * As cheap as a world can make it: four 32-bit stores from a per-task table through a
+   * cached Int32Array view of the destination (a program's stack), bytes for unaligned ones.
+   */
   comm(dst, off) {
+    const w = this.commIdx[this.cur] * 4;
+    if (dst === this.commDst ? (off & 3) === 0 : this.viewComm(dst, off)) {
+      const d = this.commDst32;
+      const i = off >> 2;
+      const c = this.commWords;
+      d[i] = c[w];
+      d[i + 1] = c[w + 1];
+      d[i + 2] = c[w + 2];
+      d[i + 3] = c[w + 3];
+      return;
+    }
     dst.set(this.commOf[this.commIdx[this.cur]], off);
+  }
+  /** Caches an Int32Array view of dst when dst and off allow aligned word stores. */
+  viewComm(dst, off) {
+    if ((off & 3) !== 0 || (dst.byteOffset & 3) !== 0) return false;
+    this.commDst = dst;
+    this.commDst32 = new Int32Array(dst.buffer, dst.byteOffset, dst.byteLength >> 2);
+    return true;
   }
   ktimeNs() {
     return this.rec.ktime[this.cur];
