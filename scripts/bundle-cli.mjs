@@ -108,4 +108,10 @@ async function writeCodeCache() {
 }
 
 await bundle();
-await writeCodeCache();
+try {
+  await writeCodeCache();
+} catch (e) {
+  // Without a cache the CLI still starts, only slower: say so, and leave no stale cache behind.
+  fs.rmSync(cacheFile, { force: true });
+  process.stderr.write(`scripts/bundle-cli.mjs: no code cache written: ${e instanceof Error ? e.message : String(e)}\n`);
+}
