@@ -26,8 +26,8 @@ export interface CompileOptions {
   readonly childPid?: number;
   /**
    * Reach the zero-value and globals arrays with `lddw map_value` (BPF_PSEUDO_MAP_VALUE,
-   * direct value access) instead of a map_lookup_elem call. Default true; the ELF writer has
-   * no data sections yet, so `--emit-elf` compiles with false.
+   * direct value access) instead of a map_lookup_elem call. Default true; in an ELF object
+   * these arrays are global variables of data sections (see elf.ts).
    */
   readonly directValueAccess?: boolean;
   /**

@@ -1,6 +1,8 @@
 // The ELF writer and reader: BTF encoding round trips, object round trips (programs, map
-// relocations, every map type's definition), the writer's refusals, and — when running as
-// root with bpftool — the real kernel loading our objects with `bpftool prog loadall`.
+// relocations, every map type's definition, subprograms in .text with calls and callback
+// addresses, global variables in .rodata/.data/.bss with their DATASECs, .BTF.ext function
+// info), the writer's refusals, and — when running as root with bpftool — the real kernel
+// loading our objects with `bpftool prog loadall`.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +11,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InternalError } from '../../src/diag/diagnostic.js';
 import { assemble } from '../../src/ebpf/asm/assemble.js';
-import { BTF_KIND, BtfBuilder, decodeBtf, resolveSize } from '../../src/ebpf/elf/btf.js';
-import type { ElfObject, ElfProgram } from '../../src/ebpf/elf/elf-object.js';
-import { objectName } from '../../src/ebpf/elf/elf-object.js';
+import { BTF_KIND, BtfBuilder, decodeBtf, decodeFuncInfo, resolveSize } from '../../src/ebpf/elf/btf.js';
+import type { ElfObject, ElfProgram, ElfVariable } from '../../src/ebpf/elf/elf-object.js';
+import { dataSectionLayouts, objectName } from '../../src/ebpf/elf/elf-object.js';
 import { ElfFormatError, readElf } from '../../src/ebpf/elf/read-elf.js';
 import { writeElf } from '../../src/ebpf/elf/write-elf.js';
 import type { Insn } from '../../src/ebpf/isa.js';
@@ -151,12 +153,82 @@ const SAMPLE: ElfObject = {
 
 /** What readElf returns for an object: the same, with names as C identifiers. */
 function normalised(obj: ElfObject): ElfObject {
-  return {
+  const out: ElfObject = {
     license: obj.license,
     maps: obj.maps.map((m) => ({ ...m, name: objectName(m.name) })),
-    programs: obj.programs.map((p) => ({ ...p, name: objectName(p.name), mapRelocs: p.mapRelocs.map((r) => ({ ...r, mapName: objectName(r.mapName) })) })),
+    programs: obj.programs.map((p) => ({
+      ...p,
+      name: objectName(p.name),
+      mapRelocs: p.mapRelocs.map((r) => ({ ...r, mapName: objectName(r.mapName) })),
+      ...(p.dataRelocs ? { dataRelocs: p.dataRelocs.map((r) => ({ ...r, variable: objectName(r.variable) })) } : {}),
+    })),
   };
+  return obj.variables ? { ...out, variables: obj.variables.map((v) => ({ ...v, name: objectName(v.name) })) } : out;
 }
+
+// ── subprograms and global variables ─────────────────────────────────────────────────────
+const VARIABLES: ElfVariable[] = [
+  { name: 'limit', section: '.rodata', bytes: Uint8Array.of(5, 0, 0, 0, 0, 0, 0, 0) },
+  { name: 'greeting', section: '.rodata', bytes: new TextEncoder().encode('hi\0') },
+  { name: 'seen', section: '.data', bytes: Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0) },
+  { name: '@total', section: '.bss', bytes: new Uint8Array(8) },
+];
+// Data section maps come after the ten BTF-defined ones: .rodata 11, .data 12, .bss 13.
+const CALLBACKS = `
+  r1 = map_value(11, 0) ll
+  r1 = *(u64 *)(r1 + 0)
+  r2 = func(step) ll
+  r3 = 0
+  r4 = 0
+  call 181
+  r1 = map_fd(1) ll
+  r2 = func(visit) ll
+  r3 = 0
+  r4 = 0
+  call 164
+  r1 = map_value(12, 0) ll
+  call bump
+  r1 = map_value(11, 8) ll
+  r0 = *(u8 *)(r1 + 1)
+  exit
+step:
+  r1 = map_value(13, 0) ll
+  call bump
+  r0 = 0
+  exit
+visit:
+  r1 = map_value(12, 0) ll
+  call bump
+  r2 = func(step) ll
+  r0 = 0
+  exit
+bump:
+  r2 = *(u64 *)(r1 + 0)
+  r2 += 1
+  *(u64 *)(r1 + 0) = r2
+  r0 = 0
+  exit`;
+
+/** A program whose lddw map_value slots name the variables above through their sections' fds. */
+function dataProgram(section: string, name: string, text: string): ElfProgram {
+  const p = program(section, name, text, MAPS);
+  const layouts = dataSectionLayouts({ programs: [], maps: MAPS, license: '', variables: VARIABLES });
+  const dataRelocs = p.insns.flatMap((x, k) => {
+    if (x.code !== 0x18 || x.src !== 2) return [];
+    const l = layouts[x.imm - MAPS.length - 1]!;
+    const off = p.insns[k + 1]!.imm;
+    const v = l.variables.find((e) => off >= e.offset && off < e.offset + e.variable.bytes.length)!;
+    return [{ insnIndex: k, variable: v.variable.name }];
+  });
+  return { ...p, dataRelocs };
+}
+
+const WITH_SUBPROGS: ElfObject = {
+  programs: [dataProgram('kprobe/vfs_read', 'callbacks', CALLBACKS), program('tracepoint/raw_syscalls/sys_enter', 'count_syscalls', COUNT_SYSCALLS, MAPS)],
+  maps: MAPS,
+  license: 'GPL',
+  variables: VARIABLES,
+};
 
 describe('BTF', () => {
   test('builder output decodes to the same types, with sizes resolved', () => {
@@ -209,6 +281,71 @@ describe('ELF round trip', () => {
     // Find the section bytes by the program's code: insn 3 as written has regs byte 0x01 and imm 0.
     const hex = Buffer.from(bytes).toString('hex');
     expect(hex).toContain('1801000000000000' + '0000000000000000');
+  });
+
+  test('subprograms, callbacks and global variables round-trip', () => {
+    expect(readElf(writeElf(WITH_SUBPROGS))).toEqual(normalised(WITH_SUBPROGS));
+  });
+
+  test('data sections: .rodata read-only, .bss without bytes, variables 8-byte aligned', () => {
+    const layouts = dataSectionLayouts(WITH_SUBPROGS);
+    expect(layouts.map((l) => [l.section, l.size, l.variables.map((v) => [v.variable.name, v.offset]), l.spec])).toEqual([
+      ['.rodata', 11, [['limit', 0], ['greeting', 8]], { name: '.rodata', type: 'array', keySize: 4, valueSize: 11, maxEntries: 1, flags: 128 }],
+      ['.data', 8, [['seen', 0]], { name: '.data', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1 }],
+      ['.bss', 8, [['@total', 0]], { name: '.bss', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1 }],
+    ]);
+  });
+
+  test('subprograms go to .text as static functions with func info; calls and addresses are relocated', () => {
+    const bytes = writeElf(WITH_SUBPROGS);
+    const readelf = spawnSync('llvm-readelf', ['-s', '-r', '-S', '-'], { input: bytes, encoding: 'utf8' });
+    if (readelf.status === 0) {
+      // The tool's view, where llvm-readelf exists: local symbols first, the relocation kinds clang writes.
+      expect(readelf.stdout).toMatch(/FUNC\s+LOCAL\s+DEFAULT\s+\d+ callbacks_sub\d+/);
+      expect(readelf.stdout).toContain('R_BPF_64_32');
+      expect(readelf.stdout).toContain('.rel.text');
+      expect(readelf.stdout).toMatch(/\.bss\s+NOBITS/);
+    }
+    const sectionBytes = (name: string): Uint8Array => {
+      const v = new DataView(bytes.buffer);
+      const shoff = Number(v.getBigUint64(40, true));
+      const n = v.getUint16(60, true);
+      const strAt = Number(v.getBigUint64(shoff + 64 + 24, true));
+      for (let i = 1; i < n; i++) {
+        const h = shoff + i * 64;
+        let end = strAt + v.getUint32(h, true);
+        const start = end;
+        while (bytes[end] !== 0) end++;
+        if (Buffer.from(bytes.subarray(start, end)).toString() === name) {
+          const off = Number(v.getBigUint64(h + 24, true));
+          return bytes.subarray(off, off + Number(v.getBigUint64(h + 32, true)));
+        }
+      }
+      throw new Error(`no section ${name}`);
+    };
+    const info = decodeFuncInfo(sectionBytes('.BTF.ext'), sectionBytes('.BTF'));
+    const types = decodeBtf(sectionBytes('.BTF'));
+    expect(info.map((s) => [s.section, s.records.map((r) => [r.insnOff / 8, types[r.typeId]!.name, types[r.typeId]!.vlen])])).toEqual([
+      ['kprobe/vfs_read', [[0, 'callbacks', 1]]],
+      ['tracepoint/raw_syscalls/sys_enter', [[0, 'count_syscalls', 1]]],
+      // step, visit, bump: static (linkage 0).
+      ['.text', [[0, 'callbacks_sub22', 0], [5, 'callbacks_sub27', 0], [12, 'callbacks_sub34', 0]]],
+    ]);
+    expect(types.filter((t) => t.kind === BTF_KIND.DATASEC).map((t) => [t.name, t.size, t.secinfo!.map((e) => [types[e.type]!.name, e.offset, e.size])])).toEqual([
+      ['.maps', 312, expect.any(Array)],
+      ['.rodata', 11, [['limit', 0, 8], ['greeting', 8, 3]]],
+      ['.data', 8, [['seen', 0, 8]]],
+      ['.bss', 8, [['AT_total', 0, 8]]],
+    ]);
+  });
+
+  test('the writer refuses jumps between functions and calls of the entry', () => {
+    const obj = (text: string): ElfObject => ({ programs: [program('kprobe/x', 'p', text, [])], maps: [], license: 'GPL' });
+    expect(() => writeElf(obj('call f\nr0 = 0\nexit\nf:\nif r1 > 2 goto back\nr0 = 1\nexit\nback:\nr0 = 2\nexit\ng:\ngoto back'))).not.toThrow();
+    expect(() => writeElf(obj('call f\nback:\nr0 = 0\nexit\nf:\nif r1 > 2 goto back\nexit'))).toThrow('jumps from one function into another');
+    expect(() => writeElf(obj('r0 = 0\nstart:\ncall f\nexit\nf:\ncall start\nexit'))).not.toThrow();
+    expect(() => writeElf(obj('r2 = func(entry) ll\nentry:\nr0 = 0\nexit'))).not.toThrow();
+    expect(() => writeElf({ programs: [{ section: 'kprobe/x', name: 'p', insns: asm('call pc-1\nexit'), mapRelocs: [] }], maps: [], license: 'GPL' })).toThrow("the program's entry");
   });
 
   test('an object without maps or programs still round-trips', () => {
@@ -285,6 +422,31 @@ describe('the kernel loads our objects', () => {
       const show = spawnSync('bpftool', ['-j', 'prog', 'show', 'pinned', join(pin, 'kprobe_vfs_read')], { encoding: 'utf8' });
       const info = JSON.parse(show.stdout) as { type: string; name: string; map_ids: number[] };
       expect([info.type, info.name, info.map_ids.length]).toEqual(['kprobe', 'kprobe_vfs_read', 4]);
+    } finally {
+      if (existsSync(pin)) rmSync(pin, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.skipIf(skipReason !== undefined)(title.replace('every program', 'subprograms, callbacks and global variables'), () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpftrace-ts-elf-'));
+    const pin = `/sys/fs/bpf/bpftrace_ts_test_${process.pid}_subprogs`;
+    const file = join(dir, 'subprogs.o');
+    writeFileSync(file, writeElf(WITH_SUBPROGS));
+    try {
+      const btf = spawnSync('bpftool', ['btf', 'dump', 'file', file], { encoding: 'utf8' });
+      expect(btf.status, btf.stderr).toBe(0);
+      expect(btf.stdout).toMatch(/FUNC 'callbacks_sub22' type_id=\d+ linkage=static/);
+      expect(btf.stdout).toMatch(/FUNC 'callbacks' type_id=\d+ linkage=global/);
+      expect(btf.stdout).toContain("DATASEC '.rodata' size=11 vlen=2");
+      expect(btf.stdout).toContain("DATASEC '.bss' size=8 vlen=1");
+      const load = spawnSync('bpftool', ['prog', 'loadall', file, pin], { encoding: 'utf8' });
+      expect(load.status, `${load.stdout}\n${load.stderr}`).toBe(0);
+      expect(readdirSync(pin).sort()).toEqual(['callbacks', 'count_syscalls']);
+      const show = spawnSync('bpftool', ['-j', 'prog', 'show', 'pinned', join(pin, 'callbacks')], { encoding: 'utf8' });
+      const info = JSON.parse(show.stdout) as { map_ids: number[] };
+      // The hash map and the three data section maps.
+      expect(info.map_ids.length).toBe(4);
     } finally {
       if (existsSync(pin)) rmSync(pin, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 // BTF (the BPF Type Format of a `.BTF` section): a builder that encodes the few kinds an
-// object's maps and program entry points need (INT, PTR, ARRAY, STRUCT, FUNC_PROTO, FUNC, VAR,
-// DATASEC), and a decoder of every kind's layout with size resolution, enough to read map
-// definitions back. Not a C type system: no enums' values, no bitfield semantics.
+// object's maps, global variables and functions need (INT, PTR, ARRAY, STRUCT, FUNC_PROTO,
+// FUNC, VAR, DATASEC), a decoder of every kind's layout with size resolution, enough to read
+// map definitions back, and `.BTF.ext` function info (where each function starts and its
+// FUNC type, which the kernel needs for callbacks). Not a C type system: no enums' values,
+// no bitfield semantics, no line info.
 
 export const BTF_MAGIC = 0xeb9f;
 const BTF_HEADER_SIZE = 24;
@@ -30,6 +32,7 @@ export const BTF_KIND = {
 
 export const BTF_INT_SIGNED = 1;
 /** FUNC linkage (in vlen) and VAR linkage. */
+export const BTF_FUNC_STATIC = 0;
 export const BTF_FUNC_GLOBAL = 1;
 export const BTF_VAR_GLOBAL_ALLOCATED = 1;
 
@@ -148,6 +151,88 @@ export class BtfBuilder {
     }
     return out;
   }
+}
+
+// ── .BTF.ext ────────────────────────────────────────────────────────────────────────────
+
+/** btf_ext_header up to line_info_len (libbpf reads CO-RE relocations only past it). */
+const BTF_EXT_HEADER_SIZE = 24;
+/** sizeof(struct bpf_func_info): insn_off, type_id. */
+const FUNC_INFO_REC_SIZE = 8;
+
+/** The functions of one executable section: each one's byte offset in it and its FUNC type. */
+export interface FuncInfoSection {
+  readonly section: string;
+  readonly records: readonly { readonly insnOff: number; readonly typeId: number }[];
+}
+
+/**
+ * `.BTF.ext` with function info only, as libbpf parses it: offsets in bytes (libbpf divides
+ * by 8 when it builds each program's func_info), section names in btf's string table, so
+ * call this before btf.encode(). Sections without records are left out (libbpf refuses them).
+ */
+export function encodeBtfExt(btf: BtfBuilder, sections: readonly FuncInfoSection[]): Uint8Array {
+  const used = sections.filter((s) => s.records.length > 0);
+  const words: number[] = [FUNC_INFO_REC_SIZE];
+  for (const s of used) {
+    words.push(btf.str(s.section), s.records.length);
+    for (const r of s.records) words.push(r.insnOff, r.typeId);
+  }
+  const funcLen = words.length * 4;
+  const out = new Uint8Array(BTF_EXT_HEADER_SIZE + funcLen);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, BTF_MAGIC, true);
+  v.setUint8(2, 1);
+  v.setUint8(3, 0);
+  v.setUint32(4, BTF_EXT_HEADER_SIZE, true);
+  v.setUint32(8, 0, true); // func_info_off
+  v.setUint32(12, funcLen, true);
+  v.setUint32(16, funcLen, true); // line_info_off
+  v.setUint32(20, 0, true); // line_info_len
+  words.forEach((w, i) => v.setUint32(BTF_EXT_HEADER_SIZE + 4 * i, w >>> 0, true));
+  return out;
+}
+
+/** The function info of a `.BTF.ext` section, section names resolved in the `.BTF` bytes' strings. */
+export function decodeFuncInfo(ext: Uint8Array, btf: Uint8Array): FuncInfoSection[] {
+  const v = new DataView(ext.buffer, ext.byteOffset, ext.byteLength);
+  if (ext.length < BTF_EXT_HEADER_SIZE || v.getUint16(0, true) !== BTF_MAGIC) throw new BtfFormatError('bad BTF.ext magic');
+  const hdrLen = v.getUint32(4, true);
+  const off = hdrLen + v.getUint32(8, true);
+  const len = v.getUint32(12, true);
+  if (off + len > ext.length) throw new BtfFormatError('BTF.ext func info out of bounds');
+  if (len === 0) return [];
+  const recSize = v.getUint32(off, true);
+  if (recSize < FUNC_INFO_REC_SIZE || recSize % 4 !== 0) throw new BtfFormatError(`BTF.ext func info record size ${recSize}`);
+  const name = btfStringReader(btf);
+  const out: FuncInfoSection[] = [];
+  let at = off + 4;
+  while (at < off + len) {
+    if (at + 8 > off + len) throw new BtfFormatError('truncated BTF.ext func info section');
+    const section = name(v.getUint32(at, true));
+    const n = v.getUint32(at + 4, true);
+    at += 8;
+    if (n === 0 || at + n * recSize > off + len) throw new BtfFormatError(`BTF.ext func info section '${section}' has a bad record count`);
+    out.push({ section, records: Array.from({ length: n }, (_, i) => ({ insnOff: v.getUint32(at + i * recSize, true), typeId: v.getUint32(at + i * recSize + 4, true) })) });
+    at += n * recSize;
+  }
+  return out;
+}
+
+/** A reader of the string section of `.BTF` bytes, by offset. */
+function btfStringReader(bytes: Uint8Array): (off: number) => string {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < BTF_HEADER_SIZE || v.getUint16(0, true) !== BTF_MAGIC) throw new BtfFormatError('bad BTF magic');
+  const hdrLen = v.getUint32(4, true);
+  const strOff = hdrLen + v.getUint32(16, true);
+  const strLen = v.getUint32(20, true);
+  if (strOff + strLen > bytes.length) throw new BtfFormatError('BTF sections out of bounds');
+  return (off) => {
+    if (off >= strLen) throw new BtfFormatError(`BTF string offset ${off} out of bounds`);
+    let end = strOff + off;
+    while (end < strOff + strLen && bytes[end] !== 0) end++;
+    return Buffer.from(bytes.subarray(strOff + off, end)).toString('utf8');
+  };
 }
 
 // ── decoding ─────────────────────────────────────────────────────────────────────────────
