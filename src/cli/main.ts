@@ -4,7 +4,7 @@
 // compiled program against the synthetic world (src/runtime/run.ts) in `runChecked`.
 // User mistakes end as messages and exit code 1, never as stack traces.
 
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { InternalError, type Diagnostic, type Message } from '../diag/diagnostic.js';
 import { runMessages } from '../diag/messages.js';
 import { DUMP_POINTS, runPipeline, type PipelineInput, type Products } from '../pipeline.js';
@@ -101,13 +101,14 @@ async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<num
     kernelSymbol: (name) => worlds.get()?.kernelSymbolAddress(name),
   };
   // Listing and --dry-run stop after checking unless a later stage's dump is asked for.
-  const checkOnly = (cmd.list || cmd.dryRun) && !cmd.dumps.includes('bpf');
+  const checkOnly = (cmd.list || cmd.dryRun) && !cmd.dumps.includes('bpf') && cmd.emitElf === undefined;
   const outcome = runPipeline(input, { dumps: cmd.dumps, ...(checkOnly ? { until: 'check' } : {}) });
   // Several dumps are headed by their names and separated by a blank line.
   outcome.dumps.forEach((d, i) => output.write(cmd.dumps.length > 1 ? `${i > 0 ? '\n' : ''}${d.point}:\n${d.text}` : d.text));
   if (outcome.diagnostics.length > 0) await printDiagnostics(io, outcome.diagnostics);
   if (!outcome.ok) return 1;
   if (cmd.list) return await listProgramProbes(outcome.products, cmd.verbose, output);
+  if (cmd.emitElf !== undefined) return await writeElfFile(cmd.emitElf, outcome.products, io);
   if (cmd.dryRun) return 0;
   // As bpftrace, a program with nothing to attach does not run (an empty script, empty or
   // closed stdin), nor one attaching more probes than config max_probes allows.
@@ -195,6 +196,21 @@ async function runChecked(products: Products, cmd: CommandLine, io: CliIo, outpu
     io.writeErr(`ERROR: ${runMessages.internalError(e.message).text}\n${e.detail ? e.detail.replace(/\n?$/, '\n') : ''}`);
     return 1;
   }
+}
+
+/** `--emit-elf FILE`: the compiled programs as an ELF object, instead of a run (bpftrace's dry run). */
+async function writeElfFile(file: string, products: Products, io: CliIo): Promise<number> {
+  const { emitElf } = await import('../compile/elf.js');
+  const { checked, compiled } = products;
+  if (!checked || !compiled) throw new InternalError('--emit-elf without a compiled program');
+  try {
+    writeFileSync(file, emitElf(compiled, checked.config.license));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    await printDiagnostics(io, [plain(runMessages.elfWriteFailed(file, ERRNO_TEXT[code] ?? (e instanceof Error ? e.message : String(e))))]);
+    return 1;
+  }
+  return 0;
 }
 
 /** The REPL (src/cli/repl) on the process's streams; a program given is its first entry. */

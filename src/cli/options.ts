@@ -85,6 +85,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'print the program as a stage sees it',
     group: 'TROUBLESHOOTING OPTIONS:',
   },
+  {
+    name: 'emit-elf',
+    type: 'string',
+    valueName: 'FILE',
+    describe: '(dry run) write the programs as an ELF object to FILE',
+    group: 'TROUBLESHOOTING OPTIONS:',
+  },
 ];
 
 export type OutputFormat = 'text' | 'json';
@@ -105,6 +112,8 @@ export interface CommandLine {
   readonly dryRun: boolean;
   /** `-d/--dump` points, in the order given (`all` expanded). */
   readonly dumps: readonly string[];
+  /** `--emit-elf FILE`: write the compiled programs there as an ELF object instead of running them. */
+  readonly emitElf?: string;
   readonly format: OutputFormat;
   readonly outputFile?: string;
   readonly quiet: boolean;
@@ -306,6 +315,7 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     verbose: Boolean(parsed['v']),
     dryRun: Boolean(parsed['dry-run']),
     dumps,
+    ...(parsed['emit-elf'] !== undefined ? { emitElf: String(parsed['emit-elf']) } : {}),
     format: format as OutputFormat,
     ...(parsed['o'] !== undefined ? { outputFile: String(parsed['o']) } : {}),
     quiet: Boolean(parsed['q']),

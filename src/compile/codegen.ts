@@ -123,6 +123,8 @@ export interface FnSetup {
    * r9 (their variables or values live there); their caller's frame comes in r8 then.
    */
   readonly callbackScratch?: boolean;
+  /** The first pass, whose code is thrown away: set-up code that would create internal maps is left out. */
+  readonly trial?: boolean;
 }
 
 /** What the first pass learns about a function, to set the second one up. */

@@ -50,7 +50,8 @@ function emitBody(parent: CodeGen, s: ForMap, map: UserMap, v: VarSlot, fn: Labe
   // The previous pass said whether callbacks need scratch memory (the first pass assumes so).
   const scratch = parent.setup.callbackScratch === true;
   const varBase = scratch ? R8 : R9;
-  const setup = { ctx: 'none', scratch, varBase, ctxReads: 0, callbackScratch: scratch } as const;
+  const trial = parent.setup.trial === true;
+  const setup = { ctx: 'none', scratch, varBase, ctxReads: 0, callbackScratch: scratch, trial } as const;
   const scratchBase = parent.frame.scratchSize;
   const cb = new CodeGen(parent.pc, setup, parent.scope, parent.e, scratch, scratchBase);
   cb.deferred = parent.deferred;
@@ -62,7 +63,7 @@ function emitBody(parent: CodeGen, s: ForMap, map: UserMap, v: VarSlot, fn: Labe
   e.mov(varBase, R4);
   const key = cb.regs.adopt(R2);
   const value = cb.regs.adopt(R3);
-  if (scratch) {
+  if (scratch && !trial) {
     // r9 = this CPU's scratch value (the lookup cannot fail: the array has its one element).
     const k = cb.slot(8, 'stack');
     e.st(4, k.base, k.off, 0);

@@ -29,7 +29,7 @@ export function compileProbe(pc: ProgramContext, probe: CheckedProbe, matches: r
   const provider: string = probe.provider ?? probe.attachPoints[0]?.provider ?? '';
   const scope: ProbeScope = { probe, matches, probeName, provider, progType: progTypeOf(probe) };
   // Pass 1: everything optional switched on, to learn what is used.
-  let setup: FnSetup = { ctx: 'saved', scratch: true, varBase: R10, ctxReads: 0, callbackScratch: true };
+  let setup: FnSetup = { ctx: 'saved', scratch: true, varBase: R10, ctxReads: 0, callbackScratch: true, trial: true };
   let cg = emitProbe(pc, probe, scope, setup, false);
   for (let pass = 0; pass < 3; pass++) {
     const f = cg.facts;

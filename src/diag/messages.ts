@@ -470,6 +470,8 @@ export const runMessages = {
         'You can increase the limit through the BPFTRACE_MAX_PROBES environment variable, but BE CAREFUL since a high number of probes attached can cause your system to crash.',
     ),
   outputWriteFailed: (where: string, reason: string) => m('output-write-failed', `failed to write to ${where}: ${reason}`),
+  /** `--emit-elf FILE` could not be written (bpftrace 0.23's words). */
+  elfWriteFailed: (path: string, reason: string) => m('elf-write-failed', `failed to write elf: Failed to open: ${path}: ${reason}`),
 };
 
 // ── repl (src/cli/repl, src/runtime/session*) ────────────────────────────────────────────
