@@ -495,6 +495,19 @@ describe('callbacks: faults (unverified) end the run as the interpreter reports 
     expect({ fault: r.fault, faultPc: r.faultPc, faultMessage: r.faultMessage, insns: r.insns }).toEqual(want);
   });
 
+  test('a forged address in a program without callbacks, run after one with callbacks on the same machine', () => {
+    const withCallbacks = loadProgram(insnsOf(CASES[0]!.text), { helpers: helperTable });
+    const forged = loadProgram(insnsOf('r1 = 1\nr2 = 0x100000000003 ll\nr3 = 0\nr4 = 0\ncall 181\nexit'), { helpers: helperTable });
+    if (!withCallbacks.ok || !forged.ok) throw new Error('load');
+    const mi = machine();
+    run(withCallbacks.prog, mi, null, newRunResult());
+    const want = run(forged.prog, mi, null, newRunResult());
+    expect([want.fault, want.faultMessage]).toEqual(['helper', 'helper threw at insn 5: callback to insn 3, which no lddw func names']);
+    const mj = machine();
+    jitCompile(withCallbacks.prog, mj).run(null, newRunResult());
+    expect(snapshot(mj, jitCompile(forged.prog, mj).run(null, newRunResult()))).toEqual(snapshot(mi, want));
+  });
+
   test('outside a run, a callback has no program to enter', () => {
     const m = machine();
     expect(() => m.callFunc(m, 3)).toThrow('callback to insn 3 outside a program run');

@@ -1,9 +1,9 @@
 // The JIT, tested as Sucrase tests its output: by the generated text of a few small programs
-// (test/golden/jit, regenerated with UPDATE_GOLDEN=1) and by running it — every project ISA
-// vector and every conformance vector (when ../shared has them) gives the same r0, count,
-// fault, register file and memory as the interpreter, whole and cut into pieces; each fault
-// kind is the interpreter's; the layouts (structured, pieces, dispatch, chunks) and the
-// fallbacks to the interpreter; the engine the runtime plugs in.
+// (test/golden/jit, regenerated with UPDATE_GOLDEN=1; a callback among them) and by running
+// it — every project ISA vector and every conformance vector (when ../shared has them) gives
+// the same r0, count, fault, register file and memory as the interpreter, whole and cut into
+// pieces; each fault kind is the interpreter's; the layouts (structured, pieces, dispatch,
+// chunks) and the fallbacks to the interpreter; the engine the runtime plugs in.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -175,6 +175,26 @@ twice:
 *(u64 *)(r10 - 8) = r1
 r0 = *(u64 *)(r10 - 8)
 r0 <<= 1
+exit`,
+  },
+  {
+    // bpf_loop's callback: the module's invoker runs f5 one frame down, counting on from the helper call.
+    name: 'callback',
+    maps: [],
+    asm: `*(u64 *)(r10 - 8) = 0
+r1 = 3
+r2 = func(cb) ll
+r3 = r10
+r3 += -8
+r4 = 0
+call 181
+r0 = *(u64 *)(r10 - 8)
+exit
+cb:
+r0 = *(u64 *)(r2 + 0)
+r0 += r1
+*(u64 *)(r2 + 0) = r0
+r0 = 0
 exit`,
   },
   {

@@ -15,6 +15,7 @@ import type { ProgramAnalysis } from '../verifier/analysis.js';
 import { callbackEntries, traceFunctions, type JitBlock, type JitFunction } from './cfg.js';
 import { emitHelperCall, saveRegs, type CallContext } from './emit-call.js';
 import { BlockEmitter, type FunctionContext } from './emit-insn.js';
+import { HELPER_PROTOS } from '../helpers/prototypes.js';
 import { countPieces, fitSequence, itemsOf, type Item } from './outline.js';
 import { structure } from './structure.js';
 
@@ -465,14 +466,10 @@ class ModuleWriter implements CallContext {
 function callbackInvoker(entries: readonly number[], verified: boolean): string[] {
   const args = REGS.map((r) => `RG[${2 * r}], RG[${2 * r + 1}]`).join(', ');
   const saved = Array.from({ length: 10 }, (_, i) => 12 + i);
+  const named = entries.map((e) => `entry === ${e}`).join(' || ') || 'false';
   return [
     'function callFunc(m, entry) {',
-    '  switch (entry) {',
-    ...entries.map((e) => `    case ${e}:`),
-    '      break;',
-    '    default:',
-    `      throw new Error('callback to insn ' + entry + ', which no lddw func names');`,
-    '  }',
+    `  if (!(${named})) throw new Error('callback to insn ' + entry + ', which no lddw func names');`,
     '  const fp0 = cfp, hp0 = hp, out = OUT;',
     `  if (fp0 >= ${STACK_FRAMES * MAX_BPF_STACK}) {`,
     `    fault(out, 'call_depth', hp0, 'the call stack is too deep (${STACK_FRAMES} frames) at insn ' + hp0, hn, RG[0], RG[1]);`,
@@ -516,6 +513,10 @@ export function generate(
   // Loop-free programs without calls or callbacks run fewer instructions than they have slots.
   const callbacks = callbackEntries(prog);
   const budgetChecks = fns.some((f) => f.hasBackEdge || f.callees.length > 0) || callbacks.length > 0 || budget < prog.insns.length;
+  // Helpers call back through this module's invoker: when it has callbacks, or calls such a
+  // helper without any (unverified, with a forged address: the invoker refuses it, as the
+  // interpreter does, instead of the machine's last one).
+  const invoker = callbacks.length > 0 || prog.insns.some((x, pc) => prog.rows[pc]?.kind === 'call' && HELPER_PROTOS.get(x.imm)?.callback !== undefined);
   const w = new ModuleWriter(prog, analysis, maps, budget, opts);
   const bodies = fns.map((f) => ({ fn: f, layout: w.function(f, budgetChecks) }));
   const verified = analysis !== undefined;
@@ -527,7 +528,7 @@ export function generate(
     ...(/\bC\./.test(code) ? ['  CV = V[2];'] : []),
     ...(/\bhost\./.test(code) ? ['  host = M.host;'] : []),
     // Helpers call back through the machine into this run.
-    ...(callbacks.length > 0 ? ['  M.callFunc = callFunc;'] : []),
+    ...(invoker ? ['  M.callFunc = callFunc;'] : []),
   ];
   const callMain = (args: string): string[] =>
     mayThrow ? ['try {', `  return ${MAIN}(out, ${args});`, '} catch (e) {', '  return caught(e, out, M, hp, hn);', '}'] : [`return ${MAIN}(out, ${args});`];
@@ -539,7 +540,7 @@ export function generate(
     ...[...w.helperNames.keys()].map((n) => `const ${n} = E.helpers.get(${JSON.stringify(n)});`),
     ...[...w.aliases].map(([n, e]) => `const ${n} = ${e};`),
     'let host = M.host, CV = V[2], hp = -1, hn = 0;',
-    ...(callbacks.length > 0 ? ['let cfp = 0, OUT = null;', ...callbackInvoker(callbacks, verified)] : []),
+    ...(invoker ? ['let cfp = 0, OUT = null;', ...callbackInvoker(callbacks, verified)] : []),
     '',
     ...bodies.flatMap((b) => [...b.layout.lines, '']),
     'function run(ctx, out) {',
@@ -547,7 +548,7 @@ export function generate(
     ...refresh,
     ...(w.ctxEnd > 0 ? [`  if (CV.byteLength < ${w.ctxEnd}) return fallback.run(ctx, out);`] : []),
     '  if (out.fault !== undefined) clearFault(out);',
-    ...(callbacks.length > 0 ? ['  OUT = out;'] : []),
+    ...(invoker ? ['  OUT = out;'] : []),
     ...(verified
       ? indent(callMain(`0, 0, 0, 2, ${REGS.slice(2).map(() => '0, 0').join(', ')}`))
       : ['  RG[2] = 0; RG[3] = 2;', ...indent(callMain(regsFromFile))]),
@@ -557,7 +558,7 @@ export function generate(
     ...refresh,
     ...(verified ? [`  if (RG[2] !== 0 || RG[3] !== 2${ctxGuard}) return fallback.exec(out);`] : []),
     '  if (out.fault !== undefined) clearFault(out);',
-    ...(callbacks.length > 0 ? ['  OUT = out;'] : []),
+    ...(invoker ? ['  OUT = out;'] : []),
     ...indent(callMain(regsFromFile)),
     '}',
     '',
