@@ -418,6 +418,47 @@ describe('verified programs', () => {
     expect(entries(m)).toEqual([[[0, 0, 0, 0, 0, 0, 0, 0], [5, 0, 0, 0, 0, 0, 0, 0]]]);
     expect(entries(m)).toEqual(entries(mi));
   });
+
+  test('a 1024-byte key in scratch memory (bpftrace 0.23’s string keys) goes through the map object', () => {
+    const BIG: MapSpec = { name: 'big', type: 'hash', keySize: 1024, valueSize: 8, maxEntries: 16 };
+    const SCRATCH: MapSpec = { name: 'scratch', type: 'percpu_array', keySize: 4, valueSize: 1024, maxEntries: 1 };
+    const maps = [undefined, BIG, SCRATCH];
+    const mk = (): Machine => {
+      const m = new Machine(new IdleHost());
+      m.maps[1] = createMap(BIG, m.mem, 1, 1);
+      m.maps[2] = createMap(SCRATCH, m.mem, 1, 2);
+      return m;
+    };
+    const text = `*(u32 *)(r10 - 4) = 0
+r1 = map_fd(2) ll
+r2 = r10
+r2 += -4
+call 1
+if r0 == 0 goto out
+r6 = r0
+*(u64 *)(r6 + 1016) = 7
+*(u64 *)(r10 - 16) = 42
+r1 = map_fd(1) ll
+r2 = r6
+r3 = r10
+r3 += -16
+r4 = 0
+call 2
+r1 = map_fd(1) ll
+r2 = r6
+call 1
+if r0 == 0 goto out
+r0 = *(u64 *)(r0 + 0)
+out:
+exit`;
+    const { prog, m, jit } = verified(text, maps, mk());
+    expect(jit.source).toMatch(/map1\.lookup\(B\[r\dh\], r\dl, 0\)/);
+    expect(jit.source).not.toContain('map1T');
+    const want = summary(run(prog, mk(), null, newRunResult()));
+    expect(want).toEqual({ r0: 42n, insns: 21, fault: undefined, faultPc: -1, faultMessage: '' });
+    expect(summary(jit.run(null, newRunResult()))).toEqual(want);
+    expect([...m.maps[1]!.entries()].map((e) => [e.key.length, e.key[1016]])).toEqual([[1024, 7]]);
+  });
 });
 
 describe('the engine', () => {
