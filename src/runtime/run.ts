@@ -88,7 +88,7 @@ export interface RunStats {
   readonly helperErrors: number;
 }
 
-export type EndReason = 'exit' | 'interrupt' | 'duration' | 'default-duration' | 'broken-pipe';
+export type EndReason = 'exit' | 'interrupt' | 'duration' | 'default-duration' | 'broken-pipe' | 'no-probes';
 
 export type RunOutcome =
   | { readonly ok: true; readonly exitCode: number; readonly stats: RunStats; readonly endedBy: EndReason }
@@ -280,6 +280,9 @@ export async function runProgram(
     runSpecial(compiled.beginPrograms);
     io.flush();
     if (interrupted) endedBy = 'interrupt';
+    // As bpftrace 0.24+: a program whose only probes are BEGIN and END has nothing to wait
+    // for, so END follows BEGIN at once (0.23 waited for Ctrl-C).
+    else if (!exitRequested && !loaded.some((p) => p.targets.length > 0)) endedBy = 'no-probes';
     else if (!exitRequested) {
       await io.pause(0);
       endedBy = interrupted ? 'interrupt' : await runWorld();

@@ -87,6 +87,13 @@ describe('how a run ends', () => {
     expect(stats).toMatch(/^world: 5 events, 5\.000 virtual s, /);
   });
 
+  test('a program with only BEGIN and END probes ends after BEGIN, as bpftrace 0.24+', async () => {
+    const r = await runCli(['-v', '-e', 'begin { @a[1] = 2; printf("hi\\n"); } END { printf("end\\n"); }']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('Attaching 2 probes...\nhi\nend\n\n\n@a[1]: 2\n');
+    expect(r.err).toMatch(/^world: 2 events, 0\.000 virtual s, /);
+  });
+
   test('exit() ends the run at once, with its code', async () => {
     const r = await runCli(['-v', '-e', 'interval:ms:10 { @n = count(); if (@n == 3) { exit(7); } }']);
     expect(r.code).toBe(7);
