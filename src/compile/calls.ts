@@ -41,7 +41,8 @@ const CLOCK_HELPER: Readonly<Record<string, number>> = {
 const value = (cg: CodeGen, e: Call, i: number): Val => compileExpr(cg, e.args[i]!);
 
 const CALLS: Readonly<Record<string, CallFn>> = {
-  delete: (cg, e, info) => deleteKey(cg, info.map!, info.key, info.discarded, e),
+  // `delete(@m[k1, k2])` notes no key: the keys are those of the map argument itself.
+  delete: (cg, e, info) => deleteKey(cg, info.map!, info.key ?? (e.args.length === 1 ? e.args[0] : undefined), info.discarded, e),
   has_key: (cg, e, info, t) => hasKey(cg, info.map!, info.key, t),
   len: (cg, e, info, t) => (info.map !== undefined ? mapLength(cg, info.map, t) : stackLength(cg, e, t)),
   nsecs: (cg, e, info, t) => cg.reg(cg.call(CLOCK_HELPER[info.clock ?? 'boot']!, []), t),
