@@ -254,6 +254,8 @@ function unify(a: SizedType, b: SizedType, flexible = false): SizedType | undefi
 function keyType(t: SizedType): SizedType {
   if (t.kind === 'int' && !t.enumName) return int64;
   if (t.kind === 'bool') return int64;
+  // `@[@count]`: the aggregation's number is the key.
+  if (isCastableAgg(t)) return int64;
   if (t.kind === 'tuple') return tupleType(t.fields.map((f) => keyType(f.type)));
   return t;
 }
@@ -431,7 +433,9 @@ class Walker {
           if (isMultiOutput(m.value)) this.error(s.map, M.forMapType(typeName(m.value)));
           else if (m.key === null) this.error(s.map, M.forMapScalar());
           else if (m.key) {
-            this.updateSlot(s.variable, tupleType([m.key, m.value]), s.variable, true);
+            // $kv.1 of a count/sum/min/max/avg map is the number (all CPUs' copies combined).
+            const value = isCastableAgg(m.value) ? intType(8, m.value.signed) : m.value;
+            this.updateSlot(s.variable, tupleType([m.key, value]), s.variable, true);
             this.set(s.map, m.value);
           }
         }
