@@ -860,9 +860,10 @@ class Walker {
     return undefined;
   }
 
+  /** A literal that fits int64 and is not negative: it fits any integer variable. Above INT64_MAX it is a uint64. */
   private isNonNegativeLiteral(e: Expr): boolean {
     const v = this.negLiteral(e);
-    return v !== undefined && v >= 0n;
+    return v !== undefined && v >= 0n && v <= 0x7fffffffffffffffn;
   }
 
   // ── calls ───────────────────────────────────────────────────────────────────────────
