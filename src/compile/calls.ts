@@ -251,7 +251,11 @@ function isDataLoc(cg: CodeGen, e: Expr): boolean {
 
 /** buf(p, n): u32 length then the bytes (layout decode.ts reads). */
 function buf(cg: CodeGen, e: Call, info: CallInfo, dst: Mem, size: number): void {
-  const cap = size - 4;
+  // The call's own capacity: a wider destination (the other arm of a ternary is a longer
+  // buffer) keeps this buffer's length; the bytes past it are zeroed.
+  const own = Math.min(size, typeOf(cg, e).size);
+  const cap = own - 4;
+  if (size > own) cg.zeroRange(dst, own, size);
   const arg = e.args[0]!;
   const at = typeOf(cg, arg);
   const space = info.addressSpace ?? (at.kind === 'pointer' ? at.space : 'kernel');

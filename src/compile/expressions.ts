@@ -746,6 +746,7 @@ function ternary(cg: CodeGen, e: Ternary): Val {
     cg.leaveBranches();
     return cell.get();
   }
+  if (rt.kind === 'void') return voidConditional(cg, rt, e.cond, e.then, e.else, mayCall);
   return conditional(cg, rt, mayCall, (no) => branch(cg, e.cond, no, false), () => compileExpr(cg, e.then!), () => compileExpr(cg, e.else));
 }
 
@@ -770,24 +771,27 @@ function ternaryInto(cg: CodeGen, e: Ternary, dst: Mem, dt: SizedType, canonical
 function ifExpr(cg: CodeGen, e: IfExpr): Val {
   const rt = typeOf(cg, e);
   const mayCall = cg.pc.analysis.mayCall(e);
-  if (rt.kind === 'void') {
-    cg.enterBranches(mayCall);
-    const no = cg.e.newLabel();
-    const done = cg.e.newLabel();
-    branch(cg, e.cond, no, false);
-    let s = cg.armStart();
-    cg.release(compileExpr(cg, e.then));
-    cg.armEnd(s);
-    cg.e.ja(done);
-    cg.e.bind(no);
-    s = cg.armStart();
-    cg.release(compileExpr(cg, e.else));
-    cg.armEnd(s);
-    cg.e.bind(done);
-    cg.leaveBranches();
-    return { k: 'void', t: rt };
-  }
+  if (rt.kind === 'void') return voidConditional(cg, rt, e.cond, e.then, e.else, mayCall);
   return conditional(cg, rt, mayCall, (no) => branch(cg, e.cond, no, false), () => compileExpr(cg, e.then), () => compileExpr(cg, e.else));
+}
+
+/** `c ? f() : g()` / `if c { f() } else { g() }` of no value: one arm runs, nothing is kept. */
+function voidConditional(cg: CodeGen, rt: SizedType, cond: Expr, then: Expr, otherwise: Expr, mayCall: boolean): Val {
+  cg.enterBranches(mayCall);
+  const no = cg.e.newLabel();
+  const done = cg.e.newLabel();
+  branch(cg, cond, no, false);
+  let s = cg.armStart();
+  cg.release(compileExpr(cg, then));
+  cg.armEnd(s);
+  cg.e.ja(done);
+  cg.e.bind(no);
+  s = cg.armStart();
+  cg.release(compileExpr(cg, otherwise));
+  cg.armEnd(s);
+  cg.e.bind(done);
+  cg.leaveBranches();
+  return { k: 'void', t: rt };
 }
 
 /** cond ? a : b through a result cell. */
