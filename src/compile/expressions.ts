@@ -402,6 +402,13 @@ function fold(op: string, a: bigint, b: bigint, signed: boolean): bigint {
   throw new InternalError(`no folding for ${op}`);
 }
 
+/** An integer added to a pointer, in bytes: v × the pointee's size (at least 1), as a uint64. */
+export function pointerOffset(cg: CodeGen, v: Val, ptr: Extract<SizedType, { kind: 'pointer' }>): Val {
+  const size = BigInt(Math.max(1, ptr.to.size));
+  const i = cg.convertInt(v.t.kind === 'int' ? v : retypeScalar(v, int64), int64);
+  return retypeScalar(arith(cg, '*', i, cg.imm(size, int64), int64, int64), uint64);
+}
+
 function pointerArith(cg: CodeGen, e: Binary, rt: SizedType): Val {
   const lt = typeOf(cg, e.left);
   const rtt = typeOf(cg, e.right);

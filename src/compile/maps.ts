@@ -18,7 +18,7 @@ import { sameAst } from '../parse/equal.js';
 import type { Slot } from './frame.js';
 import type { UserMap } from './program-context.js';
 import type { Temp } from './registers.js';
-import { arith, compileExpr, into, ResultCell, typeOf } from './expressions.js';
+import { arith, compileExpr, into, pointerOffset, ResultCell, typeOf } from './expressions.js';
 import { aggregate } from './aggregations.js';
 
 export interface KeyMem {
@@ -399,9 +399,12 @@ function compound(
   site: { readonly span: Span },
 ): Val {
   const vt = map.valueType;
-  if (vt.kind !== 'int') throw new InternalError(`compound assignment to a ${vt.kind} map value`);
+  if (vt.kind !== 'int' && vt.kind !== 'pointer') throw new InternalError(`compound assignment to a ${vt.kind} map value`);
+  // A pointer moves by whole pointees (`@p += 2` on an int32 * adds 8), computed as a uint64.
+  const at: IntType = vt.kind === 'pointer' ? uint64 : vt;
+  const step = vt.kind === 'pointer' ? pointerOffset(cg, v, vt) : v;
   const want = wantOld !== undefined;
-  const operand = v.k === 'imm' ? v : cg.reg(cg.scalar(v, true), v.t);
+  const operand = step.k === 'imm' ? step : cg.reg(cg.scalar(step, true), step.t);
   const cell = want ? ResultCell.make(cg, vt, true) : undefined;
   const key = buildKey(cg, map, keys);
   const p = lookup(cg, map.index, key.m);
@@ -413,10 +416,10 @@ function compound(
   cg.e.jImm('ne', R0, 0, found);
   // Missing: insert 0 op v.
   let s = cg.armStart();
-  const init = arith(cg, op, cg.imm(0n, vt), copyOperand(cg, operand), vt, vt);
-  if (cell) cell.set(wantOld ? cg.imm(0n, vt) : copyOperand(cg, init));
+  const init = arith(cg, op, cg.imm(0n, at), copyOperand(cg, operand), at, at);
+  if (cell) cell.set(wantOld ? cg.imm(0n, at) : copyOperand(cg, init));
   const slot = cg.slot(8);
-  cg.store(init, cg.memOfSlot(slot), vt);
+  cg.store(init, cg.memOfSlot(slot), at);
   cg.checkHelper(update(cg, map.index, key.m, cg.memOfSlot(slot), BPF_ANY), HELPER_ID.map_update_elem, 'map_update_elem', site.span, site);
   cg.frame.free(slot);
   cg.armEnd(s);
@@ -426,11 +429,11 @@ function compound(
   s = cg.armStart();
   const ptr = cg.regs.adopt(R0);
   const x = cg.regs.alloc();
-  cg.loadScalar(x.reg, { base: ptr.reg, off: 0 }, vt);
-  if (cell && wantOld) cell.set(cg.reg(dup(cg, x), vt));
-  const nt = cg.scalar(arith(cg, op, cg.reg(x, vt), copyOperand(cg, operand), vt, vt));
-  cg.e.stx(scalarWidth(vt), ptr.reg, 0, nt.reg);
-  if (cell && !wantOld) cell.set(cg.reg(nt, vt));
+  cg.loadScalar(x.reg, { base: ptr.reg, off: 0 }, at);
+  if (cell && wantOld) cell.set(cg.reg(dup(cg, x), at));
+  const nt = cg.scalar(arith(cg, op, cg.reg(x, at), copyOperand(cg, operand), at, at));
+  cg.e.stx(scalarWidth(at), ptr.reg, 0, nt.reg);
+  if (cell && !wantOld) cell.set(cg.reg(nt, at));
   else cg.regs.free(nt);
   cg.regs.free(ptr);
   cg.armEnd(s);
@@ -458,7 +461,7 @@ function copyOperand(cg: CodeGen, v: Val): Val {
 export function incDecMap(cg: CodeGen, e: IncDec, rt: SizedType): Val {
   const target = e.target as MapRef;
   const map = cg.pc.userMap(target.name);
-  const one = cg.imm(1n, map.valueType);
+  const one = cg.imm(1n, map.valueType.kind === 'int' ? map.valueType : int64);
   const v = compound(cg, map, target.keys, e.op === '++' ? '+' : '-', one, !e.prefix, e);
   return v.k === 'void' || v.t.kind !== 'int' || rt.kind !== 'int' ? v : cg.convertInt(v, rt);
 }
@@ -467,7 +470,7 @@ export function incDecMap(cg: CodeGen, e: IncDec, rt: SizedType): Val {
 export function incDecMapStatement(cg: CodeGen, e: IncDec): void {
   const target = e.target as MapRef;
   const map = cg.pc.userMap(target.name);
-  compound(cg, map, target.keys, e.op === '++' ? '+' : '-', cg.imm(1n, map.valueType), undefined, e);
+  compound(cg, map, target.keys, e.op === '++' ? '+' : '-', cg.imm(1n, map.valueType.kind === 'int' ? map.valueType : int64), undefined, e);
 }
 
 /** delete(@m[k]) / delete(@m, k): map_delete_elem; the value is 1 when a key was removed. */

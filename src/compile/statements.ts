@@ -6,9 +6,9 @@
 
 import { InternalError } from '../diag/diagnostic.js';
 import type { AssignVar, Block, ForRange, If, LetDecl, Stmt, While } from '../parse/ast.js';
-import { int64, type IntType } from '../check/types.js';
+import { int64, uint64, type IntType } from '../check/types.js';
 import { CodeGen, isScalar, scalarWidth, type Val } from './codegen.js';
-import { arith, branch, compileDiscard, compileExpr, into } from './expressions.js';
+import { arith, branch, compileDiscard, compileExpr, into, pointerOffset } from './expressions.js';
 import { assignMap, incDecMapStatement } from './maps.js';
 import { compileForMap } from './for-map.js';
 
@@ -70,6 +70,14 @@ function assignVar(cg: CodeGen, s: AssignVar): void {
   const m = cg.varMem(slot);
   if (!s.op) {
     into(cg, s.value, m, slot.type, true);
+    return;
+  }
+  if (slot.type.kind === 'pointer') {
+    // `$p += n`: n whole pointees.
+    const step = pointerOffset(cg, compileExpr(cg, s.value), slot.type);
+    const r = cg.scalar(arith(cg, s.op, { k: 'mem', m, t: uint64 }, step, uint64, uint64));
+    cg.e.stx(8, m.base, m.off, r.reg);
+    cg.regs.free(r);
     return;
   }
   if (!isScalar(slot.type) || slot.type.kind !== 'int') throw new InternalError(`compound assignment to a ${slot.type.kind} variable`);
