@@ -120,6 +120,13 @@ async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<num
   if (checked) {
     const { countAttachedProbes } = await import('../runtime/probe-count.js');
     const n = countAttachedProbes(checked);
+    // Attach points can all expand to nothing (a wildcard raw tracepoint matching none).
+    if (n === 0) {
+      // bpftrace 0.23 says so on stdout (unless -q), without ERROR.
+      if (!cmd.quiet) output.write(`${runMessages.noProbes().text}\n`);
+      output.flush();
+      return 1;
+    }
     if (n > checked.config.max_probes) {
       await printDiagnostics(io, [plain(runMessages.tooManyProbes(n, checked.config.max_probes))]);
       return 1;
@@ -187,7 +194,7 @@ async function runChecked(products: Products, cmd: CommandLine, io: CliIo, outpu
     output.flush();
     if (!outcome.ok) {
       await printDiagnostics(io, [plain(outcome.message)]);
-      return 1;
+      return outcome.exitCode ?? 1;
     }
     return outcome.exitCode;
   } catch (e) {

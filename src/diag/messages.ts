@@ -462,6 +462,15 @@ export const runMessages = {
   internalError: (what: string) => m('internal-error', `internal error: ${what}`),
   attachFailed: (probe: string) => m('attach-failed', `Error attaching probe: ${probe}`),
   attachSkipped: (probe: string) => m('attach-skipped', `could not attach probe ${probe}, skipping.`),
+  // Attach and load failures as bpftrace 0.23 (and the bcc it attaches kprobes with) word them.
+  attachFailedBecause: (probe: string, why: string) => m('attach-failed', `Error attaching probe: ${probe}: ${why}`),
+  moduleNotLoaded: (module: string, probe: string) => m('module-not-loaded', `specified module ${module} in probe ${probe} is not loaded.`),
+  kprobeEntryMissing: () => m('kprobe-entry-missing', 'cannot attach kprobe, probe entry may not exist'),
+  noBtfFound: (what: string) => m('no-btf', `No BTF found for ${what}`),
+  noBtfFoundSkipping: (what: string) => m('no-btf', `No BTF found for ${what}, skipping.`),
+  rawTracepointMissing: (probe: string) => m('rawtracepoint-missing', `Probe does not exist: ${probe}`),
+  tracepointIdMissing: (category: string, event: string) =>
+    m('tracepoint-id-missing', `open(/sys/kernel/tracing/events/${category}/${event}/id): No such file or directory`),
   noProbes: () => m('no-probes', 'No probes to attach'),
   tooManyProbes: (n: number, limit: number) =>
     m(

@@ -15,12 +15,16 @@ import { verifyProgram } from '../ebpf/verifier/verify.js';
 import { SOFTWARE_EVENTS, HARDWARE_EVENTS } from '../check/providers.js';
 import type { AttachTarget as WorldTarget } from '../world/probes.js';
 import type { Engine, RunnableProgram } from './engine.js';
+import type { AttachFailureKind } from './attach-policy.js';
+import { KERNEL_MODULE } from '../probes/probe_names.js';
 
 export interface LoadedProgram {
   readonly compiled: CompiledProbeProgram;
   readonly code: RunnableProgram;
   /** Where it attaches in the world, with the probe's name (empty for BEGIN/END). */
-  readonly targets: readonly { readonly target: WorldTarget; readonly probe: string }[];
+  readonly targets: readonly { readonly target: WorldTarget; readonly probe: string; readonly compiled?: CompiledTarget }[];
+  /** Attach points that matched nothing (a missing tracepoint among several): nothing to attach. */
+  readonly unresolved?: readonly CompiledTarget[];
   /** Bytes of the context record (BEGIN/END get a zeroed one of this size). */
   readonly ctxSize: number;
 }
@@ -67,14 +71,18 @@ export function loadPrograms(
   const specs: (MapSpec | undefined)[] = [undefined, ...compiled.maps.map((d) => d.spec)];
   const loaded: LoadedProgram[] = [];
   for (const p of compiled.programs) {
-    const targets: { target: WorldTarget; probe: string }[] = [];
+    const targets: { target: WorldTarget; probe: string; compiled: CompiledTarget }[] = [];
+    const unresolved: CompiledTarget[] = [];
     if (p.special === undefined) {
       for (const t of p.attachTo) {
-        // An attach point that matched nothing (missing_probes = ignore) has nothing to attach.
-        if (isPlaceholder(t)) continue;
+        // An attach point that matched nothing has nothing to attach.
+        if (isPlaceholder(t)) {
+          unresolved.push(t);
+          continue;
+        }
         const w = worldTarget(t);
         if (typeof w === 'string') return { ok: false, message: runMessages.probeNotSimulated(t.probe, w) };
-        targets.push({ target: w, probe: t.probe });
+        targets.push({ target: w, probe: t.probe, compiled: t });
       }
     }
     const verdict = verifyProgram(p.insns, { progType: p.progType, maps: specs, ctxSize: p.ctxSize, nrCpuIds: ncpus });
@@ -87,7 +95,7 @@ export function loadPrograms(
       const first = code.errors[0];
       throw new InternalError(`engine '${chosen.name}' could not load program '${p.name}': ${first ? `${first.message} at insn ${first.pc}` : 'no reason given'}`);
     }
-    loaded.push({ compiled: p, code, targets, ctxSize: p.ctxSize });
+    loaded.push({ compiled: p, code, targets, unresolved, ctxSize: p.ctxSize });
   }
   return loaded;
 }
@@ -100,6 +108,7 @@ function isPlaceholder(t: CompiledTarget): boolean {
     case 'fentry':
     case 'fexit':
     case 'tracepoint':
+    case 'rawtracepoint':
       return t.func === '';
     default:
       return false;
@@ -113,6 +122,41 @@ function canonicalPerfEvent(table: readonly { name: string; alias: string }[], e
   return table.find((e) => e.name === event || (e.alias !== '' && e.alias === event))?.name ?? event;
 }
 
+/**
+ * Why the world cannot take an attach target before trying it (a module other than vmlinux:
+ * the world loads none), or undefined. Failures the world reports come from World.attach.
+ */
+export function attachFailureKind(t: CompiledTarget): AttachFailureKind | undefined {
+  const foreignModule = t.target !== '' && t.target !== KERNEL_MODULE;
+  switch (t.provider) {
+    case 'kprobe':
+    case 'kretprobe':
+      return foreignModule ? 'no-module' : undefined;
+    case 'fentry':
+    case 'fexit':
+      return foreignModule ? 'no-btf' : undefined;
+    case 'rawtracepoint':
+      return foreignModule ? 'no-rawtracepoint' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The failure a refused attach target is, by provider (what bpftrace 0.23 meets at that point). */
+export function refusedAttachKind(t: CompiledTarget): AttachFailureKind {
+  switch (t.provider) {
+    case 'fentry':
+    case 'fexit':
+      return 'no-btf';
+    case 'rawtracepoint':
+      return 'no-rawtracepoint';
+    case 'tracepoint':
+      return 'no-tracepoint';
+    default:
+      return 'no-function';
+  }
+}
+
 /** A compiled attach target as the world names it, or why the world has no such probe. */
 export function worldTarget(t: CompiledTarget): WorldTarget | string {
   switch (t.provider) {
@@ -123,6 +167,8 @@ export function worldTarget(t: CompiledTarget): WorldTarget | string {
     case 'fentry':
     case 'fexit':
       return { kind: t.provider, func: t.func };
+    case 'rawtracepoint':
+      return { kind: 'rawtracepoint', event: t.func };
     case 'profile':
     case 'interval': {
       const p = t.period;

@@ -11,6 +11,9 @@ const MULTI_ATTACH: ReadonlySet<string> = new Set(['kprobe', 'kretprobe', 'uprob
 
 function attachmentsOf(ap: ResolvedAttachPoint): number {
   if (MULTI_ATTACH.has(ap.provider) && ap.matches.length > 0 && ap.parts.some(hasWildcard)) return 1;
+  // A named tracepoint that does not exist (one of several attach points) is still a probe
+  // bpftrace tries to attach, and counts.
+  if (ap.provider === 'tracepoint' && ap.matches.length === 0 && !ap.parts.some(hasWildcard)) return 1;
   return ap.matches.length;
 }
 

@@ -21,7 +21,8 @@ import type { World } from '../world/world.js';
 import { asyncDispatcher, needsLocator, type Locator } from './async-events.js';
 import { decodeContext } from './decode-context.js';
 import { loadEngine } from './engine.js';
-import { createMaps, loadPrograms, type LoadedProgram } from './loader.js';
+import { ATTACH_FAILED_EXIT, expandedProbeNames, judgeAttachFailures, type AttachFailure } from './attach-policy.js';
+import { attachFailureKind, createMaps, loadPrograms, refusedAttachKind, type LoadedProgram } from './loader.js';
 import { readMap } from './map-reader.js';
 import { createPrinter } from './output/index.js';
 import type { PrinterOptions } from './output/printer.js';
@@ -92,7 +93,7 @@ export type EndReason = 'exit' | 'interrupt' | 'duration' | 'default-duration' |
 
 export type RunOutcome =
   | { readonly ok: true; readonly exitCode: number; readonly stats: RunStats; readonly endedBy: EndReason }
-  | { readonly ok: false; readonly message: Message };
+  | { readonly ok: false; readonly message: Message; readonly exitCode?: number };
 
 /** Maps as bpftrace prints them at exit: by name, byte order (it keeps them in a std::map). */
 function mapsInNameOrder(dumps: readonly MapDump[]): MapDump[] {
@@ -275,7 +276,7 @@ export async function runProgram(
     const attachProblem = await attachAll();
     if (attachProblem) {
       io.flush();
-      return { ok: false, message: attachProblem };
+      return { ok: false, ...attachProblem };
     }
     runSpecial(compiled.beginPrograms);
     io.flush();
@@ -312,30 +313,38 @@ export async function runProgram(
   }
 
   /**
-   * Attaches every program to its probes in the world. A probe the world does not have is
-   * handled as bpftrace handles a failed attachment: skipped quietly under missing_probes =
-   * ignore, skipped with a warning when its block has other probes, else an error.
+   * Attaches every program to its probes in the world, in program order (probes on one point
+   * fire in program order, as bpftrace arranges by attaching some kinds in reverse). What the
+   * world lacks is reported as bpftrace 0.23 reports it (attach-policy.ts).
    */
-  async function attachAll(): Promise<Message | undefined> {
-    if (!loaded.some((p) => p.targets.length > 0)) return undefined;
+  async function attachAll(): Promise<{ message: Message; exitCode: number } | undefined> {
+    if (!loaded.some((p) => p.targets.length > 0 || (p.unresolved?.length ?? 0) > 0)) return undefined;
     if (!world && !createWorld) ({ createWorld } = await import('../world/world.js'));
     const w = buildWorld();
-    const attachedPerBlock = new Map<number, number>();
-    const failed: { probe: string; block: number }[] = [];
+    const failures: AttachFailure[] = [];
+    let order = 0;
     for (const p of loaded) {
-      const block = p.compiled.probeIndex;
+      const expanded = expandedProbeNames(checked, p.compiled.probeIndex);
       for (const t of p.targets) {
-        const a = w.attach(t.target, firing(p));
-        if ('error' in a) failed.push({ probe: t.probe, block });
-        else attachedPerBlock.set(block, (attachedPerBlock.get(block) ?? 0) + 1);
+        const at = order++;
+        const c = t.compiled;
+        const before = c ? attachFailureKind(c) : undefined;
+        if (before === undefined) {
+          const a = w.attach(t.target, firing(p));
+          if (!('error' in a)) continue;
+        }
+        if (!c) return { message: runMessages.attachFailed(t.probe), exitCode: ATTACH_FAILED_EXIT };
+        failures.push({ kind: before ?? refusedAttachKind(c), probe: t.probe, provider: c.provider, target: c.target, func: c.func, expanded: expanded(t.probe), order: at });
+      }
+      for (const u of p.unresolved ?? []) {
+        if (u.provider !== 'tracepoint') continue;
+        const [category = '', event = ''] = u.probe.slice(u.probe.indexOf(':') + 1).split(':');
+        failures.push({ kind: 'no-tracepoint', probe: u.probe, provider: u.provider, target: category, func: event, expanded: true, order: order++ });
       }
     }
-    for (const f of failed) {
-      if (config.missing_probes === 'ignore') continue;
-      if (config.missing_probes === 'error' || !attachedPerBlock.get(f.block)) return runMessages.attachFailed(f.probe);
-      io.err(`WARNING: ${runMessages.attachSkipped(f.probe).text}\n`);
-    }
-    return undefined;
+    const verdict = judgeAttachFailures(failures, config.missing_probes);
+    for (const line of verdict.lines) io.err(line);
+    return verdict.fatal ? { message: verdict.fatal, exitCode: ATTACH_FAILED_EXIT } : undefined;
   }
 
   /** Runs the world until something ends the run. */

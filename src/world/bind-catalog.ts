@@ -2,7 +2,7 @@
 // catalog reads probes/ lazily). Out: a WorldCatalog. Not a cache of its own: the catalog
 // module already caches what it reads.
 
-import { kernelFunction, kernelFunctions, kernelStruct, syscallTable, tracepointFormat } from '../probes/catalog.js';
+import { kernelFunction, kernelFunctions, kernelStruct, listTracepoints, syscallTable, tracepointFormat } from '../probes/catalog.js';
 import type { WorldCatalog } from './catalog-view.js';
 
 let view: WorldCatalog | undefined;
@@ -14,6 +14,7 @@ export function catalogView(): WorldCatalog {
     struct: kernelStruct,
     kernelFunction,
     kernelFunctionNames: () => kernelFunctions().map((f) => f.name),
+    rawTracepointCategory: (event) => listTracepoints().find((t) => t.event === event && t.category !== 'syscalls')?.category,
   };
   return view;
 }

@@ -42,6 +42,8 @@ export interface WorldCatalog {
   kernelFunction(name: string): KernelFunctionView | undefined;
   /** Every kprobe-able function (they all get a place in the kernel's symbol table). */
   kernelFunctionNames?(): readonly string[];
+  /** The category of the tracepoint a raw tracepoint of this name is (syscalls' own events excepted). */
+  rawTracepointCategory?(event: string): string | undefined;
 }
 
 export type { TracepointFormat, CType };

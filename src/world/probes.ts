@@ -12,6 +12,8 @@ import type { TracepointFormat } from './catalog-view.js';
  */
 export type AttachTarget =
   | { readonly kind: 'tracepoint'; readonly category: string; readonly event: string }
+  /** rawtracepoint:<event>: the tracepoint's TP_PROTO arguments, one u64 each. */
+  | { readonly kind: 'rawtracepoint'; readonly event: string }
   | { readonly kind: 'kprobe' | 'kretprobe' | 'fentry' | 'fexit'; readonly func: string }
   /** profile:hz:N → { hz: N }; profile:ms:N etc. → { periodNs }. Fires on every CPU. */
   | { readonly kind: 'profile'; readonly hz?: number; readonly periodNs?: number }

@@ -26,6 +26,7 @@
 // CPUs, and would break bpf_override_return/send_signal, which change the call in progress —
 // for at most the per-event dispatch it could save. bench/world.md has the figures.
 
+import { InternalError } from '../diag/diagnostic.js';
 import type { KernelHost } from '../ebpf/host.js';
 import * as bindCatalogModule from './bind-catalog.js';
 import type { WorldCatalog } from './catalog-view.js';
@@ -52,6 +53,7 @@ import { TimerHeap } from './timer-heap.js';
 import { BioTable } from './block-requests.js';
 import * as blockRequestsModule from './block-requests.js';
 import * as tracepointsModule from './tracepoints.js';
+import { RAW_ARGS_BYTES, rawArgPlan, readRecordField, type RawArgPlan } from './raw-tracepoints.js';
 import { Dentries, FileTable, KernelStrings, SocketTable } from './vfs.js';
 import * as vfsModule from './vfs.js';
 import { CompiledOp, type CompiledFd, type CompiledWorkload, type WorkloadJson } from './workload.js';
@@ -374,6 +376,7 @@ export class World implements KernelHost {
    * job; this is a last line of defence).
    */
   attach(target: AttachTarget, handler: ProbeHandler): Attachment | { readonly error: string } {
+    if (target.kind === 'rawtracepoint') return this.attachRaw(target.event, handler);
     const site = this.siteFor(target);
     if (typeof site === 'string') return { error: site };
     site.add(handler);
@@ -2814,6 +2817,8 @@ export class World implements KernelHost {
 
   private siteFor(target: AttachTarget): Site | string {
     switch (target.kind) {
+      case 'rawtracepoint':
+        throw new InternalError('raw tracepoints attach through attachRaw');
       case 'tracepoint':
         return this.tracepointSite(target.category, target.event);
       case 'kprobe':
@@ -2870,6 +2875,82 @@ export class World implements KernelHost {
         return site;
       }
     }
+  }
+
+  /** Raw tracepoints by event: their own site (the argument words) and the bridge that fills it. */
+  private readonly rawSites = new Map<string, { site: Site; category: string; bridge: ProbeHandler }>();
+
+  /**
+   * A raw tracepoint rides on its tracepoint's site: a bridge handler there turns each record
+   * into the TP_PROTO arguments and runs the raw site's handlers (in attach order, with the
+   * tracepoint's own handlers in theirs).
+   */
+  private attachRaw(event: string, handler: ProbeHandler): Attachment | { readonly error: string } {
+    let raw = this.rawSites.get(event);
+    if (!raw) {
+      const category = event === 'sys_enter' || event === 'sys_exit' ? 'raw_syscalls' : this.cat.rawTracepointCategory?.(event);
+      const fmt = category === undefined ? undefined : this.cat.tracepoint(category, event);
+      if (category === undefined || !fmt) return { error: `rawtracepoint not found: ${event}` };
+      const site = new Site(`rawtracepoint:${event}`, RAW_ARGS_BYTES);
+      const plan = rawArgPlan(category, event, fmt);
+      const bridge: ProbeHandler = (_bytes, view) => {
+        this.fillRawArgs(site, plan, view);
+        const hs = site.handlers;
+        for (let i = 0; i < hs.length; i++) hs[i]!(site.bytes, site.view);
+      };
+      raw = { site, category, bridge };
+      this.rawSites.set(event, raw);
+    }
+    const { site, category, bridge } = raw;
+    site.add(handler);
+    if (site.nh === 1) {
+      // Detached tracepoint sites are dropped from the hot tables: ask for the current one.
+      const tp = this.tracepointSite(category, event);
+      if (typeof tp === 'string') return { error: tp };
+      tp.add(bridge);
+      this.refreshProbeFlags();
+    }
+    return {
+      bytes: site.bytes,
+      view: site.view,
+      size: site.size,
+      detach: () => {
+        site.remove(handler);
+        if (site.nh > 0) return;
+        const tp = this.tracepointSite(category, event);
+        if (typeof tp !== 'string') tp.remove(bridge);
+        this.refreshProbeFlags();
+      },
+    };
+  }
+
+  /** The raw arguments of one firing from its tracepoint record. */
+  private fillRawArgs(site: Site, plan: readonly RawArgPlan[], record: DataView): void {
+    const v = site.view;
+    site.bytes.fill(0);
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i]!;
+      const off = i * 8;
+      if (p.how === 0) put64(v, off, p.value);
+      else if (p.how === 3) v.setBigUint64(off, this.kmem.addr(K_PTREGS, this.curTask), true);
+      else {
+        const x = readRecordField(record, p);
+        if (p.how === 1) {
+          if (typeof x === 'bigint') v.setBigUint64(off, x, true);
+          else put64(v, off, x);
+        } else v.setBigUint64(off, this.taskOfTid(Number(x)), true);
+      }
+    }
+  }
+
+  /** The task_struct address of a thread id (the CPU's idle task for 0), or 0 when it has none. */
+  private taskOfTid(tid: number): bigint {
+    if (tid === 0) return this.taskAddress(this.curCpu);
+    const t = this.t;
+    // Mostly the current task (an exiting one included); tids are never reused.
+    if (t.tid[this.curTask] === tid) return this.taskAddress(this.curTask);
+    for (let s = this.ncpu; s < t.cap; s++) if (t.tid[s] === tid) return this.taskAddress(s);
+    return 0n;
   }
 
   private tracepointSite(category: string, event: string): Site | string {

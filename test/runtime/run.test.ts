@@ -196,9 +196,11 @@ describe('probes the world cannot attach, as bpftrace handles failed attachments
   test('a lone attach point is an error', async () => {
     const r = await runCli(['-e', 'kprobe:md_flush_request { } BEGIN { exit(); }']);
     expect(r).toEqual({
-      code: 1,
+      code: 255,
       out: 'Attaching 2 probes...\n',
-      err: `${warning}kprobe:md_flush_request { } BEGIN { exit(); }\n~~~~~~~~~~~~~~~~~~~~~~~\nERROR: Error attaching probe: kprobe:md_flush_request\n`,
+      err:
+        `${warning}kprobe:md_flush_request { } BEGIN { exit(); }\n~~~~~~~~~~~~~~~~~~~~~~~\n` +
+        'cannot attach kprobe, probe entry may not exist\nERROR: Error attaching probe: kprobe:md_flush_request\n',
     });
   });
   test('beside another attach point it is skipped with a warning', async () => {
@@ -209,7 +211,46 @@ describe('probes the world cannot attach, as bpftrace handles failed attachments
   });
   test('missing_probes = ignore skips it quietly', async () => {
     const r = await runCli(['-e', 'config = { missing_probes = "ignore" } kprobe:md_flush_request, kprobe:vfs_read { } BEGIN { exit(); }']);
-    expect(r).toEqual({ code: 0, out: 'Attaching 2 probes...\n\n\n', err: '' });
+    expect(r).toEqual({ code: 0, out: 'Attaching 3 probes...\n\n\n', err: '' });
+  });
+  // The texts and exit codes of bpftrace 0.23 (run here, and read from its attach code where this
+  // kernel has no kprobes or fentry).
+  test.each([
+    [
+      'kprobe:nonsense:vfs_read { } BEGIN { exit(); }',
+      255,
+      'Attaching 2 probes...\n',
+      'ERROR: Error attaching probe: kprobe:nonsense:vfs_read: specified module nonsense in probe kprobe:nonsense:vfs_read is not loaded.\n',
+    ],
+    ['fentry:nonsense { } BEGIN { exit(); }', 255, 'Attaching 2 probes...\n', 'ERROR: No BTF found for nonsense\n'],
+    ['fentry:vfs_read, fentry:nonsense { } BEGIN { exit(); }', 0, 'Attaching 3 probes...\n\n\n', 'WARNING: No BTF found for nonsense, skipping.\n'],
+    ['config = { missing_probes = "ignore" } fentry:vfs_read, fentry:nonsense { } BEGIN { exit(); }', 0, 'Attaching 3 probes...\n\n\n', ''],
+    ['config = { missing_probes = "error" } fentry:vfs_read, fentry:nonsense { } BEGIN { exit(); }', 255, 'Attaching 3 probes...\n', 'ERROR: No BTF found for nonsense\n'],
+    ['rawtracepoint:nonsense { } BEGIN { exit(); }', 255, 'Attaching 2 probes...\n', 'ERROR: Probe does not exist: rawtracepoint:nonsense\n'],
+    ['rawtracepoint:nonsense* { }', 1, 'No probes to attach\n', ''],
+  ])('%s', async (program, code, out, err) => {
+    expect(await runCli(['-e', program])).toEqual({ code, out, err });
+  });
+  test('one missing tracepoint of several is counted and skipped after bcc reports its event file', async () => {
+    const r = await runCli(['-e', 't:syscalls:sys_enter_read,t:syscalls:nonsense { } BEGIN { exit(); }']);
+    expect(r).toEqual({
+      code: 0,
+      out: 'Attaching 3 probes...\n\n\n',
+      err:
+        'stdin:1:27-46: WARNING: tracepoint not found: syscalls:nonsense\n' +
+        't:syscalls:sys_enter_read,t:syscalls:nonsense { } BEGIN { exit(); }\n' +
+        '                          ~~~~~~~~~~~~~~~~~~~\n' +
+        'open(/sys/kernel/tracing/events/syscalls/nonsense/id): No such file or directory\n',
+    });
+  });
+  test('messages follow the order bpftrace attaches in: kretprobes forward, then kprobes in reverse', async () => {
+    const r = await runCli(['-e', 'config = { missing_probes = "warn" } kprobe:bad1, kretprobe:bad2, kprobe:bad3, kprobe:vfs_read { } BEGIN { exit(); }']);
+    expect(r.code).toBe(0);
+    expect(r.err.split('\n').filter((l) => l.startsWith('WARNING: could not'))).toEqual([
+      'WARNING: could not attach probe kretprobe:bad2, skipping.',
+      'WARNING: could not attach probe kprobe:bad3, skipping.',
+      'WARNING: could not attach probe kprobe:bad1, skipping.',
+    ]);
   });
 });
 
