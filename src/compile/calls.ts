@@ -57,14 +57,7 @@ const CALLS: Readonly<Record<string, CallFn>> = {
   reg: (cg, e, info, t) => ({ k: 'ctx', off: Number(info.literals?.[0] ?? 0n), t }),
   strlen: (cg, e, info, t) => cg.reg(strlen(cg, value(cg, e, 0)), t),
   strncmp: (cg, e, info, t) => cg.reg(strncmp(cg, value(cg, e, 0), value(cg, e, 1), Number(info.literals?.[2] ?? 0n)), t),
-  strcontains: (cg, e, info, t) => {
-    const r = strcontains(cg, value(cg, e, 0), value(cg, e, 1));
-    if (!r) {
-      cg.error('strcontains() with a needle that is not a string literal is not supported', e.span);
-      return cg.imm(0n, t);
-    }
-    return cg.reg(r, t);
-  },
+  strcontains: (cg, e, info, t) => cg.reg(strcontains(cg, value(cg, e, 0), value(cg, e, 1)), t),
   signal: (cg, e, info) => signal(cg, e, info, HELPER_ID.send_signal),
   signal_thread: (cg, e, info) => signal(cg, e, info, HELPER_ID.send_signal_thread),
   override: (cg, e, info, t) => {

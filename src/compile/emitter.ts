@@ -51,6 +51,8 @@ interface Item {
   map?: number;
   /** A label bound before this item (several may be). */
   removed?: boolean;
+  /** A `ja` placed so that a verifier walks its path first: never folded into the jump before it. */
+  keep?: boolean;
 }
 
 export interface EmittedCode {
@@ -205,8 +207,12 @@ export class Emitter {
 
   // ── control flow ─────────────────────────────────────────────────────────────────────
 
-  ja(l: Label): void {
-    this.push(mk(BPF_JMP | BPF_JA, 0, 0, 0, 0), { target: l });
+  /**
+   * goto l. `keep`: after a conditional jump, this path stays the fall-through (the one a
+   * verifier walks first, the jump's target waiting) instead of becoming the inverted jump.
+   */
+  ja(l: Label, keep = false): void {
+    this.push(mk(BPF_JMP | BPF_JA, 0, 0, 0, 0), keep ? { target: l, keep } : { target: l });
   }
 
   /** if (dst c imm) goto l; width 32 compares the low words (JMP32). */
@@ -328,7 +334,7 @@ export class Emitter {
         if (a.removed || !this.isCond(a)) continue;
         const j = this.nextLive(i);
         const b = this.items[j];
-        if (!b || !this.isJa(b) || targets.has(j)) continue;
+        if (!b || !this.isJa(b) || b.keep || targets.has(j)) continue;
         const after = this.nextLive(j);
         if (this.resolveLabel(a.target!) !== after) continue;
         const op = a.insn.code & 0xf0;

@@ -8,6 +8,7 @@ import { CodeGen, chunkAt, litBytes, type Mem, type Val } from './codegen.js';
 import type { Label } from './emitter.js';
 import type { Slot } from './frame.js';
 import type { Temp } from './registers.js';
+import { BPF_ADD } from '../ebpf/isa.js';
 
 /** Bytes up to which a string comparison is unrolled. */
 const UNROLL_LIMIT = 64;
@@ -240,12 +241,14 @@ export function strncmp(cg: CodeGen, a: Val, b: Val, n: number): Temp {
 }
 
 /**
- * strcontains(haystack, needle): 1 when needle occurs in haystack. The needle must be a
- * literal (the checker's common case); each haystack position is compared with it unrolled.
+ * strcontains(haystack, needle): 1 when needle (up to its first NUL) occurs in haystack (up
+ * to its first NUL). A literal needle is compared unrolled at each haystack position; a
+ * run-time one byte by byte, unrolled up to UNROLL_LIMIT bytes, else by an inner loop.
  */
-export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp | undefined {
-  if (needle.k !== 'lit') return undefined;
-  const text = needle.bytes;
+export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp {
+  if (needle.k !== 'lit') return strcontainsRuntime(cg, hay, needle);
+  const nul = needle.bytes.indexOf('\0');
+  const text = nul < 0 ? needle.bytes : needle.bytes.slice(0, nul);
   const res = cg.regs.alloc();
   if (text.length === 0) {
     cg.release(hay);
@@ -274,7 +277,7 @@ export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp | undefine
     cg.e.jImm('eq', x.reg, 0, end);
     for (let k = 0; k < text.length; k++) {
       if (k > 0) cg.e.ldx(1, x.reg, p.reg, k);
-      cg.e.jImm('ne', x.reg, text.charCodeAt(k) & 0xff, next);
+      orNext(cg, (ok) => cg.e.jImm('eq', x.reg, text.charCodeAt(k) & 0xff, ok), next);
     }
     cg.e.ja(found);
     cg.e.bind(next);
@@ -291,5 +294,106 @@ export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp | undefine
   cg.regs.free(i);
   cg.regs.free(x);
   done(cg, r);
+  return res;
+}
+
+/**
+ * A test whose failure goes to `next` (the following haystack position) by falling through:
+ * a verifier walks the fall-through first and keeps the taken branch pending, so the long
+ * path (on to the next position) is walked at once and the pending matches, walked later,
+ * meet states already seen there. Jumping to `next` instead would leave one pending state
+ * per compared byte per position (the kernel's 8192-jump limit for long strings).
+ */
+function orNext(cg: CodeGen, test: (ok: Label) => void, next: Label): void {
+  const ok = cg.e.newLabel();
+  test(ok);
+  cg.e.ja(next, true);
+  cg.e.bind(ok);
+}
+
+/**
+ * strcontains with a needle known only at run time. For each haystack position i before its
+ * NUL, the needle's bytes k are compared with haystack[i + k] (i + k bounded by the
+ * haystack's size, so every read is in bounds for the verifier); the needle's NUL, or its
+ * end, means found.
+ */
+function strcontainsRuntime(cg: CodeGen, hay: Val, needle: Val): Temp {
+  const hsize = hay.t.size;
+  const nsize = needle.t.size;
+  const rh = readable(cg, hay);
+  const rn = readable(cg, needle);
+  const res = cg.regs.alloc();
+  const p = cg.regs.alloc();
+  const i = cg.regs.alloc();
+  const x = cg.regs.alloc();
+  const y = cg.regs.alloc();
+  const found = cg.e.newLabel();
+  const end = cg.e.newLabel();
+  cg.e.movImm(res.reg, 0n);
+  // An empty needle is in every haystack, the empty one too.
+  cg.e.ldx(1, y.reg, rn.m.base, rn.m.off);
+  cg.e.jImm('eq', y.reg, 0, found);
+  cg.e.mov(p.reg, rh.m.base);
+  cg.e.addImm(p.reg, rh.m.off);
+  cg.e.movImm(i.reg, 0n);
+  cg.loopDepth++;
+  const top = cg.e.here();
+  const next = cg.e.newLabel();
+  cg.e.ldx(1, x.reg, p.reg, 0);
+  cg.e.jImm('eq', x.reg, 0, end);
+  if (nsize <= UNROLL_LIMIT) {
+    for (let k = 0; k < nsize; k++) {
+      if (k === 0) cg.e.ldx(1, y.reg, rn.m.base, rn.m.off);
+      else {
+        cg.e.ldx(1, y.reg, rn.m.base, rn.m.off + k);
+        cg.e.jImm('eq', y.reg, 0, found);
+        if (k >= hsize) {
+          cg.e.ja(next);
+          break;
+        }
+        orNext(cg, (ok) => cg.e.jImm('le', i.reg, hsize - 1 - k, ok), next);
+        cg.e.ldx(1, x.reg, p.reg, k);
+      }
+      orNext(cg, (ok) => cg.e.jReg('eq', x.reg, y.reg, ok), next);
+    }
+  } else {
+    // pn walks the needle, k counts its bytes; x = p + k addresses the haystack byte.
+    const pn = cg.regs.alloc();
+    const k = cg.regs.alloc();
+    cg.e.mov(pn.reg, rn.m.base);
+    cg.e.addImm(pn.reg, rn.m.off);
+    cg.e.movImm(k.reg, 0n);
+    const inner = cg.e.here();
+    cg.e.ldx(1, y.reg, pn.reg, 0);
+    cg.e.jImm('eq', y.reg, 0, found);
+    cg.e.mov(x.reg, i.reg);
+    cg.e.aluReg(BPF_ADD, x.reg, k.reg);
+    orNext(cg, (ok) => cg.e.jImm('lt', x.reg, hsize, ok), next);
+    cg.e.mov(x.reg, p.reg);
+    cg.e.aluReg(BPF_ADD, x.reg, k.reg);
+    cg.e.ldx(1, x.reg, x.reg, 0);
+    orNext(cg, (ok) => cg.e.jReg('eq', x.reg, y.reg, ok), next);
+    cg.e.addImm(pn.reg, 1);
+    cg.e.addImm(k.reg, 1);
+    cg.e.jImm('lt', k.reg, nsize, inner);
+    cg.regs.free(pn);
+    cg.regs.free(k);
+  }
+  cg.e.ja(found);
+  cg.e.bind(next);
+  cg.e.addImm(p.reg, 1);
+  cg.e.addImm(i.reg, 1);
+  cg.e.jImm('lt', i.reg, hsize, top);
+  cg.loopDepth--;
+  cg.e.ja(end);
+  cg.e.bind(found);
+  cg.e.movImm(res.reg, 1n);
+  cg.e.bind(end);
+  cg.regs.free(p);
+  cg.regs.free(i);
+  cg.regs.free(x);
+  cg.regs.free(y);
+  done(cg, rh);
+  done(cg, rn);
   return res;
 }
