@@ -253,11 +253,22 @@ function unify(a: SizedType, b: SizedType, flexible = false): SizedType | undefi
 /** Map keys store integers as int64 (bpftrace widens them); tuples recursively. */
 function keyType(t: SizedType): SizedType {
   if (t.kind === 'int' && !t.enumName) return int64;
-  if (t.kind === 'bool') return int64;
   // `@[@count]`: the aggregation's number is the key.
   if (isCastableAgg(t)) return int64;
   if (t.kind === 'tuple') return tupleType(t.fields.map((f) => keyType(f.type)));
   return t;
+}
+
+/**
+ * A key as the map's key type takes it: bools and integers are one another's keys (bpftrace
+ * 0.23 keeps the type the map was first keyed with: `@c[false] = 3; @c[1] = 2` prints true).
+ */
+function keyLike(kt: SizedType, have: SizedType): SizedType {
+  if (kt.kind === 'bool' && have.kind === 'int' && !have.enumName) return have;
+  if (kt.kind === 'int' && !kt.enumName && have.kind === 'bool') return have;
+  if (kt.kind === 'tuple' && have.kind === 'tuple' && kt.fields.length === have.fields.length)
+    return tupleType(kt.fields.map((f, i) => keyLike(f.type, have.fields[i]!.type)));
+  return kt;
 }
 
 /** Map values keep integers 8 bytes wide. */
@@ -678,7 +689,7 @@ class Walker {
       this.error(node, M.mapHasNoKeys(`@${name}`, typeName(kt)), [], span);
       return;
     }
-    const u = unify(m.key, kt);
+    const u = unify(m.key, keyLike(kt, m.key));
     if (!u || u.kind !== m.key.kind || (u.kind === 'tuple' && typeName(keyType(u)) !== typeName(u))) {
       this.error(node, M.mapKeyMismatch(`@${name}`, typeName(kt), typeName(m.key)), [], span);
       return;
