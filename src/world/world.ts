@@ -3104,6 +3104,8 @@ export class World implements KernelHost {
     this.ctx(c, s, KS_SYSCALL, nr);
     this.ksArg2 = i;
     this.kstackPath = path;
+    // bpf_get_func_ip in a kretprobe/fexit is the probed function's entry, as at entry.
+    this.curFuncIp = this.ksyms.address(f.fn) ?? 0n;
     if (ret !== null) {
       this.fillRegs(ret, s, f.fn, 0);
       // kretprobe: ip is the return address in the caller.
@@ -3117,6 +3119,7 @@ export class World implements KernelHost {
       this.putArg(fexit, fexit.size - 8, f.ret, s, nr);
       this.fire(fexit);
     }
+    this.curFuncIp = 0n;
   }
 
   /** kprobes on functions outside syscall paths (schedule, tcp_set_state, block accounting…). */

@@ -8,6 +8,17 @@ const SEC = 1_000_000_000;
 const NR = (n: string): number => syscallByName(n)!.nr;
 
 describe('kprobes and kretprobes', () => {
+  test('get_func_ip is the probed function\'s entry in kretprobes and fexit as in kprobes, 0 in tracepoints', () => {
+    const w = createWorld({ seed: 2 });
+    const seen = new Set<string>();
+    const read = w.kernelSymbolAddress('vfs_read');
+    w.attach({ kind: 'kretprobe', func: 'vfs_read' }, () => void seen.add(`kr ${w.funcIp() === read}`));
+    w.attach({ kind: 'fexit', func: 'vfs_read' }, () => void seen.add(`fexit ${w.funcIp() === read}`));
+    w.attach({ kind: 'tracepoint', category: 'syscalls', event: 'sys_exit_read' }, () => void seen.add(`tp ${w.funcIp()}`));
+    w.runUntil(SEC / 2);
+    expect([...seen].sort()).toEqual(['fexit true', 'kr true', 'tp 0']);
+  });
+
   test('kretprobe:vfs_read ax equals sys_exit_read ret, and kprobe arg2 the count (lessons 6 and 7)', () => {
     const w = createWorld({ seed: 2 });
     const fromK: number[] = [];
