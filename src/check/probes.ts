@@ -46,7 +46,13 @@ export function resolveProbe(probe: Probe, source: SourceFile, bag: DiagnosticBa
   const ctx: Ctx = { bag, source, config, structs, siblings: probe.attachPoints.length };
   const attachPoints: ResolvedAttachPoint[] = [];
   const providers: Provider[] = [];
-  for (const ap of probe.attachPoints) {
+  // A positional parameter that was not given leaves an attach point empty (`$1 { }`).
+  const written = probe.attachPoints.filter((ap) => ap.raw !== '');
+  if (written.length === 0) {
+    bag.error(source, probe.span, M.noAttachPoints());
+    return { attachPoints, providers };
+  }
+  for (const ap of written) {
     for (const expanded of expandProviderWildcard(ap, ctx)) {
       const r = resolveAttachPoint(expanded.ap, expanded.provider, ctx);
       if (r) {

@@ -12,13 +12,14 @@ export interface SplitAttachPoint {
   readonly offset?: bigint;
 }
 
-/** Replaces `$N` with the N-th positional parameter where one was given. */
+/**
+ * Replaces `$N` with the N-th positional parameter; one not given is empty, as bpftrace
+ * 0.23 reads it (`$1 { }` alone has no attach point). Without `positional` (no command
+ * line known, e.g. formatting a program) the text stays as written.
+ */
 export function substitutePositionals(raw: string, positional: readonly string[] | undefined): string {
-  if (!positional || positional.length === 0) return raw;
-  return raw.replace(/\$([0-9]+)/g, (whole, digits: string) => {
-    const value = positional[Number(digits) - 1];
-    return value === undefined ? whole : value;
-  });
+  if (!positional) return raw;
+  return raw.replace(/\$([0-9]+)/g, (whole, digits: string) => positional[Number(digits) - 1] ?? '');
 }
 
 /** Splits on `:` outside double quotes; quoted stretches lose their quotes and escapes. */

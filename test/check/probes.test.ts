@@ -196,3 +196,22 @@ describe('builtins by probe type', () => {
     }
   });
 });
+
+describe('positional parameters in attach points (as bpftrace 0.23 reads them)', () => {
+  test.each([
+    ['$1 { exit(); }', ['i:ms:1'], ['interval:ms:1']],
+    ['BEG$1 { exit(); }', ['IN'], ['BEGIN']],
+    ['i:ms:$1 { exit(); }', ['5'], ['interval:ms:5']],
+    ['$1, $2 { exit(); }', ['BEGIN', 'i:s:1'], ['BEGIN', 'interval:s:1']],
+  ])('%s %j', (program, positional, names) => {
+    const r = runCheck(program, { positional });
+    expect(r.stderr).toBe('');
+    expect(r.checked!.probes.flatMap((p) => p.attachPoints.flatMap((a) => a.matches.map((m) => m.name)))).toEqual(names);
+  });
+
+  test('a parameter not given leaves no attach point', () => {
+    expect(runCheck('$1 { exit(); }').stderr).toBe(
+      'stdin:1:1-15: ERROR: No attach points for probe\n$1 { exit(); }\n~~~~~~~~~~~~~~\n',
+    );
+  });
+});

@@ -384,5 +384,8 @@ export const ATTACH_POINTS: readonly (readonly [string, string, string, string])
   ['kprobe:tcp_?et*', 'kprobe', 'tcp_?et*', ''],
   ['uprobe:$1:func', 'uprobe', 'P1 | func', ''],
   ['uprobe:$2:$1', 'uprobe', 'P2 | P1', ''],
-  ['uprobe:$3:func', 'uprobe', '$3 | func', ''],
+  // A parameter not given is empty, as bpftrace 0.23 substitutes it.
+  ['uprobe:$3:func', 'uprobe', ' | func', ''],
+  ['$1', 'P1', '', ''],
+  ['BEG$2', 'BEGP2', '', ''],
 ];
