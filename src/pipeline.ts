@@ -29,6 +29,8 @@ export interface PipelineInput {
   readonly ncpus?: number;
   /** kaddr(): a kernel symbol's address in the machine the program will run on. */
   readonly kernelSymbol?: (name: string) => bigint | undefined;
+  /** Config from the environment (`BPFTRACE_MAX_STRLEN=5` → 'BPFTRACE_MAX_STRLEN' → '5'); wins over the config block. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** What the stages have produced so far; each stage adds its own field. */
@@ -78,6 +80,7 @@ export const STAGES: readonly Stage[] = [
         unsafe: input.unsafe,
         positional: input.positional,
         named,
+        ...(input.config ? { config: input.config } : {}),
       });
       return r.ok ? { ok: true, value: { ...products, checked: r.value }, warnings: r.warnings } : r;
     },

@@ -108,6 +108,8 @@ export interface InferOutput {
   readonly builtinsUsed: Map<number, Set<string>>;
 }
 
+/** Functions whose format (first argument) is not a program string (system/cat/debugf formats are: bpftrace 0.23 bounds them). */
+const FORMAT_EXEMPT = new Set(['printf', 'errorf', 'warnf']);
 const MAX_PASSES = 12;
 
 /** Runs the passes; diagnostics go to input.bag. */
@@ -722,7 +724,7 @@ class Walker {
         return literalType(e.value, false);
       case 'String': {
         const max = this.input.config.max_strlen;
-        if (e.value.length > max - 1 && !this.input.parameterStrings?.has(e)) this.error(e, M.stringTooLong(max, e.value));
+        if (e.value.length > max - 1 && !this.input.parameterStrings?.has(e) && !this.formatStrings.has(e)) this.error(e, M.stringTooLong(max, e.value));
         return stringType(e.value.length + 1);
       }
       case 'Bool':
@@ -879,6 +881,9 @@ class Walker {
 
   // ── calls ───────────────────────────────────────────────────────────────────────────
 
+  /** Format strings of printf-like calls: not bounded by max_strlen. */
+  private readonly formatStrings = new WeakSet<Expr>();
+
   private call(c: Call, ctx: ExprCtx): SizedType | undefined {
     const sub = this.input.subprogs?.get(c.name);
     if (sub) return this.subprogCall(c, sub, ctx);
@@ -906,6 +911,8 @@ class Walker {
       for (const [i, a] of c.args.entries()) this.argExpr(row, c, a, i);
       return undefined;
     }
+    // printf's format never becomes a string value in the program, so max_strlen does not bound it (bpftrace 0.23).
+    if (FORMAT_EXEMPT.has(c.name) && c.args[0]?.kind === 'String') this.formatStrings.add(c.args[0]);
     for (const [i, a] of c.args.entries()) this.argExpr(row, c, a, i);
 
     const info: { -readonly [K in keyof CallInfo]?: CallInfo[K] } = {};

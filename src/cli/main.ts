@@ -99,6 +99,8 @@ async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<num
     unsafe: cmd.unsafe,
     ncpus: cmd.world.cpus,
     kernelSymbol: (name) => worlds.get()?.kernelSymbolAddress(name),
+    // bpftrace reads every config key from BPFTRACE_<KEY> too; the checker ignores names that are no key.
+    config: Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('BPFTRACE_') && e[1] !== undefined)),
   };
   // Listing and --dry-run stop after checking unless a later stage's dump is asked for.
   const checkOnly = (cmd.list || cmd.dryRun) && !cmd.dumps.includes('bpf') && cmd.emitElf === undefined;
