@@ -260,6 +260,13 @@ function fieldOf(cg: CodeGen, base: Val, f: Field): Val {
 function indexAccess(cg: CodeGen, e: Index): Val {
   const base = compileExpr(cg, e.expr);
   const bt = base.t;
+  if (bt.kind === 'tuple') {
+    // `$t[1 + 1]`: the checker proved the index constant and in range, like `$t.2`.
+    const n = cg.pc.checked.constants.get(e.index);
+    if (n === undefined) throw new InternalError('tuple index is not a constant');
+    const f = bt.fields[Number(n)]!;
+    return place(cg, base, f.offset, f.type);
+  }
   const elem = bt.kind === 'pointer' ? bt.to : bt.kind === 'array' ? bt.elem : bt.kind === 'string' ? typeOf(cg, e) : undefined;
   if (!elem) throw new InternalError(`index on ${bt.kind}`);
   const size = Math.max(1, elem.size);
