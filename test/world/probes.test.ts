@@ -8,6 +8,21 @@ const SEC = 1_000_000_000;
 const NR = (n: string): number => syscallByName(n)!.nr;
 
 describe('kprobes and kretprobes', () => {
+  test('a failed open returns ERR_PTR(-errno) from do_filp_open: curl\'s look for ~/.curlrc (ENOENT) within its first second', () => {
+    const w = createWorld({ seed: 1 });
+    const errs: string[] = [];
+    w.attach({ kind: 'fexit', func: 'do_filp_open' }, (_b, v) => {
+      const ret = v.getBigInt64(24, true);
+      if (ret < 0n && ret >= -4095n) {
+        const comm = new Uint8Array(16);
+        w.comm(comm, 0);
+        errs.push(`${new TextDecoder().decode(comm.subarray(0, comm.indexOf(0)))} ${ret}`);
+      }
+    });
+    w.runUntil(SEC);
+    expect(errs[0]).toBe('curl -2');
+  });
+
   test('get_func_ip is the probed function\'s entry in kretprobes and fexit as in kprobes, 0 in tracepoints', () => {
     const w = createWorld({ seed: 2 });
     const seen = new Set<string>();
