@@ -645,7 +645,12 @@ const ROWS: FunctionRow[] = [
     placement: 'any',
     helpers: [],
     check(c) {
-      wantLiteral(c, 0, 'string');
+      // `kaddr(str($1))`: str() of a literal (a substituted parameter) names the symbol too, as in bpftrace 0.23.
+      const arg = c.args[0]!;
+      const inner = arg.kind === 'Call' && arg.name === 'str' && arg.args.length === 1 ? arg.args[0]! : undefined;
+      const name = inner?.kind === 'String' ? inner.value : undefined;
+      if (name !== undefined) c.note({ literals: [name] });
+      else if (wantLiteral(c, 0, 'string')) c.note({ literals: [c.stringLiteral(arg)] });
       return uint64;
     },
   },

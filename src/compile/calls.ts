@@ -79,8 +79,8 @@ const CALLS: Readonly<Record<string, CallFn>> = {
   },
   cgroupid: (cg, e, info, t) => cg.imm(BigInt(info.literals?.[0] ?? 0n), t),
   kaddr: (cg, e, info, t) => {
-    const arg = e.args[0];
-    const name = arg?.kind === 'String' ? arg.value : '';
+    // The checker noted the name (a literal, or str() of one such as str($1)).
+    const name = String(info.literals?.[0] ?? '');
     const addr = cg.pc.opts.kernelSymbol?.(name);
     if (addr === undefined) {
       cg.error(`kaddr("${name}"): no kernel symbol table was given to the compiler`, e.span);

@@ -276,3 +276,16 @@ test('rows are consistent: async and unsafe flags, aggregations placed in maps',
   const async = FUNCTIONS.filter((f) => f.async).map((f) => f.name).sort();
   expect(async).toEqual(['cat', 'cgroup_path', 'errorf', 'exit', 'join', 'ksym', 'print', 'printf', 'skboutput', 'strerror', 'strftime', 'system', 'time', 'unwatch', 'usym', 'warnf', 'clear', 'zero'].sort());
 });
+
+describe('kaddr() names its symbol by a literal', () => {
+  test.each([
+    ['BEGIN { @ = kaddr("vfs_read"); }', []],
+    // bpftrace 0.23 takes str($1) as the parameter's text.
+    ['BEGIN { @ = kaddr(str($1)); }', ['vfs_read']],
+  ])('%s %j', (program, positional) => {
+    const r = runCheck(program, { positional });
+    expect(r.stderr).toBe('');
+    const info = [...r.checked!.calls.values()].find((i) => i.fn.name === 'kaddr')!;
+    expect(info.literals).toEqual(['vfs_read']);
+  });
+});
