@@ -33,6 +33,8 @@ export const TP_NEWTASK = 26;
 export const TP_RENAME = 27;
 export const TP_WB_WRITTEN = 28;
 export const TP_WB_START = 29;
+export const TP_WQ_START = 30;
+export const TP_WQ_END = 31;
 
 export interface EmittedTracepoint {
   readonly category: string;
@@ -101,6 +103,8 @@ export const EMITTED: readonly EmittedTracepoint[] = [
     flags: 0,
     preempt: 0,
   },
+  { category: 'workqueue', event: 'workqueue_execute_start', fields: ['work', 'function'], flags: 0, preempt: 0 },
+  { category: 'workqueue', event: 'workqueue_execute_end', fields: ['work', 'function'], flags: 0, preempt: 0 },
 ];
 
 /** Field indices shared by the block request tracepoints (RQ above). */

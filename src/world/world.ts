@@ -68,7 +68,7 @@ const { boottimeAt, clockOffsets, jiffiesAt, monotonicAt, realtimeAt, taiAt } = 
 const { KA, KERNEL_PATHS, pathFunctionNames, wrapperPath } = kernelPathsModule;
 const {
   kernelAddressHi, K_BIO, K_CRED, K_DENTRY, K_FILE, K_FILENAME, K_INODE, K_KSTACK, K_MISC, K_PTREGS,
-  K_REQUEST, K_SKB, K_SOCK, K_SOCKET: K_SOCKOBJ, K_TASK, MISC_IDMAP, MISC_NET, MISC_USERNS,
+  K_REQUEST, K_SKB, K_SOCK, K_SOCKET: K_SOCKOBJ, K_TASK, MISC_BDEV, MISC_IDMAP, MISC_NET, MISC_USERNS,
 } = kernelMemoryModule;
 const {
   AT_FDCWD, ERRNO, FATAL_SIGNALS, TCP_CLOSE, TCP_ESTABLISHED, TCP_FIN_WAIT1, TCP_SYN_RECV, TCP_SYN_SENT,
@@ -97,7 +97,7 @@ const {
   RQ_SECTOR, TP_BIO_QUEUE, TP_EXEC, TP_EXIT, TP_FORK, TP_FREE, TP_GETRQ, TP_IO_DONE, TP_IO_START, TP_MIGRATE,
   TP_NEWTASK, TP_PREPARE_EXEC, TP_RECV_LEN, TP_RENAME, TP_RQ_COMPLETE, TP_RQ_INSERT, TP_RQ_ISSUE,
   TP_SEND_LEN, TP_SIG_DELIVER, TP_SIG_GENERATE, TP_SOCK_STATE, TP_STAT_RUNTIME, TP_SWITCH, TP_TCP_DESTROY,
-  TP_WAIT, TP_WAKE_IDLE, TP_WAKEUP, TP_WAKEUP_NEW, TP_WAKING, TP_WB_START, TP_WB_WRITTEN,
+  TP_WAIT, TP_WAKE_IDLE, TP_WAKEUP, TP_WAKEUP_NEW, TP_WAKING, TP_WB_START, TP_WB_WRITTEN, TP_WQ_END, TP_WQ_START,
 } = tracepointsModule;
 const { F_EPOLL, F_EVENTFD, F_FILE, F_PIPE, F_SOCKET, F_TTY, F_UNIX } = vfsModule;
 const {
@@ -107,6 +107,8 @@ const {
 const { loadBundledWorkload } = workloadFilesModule;
 const { RWBS_TEXT, RWBS_R, RWBS_RA, RWBS_W, RWBS_WS, RWBS_FLUSH } = blockRequestsModule;
 
+/** Where the writeback work_struct sits in a device's gendisk block (past the gendisk's own fields). */
+const WB_WORK_OFFSET = 0x800;
 /** Infinity as a module constant: a global `Infinity` read on a path V8 has not seen yet compiles to a
  * generic global load whose tagged result boxes every time it meets (measured: one heap number per call). */
 const INF = Infinity;
@@ -2679,6 +2681,8 @@ export class World implements KernelHost {
       this.emitWriteback(TP_WB_WRITTEN, c, s, op, t.aux[s]!, r);
       t.aux[s] = 0;
     } else if (op.kwork === KW_WRITEBACK || op.kwork === KW_JOURNAL) {
+      // A kworker's writeback is the device's wb_workfn work item (jbd2 is a kthread of its own).
+      if (op.kwork === KW_WRITEBACK) this.emitWorkqueue(TP_WQ_START, c, s, op.ioDev);
       const n = 1 + (r & 3);
       let pages = 0;
       let done = this.now;
@@ -2691,6 +2695,7 @@ export class World implements KernelHost {
       else {
         // writeback_start, then wait (D) for the pages to reach the disk before writeback_written.
         this.emitWriteback(TP_WB_START, c, s, op, pages, r);
+        this.emitWorkqueue(TP_WQ_END, c, s, op.ioDev);
         t.aux[s] = pages;
         t.phase[s] = PH_KWORK;
         this.block(c, s, done + 2_000, 2);
@@ -2701,6 +2706,23 @@ export class World implements KernelHost {
     const sleep = op.block !== null ? op.block.sample(mix30(r ^ 0x77)) : 4_000_000;
     t.phase[s] = PH_KWORK;
     this.block(c, s, this.now + op.lat.sample(mix30(r ^ 0x31)) + sleep, STATE_IDLE);
+  }
+
+  /**
+   * workqueue_execute_start/_end of the writeback work of device d: the work_struct embedded in
+   * the device's backing_dev_info (an address inside the device's gendisk block: the world keeps
+   * no bdi object) and wb_workfn's address.
+   */
+  private emitWorkqueue(tp: number, c: number, s: number, d: number): void {
+    const site = this.tps[tp]!;
+    if (site === null) return;
+    this.ctx(c, s, KS_KWORK, 0);
+    site.begin(0, 0, this.t.tid[s]!);
+    const o = site.off[0]!;
+    site.view.setUint32(o, (this.kmem.lo(K_MISC, MISC_BDEV + 3 * d + 1) + WB_WORK_OFFSET) >>> 0, true);
+    site.view.setUint32(o + 4, kernelAddressHi(K_MISC), true);
+    site.view.setBigUint64(site.off[1]!, this.ksyms.address('wb_workfn') ?? 0n, true);
+    this.fire(site);
   }
 
   /** writeback_start / writeback_written for a kworker's flush of `pages` pages (periodic kupdate writeback). */

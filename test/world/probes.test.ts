@@ -476,3 +476,23 @@ test('every catalogued kernel function has a symbol', async () => {
   const missing = kernelFunctions().filter((f) => w.kernelSymbolAddress(f.name) === undefined).map((f) => f.name);
   expect(missing).toEqual([]);
 });
+
+describe('workqueue tracepoints', () => {
+  test('a kworker\'s writeback runs as the wb_workfn work item: execute_start, then execute_end on the same work', () => {
+    const w = createWorld({ seed: 1 });
+    const seen: string[] = [];
+    const wbWorkfn = w.kernelSymbolAddress('wb_workfn');
+    for (const event of ['workqueue_execute_start', 'workqueue_execute_end'])
+      w.attach({ kind: 'tracepoint', category: 'workqueue', event }, (_b, v) => {
+        const fn = v.getBigUint64(16, true);
+        seen.push(`${event.slice(18)} ${v.getBigUint64(8, true).toString(16)} ${fn === wbWorkfn ? 'wb_workfn' : fn.toString(16)}`);
+      });
+    w.runUntil(10 * SEC);
+    expect(seen.slice(0, 4)).toEqual([
+      'start ffff889400011800 wb_workfn',
+      'end ffff889400011800 wb_workfn',
+      'start ffff889400011800 wb_workfn',
+      'end ffff889400011800 wb_workfn',
+    ]);
+  });
+});
