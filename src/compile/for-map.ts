@@ -13,12 +13,13 @@ import type { ForMap } from '../parse/ast.js';
 import type { VarSlot } from '../check/program.js';
 import type { SizedType } from '../check/types.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
-import { R0, R2, R3, R4, R8, R9 } from '../ebpf/isa.js';
+import { R0, R2, R3, R4 } from '../ebpf/isa.js';
 import { CodeGen, type Val } from './codegen.js';
 import type { Emitter, Label } from './emitter.js';
 import type { UserMap } from './program-context.js';
 import { copyFromPtr, readAggregation } from './maps.js';
-import { compileBlock } from './statements.js';
+import { emitLoopCallback } from './loop-callback.js';
+import type { Temp } from './registers.js';
 import { someNode } from './walk.js';
 
 /** Linux's BPF_FUNC_for_each_map_elem. */
@@ -46,33 +47,16 @@ export function compileForMap(cg: CodeGen, s: ForMap): void {
 
 /** The callback: copy key and value into the loop variable, run the body, return 0 or 1. */
 function emitBody(parent: CodeGen, s: ForMap, map: UserMap, v: VarSlot, fn: Label, flagOff: number | undefined): void {
+  emitLoopCallback(parent, fn, R4, flagOff, s.body, (cb) => {
+    const key = cb.regs.adopt(R2);
+    const value = cb.regs.adopt(R3);
+    return () => fillVariable(cb, map, v, key, value);
+  });
+}
+
+/** $kv = (key, value): the key's bytes, the value's (all CPUs' copies combined for aggregations). */
+function fillVariable(cb: CodeGen, map: UserMap, v: VarSlot, key: Temp, value: Temp): void {
   const varType = v.type;
-  // The previous pass said whether callbacks need scratch memory (the first pass assumes so).
-  const scratch = parent.setup.callbackScratch === true;
-  const varBase = scratch ? R8 : R9;
-  const trial = parent.setup.trial === true;
-  const setup = { ctx: 'none', scratch, varBase, ctxReads: 0, callbackScratch: scratch, trial } as const;
-  const scratchBase = parent.frame.scratchSize;
-  const cb = new CodeGen(parent.pc, setup, parent.scope, parent.e, scratch, scratchBase);
-  cb.deferred = parent.deferred;
-  for (const [id, home] of parent.vars) cb.vars.set(id, home);
-  const e = cb.e;
-  const cont = e.newLabel();
-  const brk = e.newLabel();
-  e.bind(fn);
-  e.mov(varBase, R4);
-  const key = cb.regs.adopt(R2);
-  const value = cb.regs.adopt(R3);
-  if (scratch && !trial) {
-    // r9 = this CPU's scratch value (the lookup cannot fail: the array has its one element).
-    const k = cb.slot(8, 'stack');
-    e.st(4, k.base, k.off, 0);
-    const p = cb.call(HELPER_ID.map_lookup_elem, [{ map: cb.pc.scratch(8) }, { addr: cb.memOfSlot(k) }]);
-    cb.frame.free(k);
-    e.jImm('eq', p.reg, 0, brk);
-    e.mov(R9, p.reg);
-    cb.regs.free(p);
-  }
   if (varType.kind !== 'tuple' || varType.fields.length < 2) throw new InternalError('for-map variable is not a (key, value) tuple');
   const kf = varType.fields[0]!;
   const vf = varType.fields[1]!;
@@ -92,25 +76,6 @@ function emitBody(parent: CodeGen, s: ForMap, map: UserMap, v: VarSlot, fn: Labe
     cb.store(readAggregation(cb, map, at(kf.offset), vf.type), at(vf.offset), vf.type);
   } else copyFromPtr(cb, value, at(vf.offset), Math.min(vf.type.size, map.valueType.size));
   if (varType.size > vf.offset + vf.type.size) cb.zeroRange(base, vf.offset + vf.type.size, varType.size);
-  cb.callbackExits = { brk, cont };
-  compileBlock(cb, s.body);
-  e.bind(cont);
-  e.movImm(R0, 0n);
-  e.exit();
-  e.bind(brk);
-  e.movImm(R0, 1n);
-  e.exit();
-  // `return` in the body: tell the probe, stop iterating.
-  e.bind(cb.exitLabel);
-  if (flagOff !== undefined) e.st(8, varBase, flagOff, 1);
-  e.movImm(R0, 1n);
-  e.exit();
-  parent.callbackStack = Math.max(parent.callbackStack, cb.frame.neededStack + cb.callbackStack);
-  if (cb.frame.usedScratch || cb.callbackUsedScratch) {
-    parent.callbackUsedScratch = true;
-    parent.callbackScratchSize = Math.max(parent.callbackScratchSize, cb.frame.usedScratch ? cb.frame.scratchSize : 0, cb.callbackScratchSize);
-  }
-  for (const err of cb.errors) parent.errors.push(err);
 }
 
 /** Aggregations a program can read as one number (readAggregation), held per CPU, keyed by $kv.0's bytes. */
