@@ -108,6 +108,16 @@ export function recordType(entries: readonly { name: string; type: SizedType }[]
 }
 
 /**
+ * The name an enum's values carry in their type (and print by): its tag, or for an anonymous
+ * enum the one bpftrace 0.23 reports, its line in the definitions.h it generates (the n-th
+ * of the program's C definitions, 1-based, sits on line n + 1). Distinct per anonymous enum,
+ * and never empty, so an anonymous enum's values are enum-typed like a named one's.
+ */
+export function enumTypeName(def: CDefinition, ordinal: number): string {
+  return def.name !== '' ? def.name : `enum (unnamed at definitions.h:${ordinal + 1}:1)`;
+}
+
+/**
  * Resolves struct names to StructTypes: the program's definitions first, then the kernel
  * catalog. Kernel structs are created once per name with their fields computed on first
  * access, so a struct may point to itself.
@@ -120,17 +130,22 @@ export class StructRegistry {
   /** Program-defined enums by name with their constants (for printing symbolically). */
   readonly enums = new Map<string, Map<bigint, string>>();
 
+  /** Definitions added so far: an anonymous enum is named by its place among them. */
+  private definitionCount = 0;
+
   addDefinition(def: CDefinition): void {
+    this.definitionCount++;
     if (def.tag === 'enum') {
+      const name = enumTypeName(def, this.definitionCount);
       let next = 0n;
       const values = new Map<bigint, string>();
       for (const e of def.enumerators) {
         const v = e.value ?? next;
-        this.enumConstants.set(e.name, { value: v, enumName: def.name });
+        this.enumConstants.set(e.name, { value: v, enumName: name });
         values.set(v, e.name);
         next = v + 1n;
       }
-      this.enums.set(def.name, values);
+      this.enums.set(name, values);
       return;
     }
     this.programDefs.set(`${def.tag} ${def.name}`, def);

@@ -3,6 +3,7 @@
 // tables as bpftrace answers them from the running machine. In: the world (built on demand),
 // the loaded stack maps, strftime formats. Out: a DecodeContext for src/runtime/output.
 
+import { enumTypeName } from '../check/ctypes.js';
 import type { StackType } from '../check/types.js';
 import type { Program } from '../parse/ast.js';
 import { kernelEnum } from '../probes/catalog.js';
@@ -104,20 +105,25 @@ export function decodeContext(src: DecodeSources): DecodeContext {
 
 /**
  * An enum value's name: the program's own `enum E { … }` (implicit values counting on from
- * the previous one, as in C), else the kernel's enum of that name; undefined prints the number.
+ * the previous one, as in C; of two enumerators with one value the later names it, as in
+ * bpftrace 0.23; anonymous enums named as the checker names them), else the kernel's enum of
+ * that name; undefined prints the number.
  */
 function enumNames(program: Program | undefined): (enumName: string, value: bigint) => string | undefined {
   const own = new Map<string, Map<bigint, string>>();
+  let ordinal = 0;
   for (const item of program?.items ?? []) {
-    if (item.kind !== 'CDefinition' || item.tag !== 'enum') continue;
+    if (item.kind !== 'CDefinition') continue;
+    ordinal++;
+    if (item.tag !== 'enum') continue;
     const names = new Map<bigint, string>();
     let next = 0n;
     for (const e of item.enumerators) {
       const v = e.value ?? next;
-      if (!names.has(v)) names.set(v, e.name);
+      names.set(v, e.name);
       next = v + 1n;
     }
-    own.set(item.name, names);
+    own.set(enumTypeName(item, ordinal), names);
   }
   return (enumName, value) => {
     const mine = own.get(enumName);
