@@ -11,13 +11,16 @@
 //
 // Environment: BENCH_EVENTS (events per recording, default 500000), BENCH_ROUNDS (default 5),
 // BENCH_LIVE_EVENTS (default 200000), BENCH_ONLY (comma-separated section names:
-// oneliners,world,engines,startup), BENCH_WORKLOAD (world workload profile, default webserver).
+// oneliners,world,engines,startup), BENCH_FILTER (comma-separated parts of one-liner names),
+// BENCH_WORKLOAD (world workload profile, default webserver), BENCH_ISOLATE=0 (measure the
+// one-liners all in this process instead of a fresh process per part).
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { SourceFile } from '../dist/diag/source.js';
 import { runPipeline } from '../dist/pipeline.js';
 import { runProgram } from '../dist/runtime/run.js';
@@ -37,6 +40,8 @@ const WORKLOAD = process.env.BENCH_WORKLOAD ?? 'webserver';
 const SEED = 1;
 const CPUS = 4;
 const only = new Set((process.env.BENCH_ONLY ?? 'oneliners,world,engines,maps,startup').split(','));
+/** Only the one-liners whose name contains one of these comma-separated texts (all when unset). */
+const filters = process.env.BENCH_FILTER ? process.env.BENCH_FILTER.split(',') : undefined;
 
 // ── output sinks ─────────────────────────────────────────────────────────────────────────
 
@@ -198,8 +203,10 @@ const ratio = (a, b) => (a === undefined || b === undefined ? '' : `${(a / b).to
 
 const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
 const machine = { cpu: cpuModel, cores: os.cpus().length, node: process.version, platform: `${os.type()} ${os.release()}`, loadavg: os.loadavg() };
-console.log(`bpftrace-ts bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.platform}, load ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
+if (process.env.BENCH_CHILD === undefined) {
+  console.log(`bpftrace-ts bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.platform}, load ${machine.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`CPU time per event, best of ${ROUNDS} rounds (wall time in JSON); world workload '${WORKLOAD}', seed ${SEED}, ${CPUS} CPUs\n`);
+}
 
 const results = { machine, date: new Date().toISOString(), settings: { events: EVENTS, rounds: ROUNDS, liveEvents: LIVE_EVENTS, workload: WORKLOAD }, oneliners: [], world: [], engines: [], maps: [], startup: {} };
 const recordings = new Map();
@@ -212,15 +219,74 @@ const recordingOf = (stream) => {
   return rec;
 };
 
+/**
+ * One part of a one-liner's row, measured in this process: 'jit' (with the baseline and the
+ * delivery taking turns), 'interp' or 'live'.
+ */
+async function onelinerPart(wl, rec, part) {
+  const products = compile(wl.program);
+  if (part === 'jit') {
+    const { companions, ...jit } = await replayPipeline(wl, products, rec, 'jit', baselineAndDelivery(wl, rec));
+    return { jit, ...companions };
+  }
+  if (part === 'interp') return { interp: await replayPipeline(wl, products, rec, 'interp') };
+  return { live: await live(wl, products, rec, 'jit') };
+}
+
+const PARTS = ['jit', 'interp', 'live'];
+/** BENCH_CHILD=<workload index>:<part>:<recording file>: measure that part alone and print it as JSON. */
+const child = process.env.BENCH_CHILD?.split(':');
+if (child !== undefined) {
+  const [index, part, file] = child;
+  const wl = WORKLOADS[Number(index)];
+  const rec = v8.deserialize(readFileSync(file));
+  process.stdout.write(`${JSON.stringify(await onelinerPart(wl, rec, part))}\n`);
+  process.exit(0);
+}
+
+/**
+ * Each part of each row runs in a fresh Node process by default (BENCH_ISOLATE=0: all in this
+ * one), as a bpftrace-ts run is one program in one process: in a shared process the runtime's
+ * and the maps' call sites collect the type feedback of every earlier workload and engine,
+ * which no real run sees. The children read the recording this process made.
+ */
+async function measureRow(wl, index, rec) {
+  if (process.env.BENCH_ISOLATE === '0') {
+    return { ...(await onelinerPart(wl, rec, 'jit')), ...(await onelinerPart(wl, rec, 'interp')), ...(await onelinerPart(wl, rec, 'live')) };
+  }
+  const file = recordingFile(wl.stream, rec);
+  const row = {};
+  for (const part of PARTS) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+      encoding: 'utf8', env: { ...process.env, BENCH_CHILD: `${index}:${part}:${file}` }, maxBuffer: 1 << 24,
+    });
+    if (r.status !== 0) throw new Error(`${wl.name} (${part}): the child exited with ${r.status}: ${r.stderr}`);
+    Object.assign(row, JSON.parse(r.stdout.trim().split('\n').pop()));
+  }
+  return row;
+}
+
+/** The recording of a stream in a temporary file (written once per run), for the children. */
+const recordingFiles = new Map();
+function recordingFile(stream, rec) {
+  let f = recordingFiles.get(stream);
+  if (f === undefined) {
+    f = path.join(os.tmpdir(), `bpftrace-ts-bench-${process.pid}-${stream}.bin`);
+    writeFileSync(f, v8.serialize(rec));
+    recordingFiles.set(stream, f);
+  }
+  return f;
+}
+process.on('exit', () => {
+  for (const f of recordingFiles.values()) rmSync(f, { force: true });
+});
+
 if (only.has('oneliners')) {
   const rows = [];
-  for (const wl of WORKLOADS) {
+  for (const [index, wl] of WORKLOADS.entries()) {
+    if (filters !== undefined && !filters.some((f) => wl.name.includes(f))) continue;
     const rec = recordingOf(wl.stream);
-    const products = compile(wl.program);
-    const { companions, ...jit } = await replayPipeline(wl, products, rec, 'jit', baselineAndDelivery(wl, rec));
-    const { baseline: base, delivery: d } = companions;
-    const interp = await replayPipeline(wl, products, rec, 'interp');
-    const liveJit = await live(wl, products, rec, 'jit');
+    const { jit, interp, baseline: base, delivery: d, live: liveJit } = await measureRow(wl, index, rec);
     const same = JSON.stringify(jit.summary) === JSON.stringify(base.summary) && JSON.stringify(interp.summary) === JSON.stringify(base.summary);
     results.oneliners.push({ name: wl.name, program: wl.program, stream: wl.stream, recordedEvents: rec.events, delivery: d, jit, interp, baseline: base, live: liveJit, sameResult: same });
     rows.push([
@@ -228,9 +294,11 @@ if (only.has('oneliners')) {
       ratio(jit.cpuNs, base.cpuNs), ns(liveJit.cpuNs), same ? 'yes' : 'NO',
     ]);
   }
+  const isolated = process.env.BENCH_ISOLATE !== '0';
   console.log('One-liners: the runtime on a replayed event stream (JIT, interpreter) beside hand-written JS fed the same stream the same way,');
   console.log('taking turns pass by pass, and the program live on the world. "net" subtracts the replay delivery (the loop copying each');
-  console.log('record into the context buffer, timed in the same turns); the ratio is of the times as measured.');
+  console.log(`record into the context buffer, timed in the same turns); the ratio is of the times as measured.${isolated ? ' Each of JIT (with its' : ''}`);
+  if (isolated) console.log('baseline), interpreter and live runs in a fresh process, as a bpftrace-ts run does (BENCH_ISOLATE=0: all in one).');
   console.log(table(['workload', 'JIT events/s', 'JIT ns/ev', 'JIT net', 'interp ns/ev', 'baseline ns/ev', 'baseline net', 'JIT ÷ baseline', 'live JIT+world ns/ev', 'same result'], rows));
   console.log('');
 }
@@ -282,5 +350,7 @@ mkdirSync(dir, { recursive: true });
 const json = JSON.stringify(results, null, 2) + '\n';
 const stamp = results.date.replace(/[:.]/g, '-');
 writeFileSync(path.join(dir, `bench-${stamp}.json`), json);
-writeFileSync(path.join(dir, 'latest.json'), json);
-console.log(`results: bench/results/bench-${stamp}.json (and latest.json)`);
+// A partial run (some sections or one-liners) does not replace the last full record.
+const partial = process.env.BENCH_ONLY !== undefined || filters !== undefined;
+if (!partial) writeFileSync(path.join(dir, 'latest.json'), json);
+console.log(`results: bench/results/bench-${stamp}.json${partial ? ' (partial run: latest.json kept)' : ' (and latest.json)'}`);
