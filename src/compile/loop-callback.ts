@@ -4,12 +4,15 @@
 // body reads and writes the probe's variables through it). In: the body and what to do on
 // entry and on continue. Out: the callback's code. Not: the call to the helper (callers).
 
-import type { Block } from '../parse/ast.js';
+import type { Block, ForRange } from '../parse/ast.js';
+import type { VarSlot } from '../check/program.js';
+import type { IntType } from '../check/types.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
-import { R0, R8, R9 } from '../ebpf/isa.js';
-import { CodeGen } from './codegen.js';
+import { BPF_SUB, R0, R2, R8, R9 } from '../ebpf/isa.js';
+import { CodeGen, scalarWidth, type Val } from './codegen.js';
 import type { Label, Reg } from './emitter.js';
 import { compileBlock } from './statements.js';
+import { someNode } from './walk.js';
 
 /**
  * Emits the callback at `fn`: the context pointer (in `ctxReg` on entry) becomes the
@@ -76,4 +79,51 @@ export function emitLoopCallback(
     parent.callbackScratchSize = Math.max(parent.callbackScratchSize, cb.frame.usedScratch ? cb.frame.scratchSize : 0, cb.callbackScratchSize);
   }
   for (const err of cb.errors) parent.errors.push(err);
+}
+
+/**
+ * `for ($i : a..b)` whose bounds are known only at run time: bpf_loop runs the body b - a
+ * times (none when b <= a), the verifier checking the body once instead of walking a loop
+ * it cannot bound. $i (already a) lives in the probe's frame; each iteration ends by adding
+ * one to it, `continue` included.
+ */
+export function compileRangeByLoop(cg: CodeGen, s: ForRange, slot: VarSlot, t: IntType, end: Val): void {
+  const m = cg.varMem(slot);
+  const n = cg.scalar(cg.convertInt(end, t), true);
+  const start = cg.regs.alloc();
+  cg.loadScalar(start.reg, m, t);
+  const empty = cg.e.newLabel();
+  const counted = cg.e.newLabel();
+  cg.e.jReg(t.signed ? 'sle' : 'le', n.reg, start.reg, empty);
+  cg.e.aluReg(BPF_SUB, n.reg, start.reg);
+  cg.e.ja(counted);
+  cg.e.bind(empty);
+  cg.e.movImm(n.reg, 0n);
+  cg.e.bind(counted);
+  cg.regs.free(start);
+  const fn = cg.e.newLabel();
+  const returns = someNode(s.body, (x) => x.kind === 'Jump' && x.jump === 'return');
+  const flag = returns ? cg.slot(8, 'stack') : undefined;
+  if (flag) cg.e.st(8, flag.base, flag.off, 0);
+  cg.callVoid(HELPER_ID.loop, [{ temp: n }, { func: fn }, { reg: cg.setup.varBase }, { imm: 0n }], [n]);
+  if (flag) {
+    const r = cg.regs.alloc();
+    cg.e.ldx(8, r.reg, flag.base, flag.off);
+    cg.e.jImm('ne', r.reg, 0, cg.exitLabel);
+    cg.regs.free(r);
+    cg.frame.free(flag);
+  }
+  const flagOff = flag?.off;
+  cg.deferred.push(() =>
+    // bpf_loop calls fn(index, ctx): the context pointer arrives in r2.
+    emitLoopCallback(cg, fn, R2, flagOff, s.body, () => undefined, (cb) => {
+      const i = cb.varMem(slot);
+      const r = cb.regs.alloc();
+      cb.loadScalar(r.reg, i, t);
+      cb.e.addImm(r.reg, 1);
+      cb.normalize(r.reg, t);
+      cb.e.stx(scalarWidth(t), i.base, i.off, r.reg);
+      cb.regs.free(r);
+    }),
+  );
 }

@@ -11,6 +11,7 @@ import { CodeGen, isScalar, scalarWidth, type Val } from './codegen.js';
 import { arith, branch, compileDiscard, compileExpr, into, pointerOffset } from './expressions.js';
 import { assignMap, incDecMapStatement } from './maps.js';
 import { compileForMap } from './for-map.js';
+import { compileRangeByLoop } from './loop-callback.js';
 
 export function compileStmts(cg: CodeGen, stmts: readonly Stmt[]): void {
   for (const s of stmts) compileStmt(cg, s);
@@ -138,21 +139,21 @@ function whileLoop(cg: CodeGen, s: While): void {
   cg.leaveBranches();
 }
 
-/** for ($i : a..b): $i from a while $i < b, b evaluated once. */
+/** for ($i : a..b): $i from a while $i < b, b evaluated once; bounds known only at run time loop through bpf_loop. */
 function forRange(cg: CodeGen, s: ForRange): void {
   const slot = cg.pc.checked.variables.get(s.variable);
   if (!slot) throw new InternalError(`loop variable $${s.variable.name} has no slot`);
   const m = cg.varMem(slot);
   const t = slot.type.kind === 'int' ? slot.type : int64;
-  cg.store(cg.convertInt(compileExpr(cg, s.from), t), m, t);
+  const fromVal = cg.convertInt(compileExpr(cg, s.from), t);
+  const constStart = fromVal.k === 'imm';
+  cg.store(fromVal, m, t);
   const endVal = cg.convertInt(compileExpr(cg, s.to), t);
-  let endSlot: ReturnType<CodeGen['slot']> | undefined;
-  let endImm: bigint | undefined;
-  if (endVal.k === 'imm') endImm = endVal.v;
-  else {
-    endSlot = cg.slot(8, 'stack');
-    cg.store(endVal, cg.memOfSlot(endSlot), int64);
+  if (endVal.k !== 'imm' || !constStart) {
+    compileRangeByLoop(cg, s, slot, t, endVal);
+    return;
   }
+  const endImm = endVal.v;
   const mayCall = cg.pc.analysis.mayCall(s.body);
   cg.enterBranches(mayCall);
   cg.loopDepth++;
@@ -163,11 +164,10 @@ function forRange(cg: CodeGen, s: ForRange): void {
   const i = cg.regs.alloc();
   cg.loadScalar(i.reg, m, t);
   const ge = t.signed ? 'sge' : 'ge';
-  if (endImm !== undefined && endImm >= -0x8000_0000n && endImm <= 0x7fff_ffffn) cg.e.jImm(ge, i.reg, Number(endImm), end);
+  if (endImm >= -0x8000_0000n && endImm <= 0x7fff_ffffn) cg.e.jImm(ge, i.reg, Number(endImm), end);
   else {
     const b = cg.regs.alloc();
-    if (endImm !== undefined) cg.e.movImm(b.reg, endImm);
-    else cg.e.ldx(8, b.reg, endSlot!.base, endSlot!.off);
+    cg.e.movImm(b.reg, endImm);
     cg.e.jReg(ge, i.reg, b.reg, end);
     cg.regs.free(b);
   }
@@ -186,7 +186,6 @@ function forRange(cg: CodeGen, s: ForRange): void {
   cg.e.bind(end);
   cg.loopDepth--;
   cg.leaveBranches();
-  cg.frame.free(endSlot);
 }
 
 function jump(cg: CodeGen, s: Extract<Stmt, { kind: 'Jump' }>): void {

@@ -63,7 +63,8 @@ function staticFuncs(bytes: Uint8Array): number {
 }
 
 /** Suite programs whose objects need `.text`: for-map loops, len(), `fn` subprograms. */
-const NEEDS_TEXT = /for\s*\(\s*\$\w+\s*:\s*@|\blen\(@|^\s*fn\s+\w+\(/m;
+// for-map, len(), fn, and ranges with a bound known at run time (a bpf_loop callback).
+const NEEDS_TEXT = /for\s*\(\s*\$\w+\s*:\s*@|for\s*\(\s*\$\w+\s*:[^)]*\.\.\s*[$@]|\blen\(@|^\s*fn\s+\w+\(/m;
 
 /**
  * Programs that need what an object gained beyond maps, and what its object holds: the
