@@ -7,6 +7,7 @@ import { enumTypeName } from '../check/ctypes.js';
 import type { StackType } from '../check/types.js';
 import type { Program } from '../parse/ast.js';
 import { kernelEnum } from '../probes/catalog.js';
+import { globMatcher } from '../probes/glob.js';
 import type { CompiledProgram } from '../compile/compiled.js';
 import { TIMESTAMP_MODE } from '../compile/compiled.js';
 import type { UserMap } from '../ebpf/maps/map.js';
@@ -98,10 +99,22 @@ export function decodeContext(src: DecodeSources): DecodeContext {
     username: (uid) => PASSWD.get(uid) ?? uid.toString(),
     strftimeFormat: (id) => src.compiled.strftimeFormats[id],
     timestampBaseNs: (mode) => bases[mode] ?? 0n,
-    cgroupPath: (_pathId, cgroupId) => src.world().cgroupPath(cgroupId) ?? '',
+    cgroupPath: (pathId, cgroupId) => cgroupPathText(src.world().cgroupPath(cgroupId), src.compiled.cgroupPathFilters[Number(pathId)] ?? '*'),
     enumSymbol: enumNames(src.program),
   };
 }
+
+/**
+ * The synthetic machine mounts only the cgroup-v2 hierarchy, which bpftrace 0.23 names
+ * 'unified': cgroup_path() is `unified:PATH` when the call's filter (a glob over hierarchy
+ * names, '*' without one) matches it, else empty; an id of no cgroup is empty too.
+ */
+function cgroupPathText(path: string | undefined, filter: string): string {
+  if (path === undefined || !globMatcher(filter)(CGROUP2_HIERARCHY)) return '';
+  return `${CGROUP2_HIERARCHY}:${path}`;
+}
+
+const CGROUP2_HIERARCHY = 'unified';
 
 /**
  * An enum value's name: the program's own `enum E { … }` (implicit values counting on from

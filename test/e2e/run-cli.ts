@@ -19,6 +19,8 @@ export interface RunCliOptions {
   onInterruptReady?: (interrupt: () => void) => void;
   /** stdout's reader goes away after this many bytes (EPIPE). */
   breakAfter?: number;
+  /** The environment the CLI sees (BPFTRACE_* config keys); empty by default. */
+  env?: Record<string, string>;
 }
 
 export async function runCli(argv: string[], options: RunCliOptions = {}): Promise<CliRun> {
@@ -38,7 +40,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     writeOutBinary: write,
     writeErr: (t) => void (err += t),
     readStdin: async () => options.stdin ?? '',
-    env: {},
+    env: options.env ?? {},
     errIsTTY: false,
     outputBroken: () => broken,
     onInterrupt(cb) {

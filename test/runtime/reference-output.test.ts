@@ -3,6 +3,9 @@
 // RLIMIT_MEMLOCK warning dropped): the runtime-test cases of upstream's suite that 0.23
 // passes, and the neighbouring behaviour 0.23 shows for them. Not the printers' unit tests.
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../e2e/run-cli.js';
 
@@ -12,6 +15,7 @@ beforeAll(() => {
 
 interface Case {
   argv: string[];
+  env?: Record<string, string>;
   out: string;
   err?: string;
   code?: number;
@@ -20,7 +24,7 @@ interface Case {
 const lines = (...l: string[]): string => l.map((x) => `${x}\n`).join('');
 
 async function expectRun(c: Case): Promise<void> {
-  const r = await runCli(c.argv);
+  const r = await runCli(c.argv, c.env ? { env: c.env } : {});
   expect({ code: r.code, out: r.out, err: r.err }).toEqual({ code: c.code ?? 0, out: c.out, err: c.err ?? '' });
 }
 
@@ -70,4 +74,38 @@ describe('enum values print as their enumerator (0.23: text output only)', () =>
     }],
   ];
   test.each(cases)('%s', async (_name, c) => expectRun(c));
+});
+
+describe('cgroup_path() on a cgroup-v2-only machine: the unified hierarchy, filtered by name', () => {
+  // 0.23 on a machine with v1 hierarchies mounted too prints them after unified:/ (blkio:/,…).
+  test('the root cgroup, filters that match and do not, an unknown id', async () =>
+    expectRun({
+      argv: ['-e', 'BEGIN { print(cgroup_path(cgroup)); print(cgroup_path(cgroup, "uni*")); print(cgroup_path(cgroup, "cpu*")); printf("[%s]\\n", cgroup_path(12345678)); exit(); }'],
+      out: lines('Attaching 1 probe...', 'unified:/', 'unified:/', '', '[]', '', ''),
+    }));
+  test('json', async () =>
+    expectRun({
+      argv: ['-f', 'json', '-e', 'BEGIN { print(cgroup_path(cgroup)); print((1, cgroup_path(cgroup, "unified"))); exit(); }'],
+      out: lines('{"type": "attached_probes", "data": {"probes": 1}}', '{"type": "value", "data": "unified:/"}', '{"type": "value", "data": [1,"unified:/"]}', '', ''),
+    }));
+});
+
+describe('cat(): max_cat_bytes from the config block or BPFTRACE_MAX_CAT_BYTES; a missing file', () => {
+  // The file's first max_cat_bytes bytes as they are (0.23 adds no newline).
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bpftrace-ts-cat-')), 'digits');
+  fs.writeFileSync(file, '0123456789\n');
+  test('config block', async () => {
+    const r = await runCli(['-e', `config = { max_cat_bytes = 3 } BEGIN { cat("${file}"); exit(); }`]);
+    expect(r).toEqual({ code: 0, out: `Attaching 1 probe...\n012\n\n`, err: '' });
+  });
+  test('environment', async () => {
+    const r = await runCli(['-e', `BEGIN { cat("${file}"); exit(); }`], { env: { BPFTRACE_MAX_CAT_BYTES: '1' } });
+    expect(r).toEqual({ code: 0, out: `Attaching 1 probe...\n0\n\n`, err: '' });
+  });
+  test('a file that does not exist: 0.23\'s message on stderr, the run goes on', async () =>
+    expectRun({
+      argv: ['-e', 'BEGIN { cat("/does/not/exist/file"); printf("after\\n"); exit(); }'],
+      out: lines('Attaching 1 probe...', 'after', '', ''),
+      err: lines("ERROR: failed to open file '/does/not/exist/file': No such file or directory"),
+    }));
 });
