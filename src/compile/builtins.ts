@@ -13,6 +13,7 @@ import { PT_REGS_OFFSET } from '../ebpf/progtypes.js';
 import { CodeGen, type Mem, type Val } from './codegen.js';
 import { GLOBALS } from './compiled.js';
 import { StructRegistry } from '../check/ctypes.js';
+import { providerByName } from '../check/providers.js';
 import type { Temp } from './registers.js';
 import { typeOf } from './expressions.js';
 
@@ -49,8 +50,10 @@ function low(cg: CodeGen, r: Temp, t: SizedType): Val {
   return cg.reg(r, t);
 }
 
-export function compileBuiltin(cg: CodeGen, e: Expr, name: string): Val {
+export function compileBuiltin(cg: CodeGen, e: Expr, written: string): Val {
   const t = typeOf(cg, e);
+  // `__builtin_comm` is `comm` (upstream's stdlib macros are written with the prefix).
+  const name = written.startsWith('__builtin_') ? written.slice('__builtin_'.length) : written;
   switch (name) {
     case 'pid':
       return high(cg, pidTgid(cg), t);
@@ -92,7 +95,7 @@ export function compileBuiltin(cg: CodeGen, e: Expr, name: string): Val {
     }
     case 'probe':
     case 'probetype': {
-      const text = name === 'probe' ? cg.scope.probeName : cg.scope.provider;
+      const text = name === 'probe' ? cg.scope.probeName : probeTypeName(cg.scope.provider);
       return { k: 'lit', bytes: text, t: t.kind === 'string' ? t : stringType(text.length + 1) };
     }
     case 'kstack':
@@ -114,6 +117,14 @@ export function compileBuiltin(cg: CodeGen, e: Expr, name: string): Val {
       return cg.reg(r, t);
     }
     case 'usermode': {
+      // Only pt_regs contexts (kprobe, uprobe, perf events) hold cs. Elsewhere it is known
+      // beforehand, as upstream bpftrace folds it: BEGIN/END run in bpftrace's own
+      // process (1), tracepoints and fentry fire in the kernel (0).
+      const progType = cg.scope.progType;
+      if (progType !== 'kprobe' && progType !== 'perf_event') {
+        const special = providerByName(cg.scope.provider)?.family === 'special';
+        return cg.imm(special ? 1n : 0n, uint8);
+      }
       const base = cg.ctxBase();
       const r = cg.regs.alloc();
       cg.e.ldx(8, r.reg, base, PT_REGS_OFFSET.cs);
@@ -137,8 +148,25 @@ export function compileBuiltin(cg: CodeGen, e: Expr, name: string): Val {
   throw new InternalError(`builtin ${name} has no code`);
 }
 
+/**
+ * `probetype`: upstream bpftrace's probe type names; BEGIN, END and self are 'special',
+ * bench probes 'benchmark', asyncwatchpoint a 'watchpoint'.
+ */
+const PROBE_TYPE_NAMES: Readonly<Record<string, string>> = {
+  BEGIN: 'special',
+  END: 'special',
+  self: 'special',
+  bench: 'benchmark',
+  asyncwatchpoint: 'watchpoint',
+};
+
+function probeTypeName(provider: string): string {
+  return PROBE_TYPE_NAMES[provider] ?? provider;
+}
+
 /** Builtins written straight into memory (comm into a key or a record). */
-export function compileBuiltinInto(cg: CodeGen, name: string, dst: Mem, dt: SizedType): boolean {
+export function compileBuiltinInto(cg: CodeGen, written: string, dst: Mem, dt: SizedType): boolean {
+  const name = written.startsWith('__builtin_') ? written.slice('__builtin_'.length) : written;
   if ((name === 'kstack' || name === 'ustack') && dt.kind === name && alignedFor8(dst)) {
     stackInto(cg, name, dt, dst);
     return true;
