@@ -37,14 +37,17 @@ export function compareMem(cg: CodeGen, a: Val, b: Val): Temp {
 
 /** 1 when the string v equals the literal (its first n + 1 bytes are the literal and a NUL). */
 function equalsLiteral(cg: CodeGen, v: Val, text: string): Temp {
-  const res = cg.regs.alloc();
   const n = text.length + 1;
   if (n > v.t.size) {
     cg.release(v);
-    cg.e.movImm(res.reg, 0n);
-    return res;
+    const none = cg.regs.alloc();
+    cg.e.movImm(none.reg, 0n);
+    return none;
   }
+  // The result's register is taken after the value is readable: reading it may call a
+  // helper, which would save a register that holds nothing yet.
   const src = readable(cg, v);
+  const res = cg.regs.alloc();
   const bytes = litBytes(text, n);
   const fail = cg.e.newLabel();
   cg.e.movImm(res.reg, 0n);
@@ -249,14 +252,15 @@ export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp {
   if (needle.k !== 'lit') return strcontainsRuntime(cg, hay, needle);
   const nul = needle.bytes.indexOf('\0');
   const text = nul < 0 ? needle.bytes : needle.bytes.slice(0, nul);
-  const res = cg.regs.alloc();
   if (text.length === 0) {
     cg.release(hay);
-    cg.e.movImm(res.reg, 1n);
-    return res;
+    const all = cg.regs.alloc();
+    cg.e.movImm(all.reg, 1n);
+    return all;
   }
   const size = hay.t.size;
   const r = readable(cg, hay);
+  const res = cg.regs.alloc();
   const p = cg.regs.alloc();
   const i = cg.regs.alloc();
   const x = cg.regs.alloc();
