@@ -20,6 +20,7 @@ import type { UserMap } from './program-context.js';
 import type { Temp } from './registers.js';
 import { arith, compileExpr, into, pointerOffset, ResultCell, typeOf } from './expressions.js';
 import { aggregate } from './aggregations.js';
+import { compileStmts } from './statements.js';
 
 export interface KeyMem {
   readonly m: Mem;
@@ -135,6 +136,7 @@ export function readMap(cg: CodeGen, e: MapRef): Val {
   }
   const p = lookup(cg, map.index, key.m);
   freeKey(cg, key);
+  cg.reportLookupMiss(p, e.span, e);
   return valueAt(cg, map, p, t);
 }
 
@@ -150,6 +152,7 @@ export function readMapInto(cg: CodeGen, e: MapRef, dst: Mem, dt: SizedType): bo
   const key = buildKey(cg, map, e.keys);
   const p = lookup(cg, map.index, key.m);
   freeKey(cg, key);
+  cg.reportLookupMiss(p, e.span, e);
   copyOrZero(cg, p, dst, vt.size);
   return true;
 }
@@ -368,8 +371,12 @@ export function readAggregation(cg: CodeGen, map: UserMap, key: Mem, t: SizedTyp
 /** `@m[k] = v`, `@m[k] op= v`, and aggregation calls. */
 export function assignMap(cg: CodeGen, s: AssignMap): void {
   const map = cg.pc.userMap(s.target.name);
-  if (s.value.kind === 'Call' && cg.pc.checked.calls.get(s.value)?.fn.aggregation) {
-    aggregate(cg, map, s.target.keys, s.value, { span: s.span, node: s });
+  // `@m = { let $a = 1; avg($a) }`: the block's statements run, its value aggregates.
+  let agg: Expr = s.value;
+  while (agg.kind === 'BlockExpr' && agg.value) agg = agg.value;
+  if (agg.kind === 'Call' && cg.pc.checked.calls.get(agg)?.fn.aggregation) {
+    for (let b: Expr = s.value; b.kind === 'BlockExpr' && b.value; b = b.value) compileStmts(cg, b.stmts);
+    aggregate(cg, map, s.target.keys, agg, { span: s.span, node: s });
     return;
   }
   if (s.op) {
