@@ -626,6 +626,16 @@ function unary(cg: CodeGen, e: Unary): Val {
       return { k: 'ext', addr: retypeScalar(v, uint64), space, t: rt };
     }
     case '&': {
+      const slot = e.operand.kind === 'Variable' ? cg.pc.checked.variables.get(e.operand) : undefined;
+      if (slot) {
+        // `&$x`: the variable's place in the frame or in scratch memory (read back through
+        // probe_read_kernel as any kernel address would be).
+        const m = cg.varMem(slot);
+        const t = cg.regs.alloc();
+        cg.e.mov(t.reg, m.base);
+        cg.e.addImm(t.reg, m.off);
+        return cg.reg(t, rt);
+      }
       const v = compileExpr(cg, e.operand);
       if (v.k === 'ext') return retypeScalar(v.addr, rt);
       throw new InternalError('address of a value that is not in kernel or user memory');
