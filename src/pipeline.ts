@@ -25,6 +25,8 @@ export interface PipelineInput {
   readonly named: ReadonlyMap<string, string | true>;
   /** `--unsafe` was given. */
   readonly unsafe: boolean;
+  /** `-k`: report map lookups that find nothing and failed probe reads (CompileOptions.runtimeWarnings). */
+  readonly runtimeWarnings?: boolean;
   /** Virtual CPUs of the machine the program will run on (`--cpus`; default 4). */
   readonly ncpus?: number;
   /** kaddr(): a kernel symbol's address in the machine the program will run on. */
@@ -93,6 +95,7 @@ export const STAGES: readonly Stage[] = [
       const checked = need(products, 'checked', 'compile');
       const r = compileProgram(checked, {
         unsafe: input.unsafe,
+        ...(input.runtimeWarnings ? { runtimeWarnings: true } : {}),
         ...(input.ncpus !== undefined ? { ncpus: input.ncpus } : {}),
         ...(input.kernelSymbol ? { kernelSymbol: input.kernelSymbol } : {}),
         // bpftrace sizes its event ring buffer in pages (config perf_rb_pages).

@@ -34,19 +34,21 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   switch (decided.kind) {
     case 'help': {
       const { helpText } = await import('./usage.js');
-      io.writeOut(await helpText(DUMP_POINTS));
+      io.writeOut(helpText(DUMP_POINTS));
       return 0;
+    }
+    case 'usage': {
+      // As bpftrace: getopt's complaint and the usage text on stderr, exit 1.
+      const { refusedOptionText } = await import('./usage.js');
+      io.writeErr(refusedOptionText(decided.problem, DUMP_POINTS));
+      return 1;
     }
     case 'version':
       io.writeOut(`bpftrace-ts v${packageVersion()}\n`);
       return 0;
     case 'error': {
-      let problem = decided.message;
-      if (decided.useYargs) {
-        const { commandLineProblem } = await import('./usage.js');
-        problem = await commandLineProblem(argv, DUMP_POINTS);
-      }
-      await printDiagnostics(io, [plain(runMessages.commandLine(problem))]);
+      const message = runMessages.commandLine(decided.message);
+      await printDiagnostics(io, [plain(decided.hint === false ? { ...message, hints: [] } : message)]);
       return 1;
     }
     case 'run':
@@ -97,6 +99,7 @@ async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<num
     positional: cmd.positional,
     named: cmd.named,
     unsafe: cmd.unsafe,
+    ...(cmd.runtimeWarnings ? { runtimeWarnings: true } : {}),
     ncpus: cmd.world.cpus,
     kernelSymbol: (name) => worlds.get()?.kernelSymbolAddress(name),
     // bpftrace reads every config key from BPFTRACE_<KEY> too; the checker ignores names that are no key.

@@ -1,9 +1,8 @@
 // The command line of bpftrace-ts: the option table (data), and argv → CommandLine.
-// yargs owns the user-facing side (help text, unknown-option errors, choices); its parser
-// engine, yargs-parser, reads the ordinary run without loading yargs itself (yargs pulls in
-// Unicode width tables that cost more than the whole parse of a program, and the startup
-// budget of `bpftrace-ts -e 'BEGIN { exit(); }'` is 0.15 s). New options are new rows of
-// OPTIONS plus a field of CommandLine; nothing here runs anything.
+// Options are checked first as getopt_long checks bpftrace's (an unknown option, a missing
+// or unwanted argument: getopt's words, then the usage text, usage.ts); yargs-parser then
+// reads them. New options are new rows of OPTIONS plus a field of CommandLine; nothing
+// here runs anything.
 
 import yargsParser from 'yargs-parser';
 
@@ -17,21 +16,25 @@ export interface OptionSpec {
   readonly describe: string;
   /** Help section. */
   readonly group: 'OPTIONS:' | 'WORLD OPTIONS:' | 'TROUBLESHOOTING OPTIONS:';
+  /** The value's name in the help text (bpftrace's own where it has the option). */
   readonly valueName?: string;
+  /** Help text's left column when it is not the option and its value (`-l [search|filename]`). */
+  readonly usage?: string;
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'e', type: 'string', valueName: 'PROGRAM', describe: 'execute this program', group: 'OPTIONS:' },
+  { name: 'f', type: 'string', valueName: 'FORMAT', describe: "output format ('text', 'json')", group: 'OPTIONS:' },
+  { name: 'o', type: 'string', valueName: 'file', describe: 'redirect bpftrace output to file', group: 'OPTIONS:' },
+  { name: 'e', type: 'string', valueName: "'program'", describe: 'execute this program', group: 'OPTIONS:' },
+  { name: 'help', alias: 'h', type: 'boolean', describe: 'show this help message', group: 'OPTIONS:' },
   {
     name: 'l',
     alias: 'list',
     type: 'boolean',
-    describe: 'list probes matching a pattern (or the probes of the program)',
+    usage: '-l [search|filename]',
+    describe: 'list kernel probes or probes in a program',
     group: 'OPTIONS:',
   },
-  { name: 'f', type: 'string', valueName: 'FORMAT', describe: "output format ('text', 'json')", group: 'OPTIONS:' },
-  { name: 'o', type: 'string', valueName: 'FILE', describe: 'redirect bpftrace output to file', group: 'OPTIONS:' },
-  { name: 'q', type: 'boolean', describe: 'keep messages quiet', group: 'OPTIONS:' },
   {
     name: 'i',
     type: 'boolean',
@@ -39,7 +42,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: 'OPTIONS:',
   },
   { name: 'unsafe', type: 'boolean', describe: 'allow unsafe/destructive functionality', group: 'OPTIONS:' },
-  { name: 'help', alias: 'h', type: 'boolean', describe: 'show this help message', group: 'OPTIONS:' },
+  { name: 'q', type: 'boolean', describe: 'keep messages quiet', group: 'OPTIONS:' },
+  { name: 'k', type: 'boolean', describe: 'emit a warning when probe read helpers return an error', group: 'OPTIONS:' },
+  { name: 'version', alias: 'V', type: 'boolean', describe: 'bpftrace-ts version', group: 'OPTIONS:' },
   { name: 'seed', type: 'string', valueName: 'N', describe: 'seed of the synthetic world (default 1)', group: 'WORLD OPTIONS:' },
   { name: 'cpus', type: 'string', valueName: 'N', describe: 'virtual CPUs of the synthetic world (default 4)', group: 'WORLD OPTIONS:' },
   {
@@ -64,7 +69,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: "how eBPF programs run ('interp', 'jit')",
     group: 'WORLD OPTIONS:',
   },
-  { name: 'version', alias: 'V', type: 'boolean', describe: 'bpftrace-ts version', group: 'OPTIONS:' },
   {
     name: 'v',
     type: 'boolean',
@@ -74,7 +78,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'dry-run',
     type: 'boolean',
-    describe: 'parse and check the program, then stop',
+    describe: 'terminate execution right after checking and compiling the program',
     group: 'TROUBLESHOOTING OPTIONS:',
   },
   {
@@ -82,14 +86,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     alias: 'd',
     type: 'string',
     valueName: 'STAGE',
-    describe: 'print the program as a stage sees it',
+    usage: '-d STAGE',
+    describe: 'debug info for various stages of bpftrace-ts execution',
     group: 'TROUBLESHOOTING OPTIONS:',
   },
   {
     name: 'emit-elf',
     type: 'string',
     valueName: 'FILE',
-    describe: '(dry run) write the programs as an ELF object to FILE',
+    describe: '(dry run) generate ELF file with bpf programs and write to FILE',
     group: 'TROUBLESHOOTING OPTIONS:',
   },
 ];
@@ -118,6 +123,8 @@ export interface CommandLine {
   readonly outputFile?: string;
   readonly quiet: boolean;
   readonly unsafe: boolean;
+  /** `-k`: warn when a map lookup finds nothing or a probe read fails (bpftrace's runtime warnings). */
+  readonly runtimeWarnings: boolean;
   /** `$1`… in order: arguments after the program, before and after `--`. */
   readonly positional: readonly string[];
   /** `--name=value` / `--flag` after `--`. */
@@ -194,12 +201,14 @@ export type CommandLineResult =
   | { readonly kind: 'run'; readonly commandLine: CommandLine }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  /** A mistake in the command line; `useYargs` when yargs should explain it (unknown options). */
-  | { readonly kind: 'error'; readonly message: string; readonly useYargs?: boolean };
+  /** A mistake in the command line; `hint` false when it is said without pointing at --help. */
+  | { readonly kind: 'error'; readonly message: string; readonly hint?: false }
+  /** An option getopt would refuse: its complaint, printed before the usage text. */
+  | { readonly kind: 'usage'; readonly problem: string };
 
 const KNOWN_KEYS = new Set(['_', '--', ...OPTIONS.flatMap((o) => (o.alias ? [o.name, o.alias] : [o.name]))]);
 
-/** yargs-parser's configuration, shared with the yargs instance that prints help. */
+/** yargs-parser's configuration. */
 export const PARSER_CONFIGURATION = {
   'populate--': true,
   'camel-case-expansion': false,
@@ -252,14 +261,81 @@ function bindValues(argv: readonly string[]): string[] {
   return out;
 }
 
-/** Reads argv (without `node` and the script). `dumpPoints` are the valid `-d` values. */
+const LONG_OPTIONS = new Map(OPTIONS.flatMap((o) => [o.name, ...(o.alias ? [o.alias] : [])].filter((n) => n.length > 1).map((n) => [n, o] as const)));
+const SHORT_OPTIONS = new Map(OPTIONS.flatMap((o) => [o.name, ...(o.alias ? [o.alias] : [])].filter((n) => n.length === 1).map((n) => [n, o] as const)));
+
+/**
+ * What getopt_long would refuse in argv, in glibc's words (bpftrace prints them before its
+ * usage): an unknown option, a value missing or given to a flag. Options end at `--`; other
+ * words are arguments wherever they stand (getopt permutes them), and an option's value is
+ * the next word whatever it starts with.
+ */
+export function getoptProblem(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return undefined;
+    if (!a.startsWith('-') || a === '-') continue;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const o = LONG_OPTIONS.get(name);
+      if (!o) return `unrecognized option '${a}'`;
+      if (o.type === 'boolean' && eq >= 0) return `option '--${name}' doesn't allow an argument`;
+      if (o.type === 'string' && eq < 0) {
+        if (i + 1 >= argv.length) return `option '--${name}' requires an argument`;
+        i++;
+      }
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const c = a[j]!;
+      const o = SHORT_OPTIONS.get(c);
+      if (!o) return `invalid option -- '${c}'`;
+      if (o.type !== 'string') continue;
+      // The rest of the word is the value, else the next word.
+      if (j + 1 === a.length) {
+        if (i + 1 >= argv.length) return `option requires an argument -- '${c}'`;
+        i++;
+      }
+      break;
+    }
+  }
+  return undefined;
+}
+
+/** How many times the single-letter flag is given (`-k -k`, `-kk`), before `--`. */
+function shortFlagCount(argv: readonly string[], flag: string): number {
+  let n = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (!a.startsWith('-') || a.startsWith('--') || a === '-') continue;
+    for (let j = 1; j < a.length; j++) {
+      const o = SHORT_OPTIONS.get(a[j]!);
+      if (a[j] === flag) n++;
+      if (o?.type === 'string') {
+        if (j + 1 === a.length) i++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 /** What the command line's meaning depends on besides argv. */
 export interface CommandLineContext {
   /** stdin is a terminal: no program means the REPL. */
   readonly stdinIsTTY?: boolean;
 }
 
+/** Reads argv (without `node` and the script). `dumpPoints` are the valid `-d` values. */
 export function parseCommandLine(argv: readonly string[], dumpPoints: readonly string[], context: CommandLineContext = {}): CommandLineResult {
+  const refused = getoptProblem(argv);
+  if (refused !== undefined) return { kind: 'usage', problem: refused };
+  // bpftrace 0.23 counts -k: more than one was its old -kk.
+  if (shortFlagCount(argv, 'k') > 1) {
+    return { kind: 'error', message: 'USAGE: -kk has been deprecated. Use a single -k for runtime warnings for errors in map lookups and probe reads.', hint: false };
+  }
   let parsed: yargsParser.Arguments;
   try {
     parsed = yargsParser(bindValues(argv), parserOptions());
@@ -268,7 +344,7 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     return { kind: 'error', message: `cannot read the command line: ${e instanceof Error ? e.message : String(e)}` };
   }
   const unknown = Object.keys(parsed).filter((k) => !KNOWN_KEYS.has(k));
-  if (unknown.length > 0) return { kind: 'error', message: '', useYargs: true };
+  if (unknown.length > 0) return { kind: 'error', message: `cannot read the command line: unknown option ${unknown[0]}` };
   if (parsed['help']) return { kind: 'help' };
   if (parsed['version']) return { kind: 'version' };
 
@@ -320,6 +396,7 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     ...(parsed['o'] !== undefined ? { outputFile: String(parsed['o']) } : {}),
     quiet: Boolean(parsed['q']),
     unsafe: Boolean(parsed['unsafe']),
+    runtimeWarnings: Boolean(parsed['k']),
     positional: list && !program ? [] : [...params, ...rest.positional],
     named: rest.named,
     world,

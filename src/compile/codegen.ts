@@ -676,6 +676,40 @@ export class CodeGen {
     if (ignore !== undefined) this.e.jImm('eq', reg, ignore, ok);
     this.e.mov(2, reg);
     this.e.movImm(1, BigInt(ev.id));
+    this.e.callLocal(this.helperErrorStub());
+    this.calls++;
+    this.e.bind(ok);
+  }
+
+  /**
+   * -k (runtimeWarnings): after a map_lookup_elem whose result is in p (kept, still to be
+   * null-checked by the caller), report a lookup that found nothing as bpftrace does: a
+   * helper_error record with retcode 0 at the map expression.
+   */
+  reportLookupMiss(p: Temp, span: Span | undefined, node: object): void {
+    if (!this.pc.runtimeWarnings || !span) return;
+    const ev = this.pc.event(node, (id) => ({
+      kind: 'helper_error',
+      id,
+      size: 16,
+      helperId: HELPER_ID.map_lookup_elem,
+      helperName: 'map_lookup_elem',
+      span,
+      retcodeOffset: 8,
+    }));
+    const found = this.e.newLabel();
+    // p survives the call: it is moved out of r0..r5 first, on both paths alike.
+    this.regs.beforeCall();
+    this.e.jImm('ne', this.regs.reg(p), 0, found);
+    this.e.movImm(2, 0n);
+    this.e.movImm(1, BigInt(ev.id));
+    this.e.callLocal(this.helperErrorStub());
+    this.calls++;
+    this.e.bind(found);
+  }
+
+  /** The shared subprogram writing a helper_error record {id: r1, retcode: r2}, emitted once at the end. */
+  private helperErrorStub(): Label {
     if (this.errorStub === undefined) {
       const stub = this.e.newLabel();
       this.errorStub = stub;
@@ -696,9 +730,7 @@ export class CodeGen {
         this.callbackStack = Math.max(this.callbackStack, 16);
       });
     }
-    this.e.callLocal(this.errorStub);
-    this.calls++;
-    this.e.bind(ok);
+    return this.errorStub;
   }
 
   // ── the context ──────────────────────────────────────────────────────────────────────

@@ -36,6 +36,12 @@ export interface CompileOptions {
    * bpftrace 0.17 compiled (no reporting), for like-for-like measurements.
    */
   readonly helperErrors?: boolean;
+  /**
+   * bpftrace's -k: also report a map lookup that finds no element (helper map_lookup_elem,
+   * retcode 0) and a failed probe read of memory, each as a helper_error record at its
+   * expression. Default false.
+   */
+  readonly runtimeWarnings?: boolean;
   /** kaddr("name"): the kernel symbol's address (the runtime passes the world's symbol table). */
   readonly kernelSymbol?: (name: string) => bigint | undefined;
 }

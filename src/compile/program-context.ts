@@ -43,6 +43,7 @@ export class ProgramContext {
   readonly analysis: Analysis;
   readonly directValueAccess: boolean;
   readonly helperErrors: boolean;
+  readonly runtimeWarnings: boolean;
   private readonly userMaps = new Map<string, UserMap>();
   private readonly internal = new Map<string, number>();
   private readonly eventIds = new Map<object, number>();
@@ -56,6 +57,7 @@ export class ProgramContext {
     this.ncpus = opts.ncpus ?? 4;
     this.directValueAccess = opts.directValueAccess ?? true;
     this.helperErrors = opts.helperErrors ?? true;
+    this.runtimeWarnings = opts.runtimeWarnings ?? false;
     this.analysis = new Analysis(checked);
     this.ringbufSize = opts.ringbufSize ?? 256 * 1024;
     const aggParams = collectAggregationParams(checked);

@@ -44,7 +44,7 @@ describe('help and version', () => {
   test('--help prints the usage and every option, exit 0', async () => {
     const r = await run(['--help']);
     expect([r.code, r.err]).toEqual([0, '']);
-    for (const o of OPTIONS) expect(r.out).toContain(o.name.length === 1 ? `-${o.name}` : `--${o.name}`);
+    for (const o of OPTIONS) expect(r.out).toContain(o.usage ?? (o.name.length === 1 ? `-${o.name}` : `--${o.name}`));
     expectGolden(path.join(__dirname, '..', 'golden', 'cli', 'help.txt'), r.out);
   });
 
@@ -153,11 +153,31 @@ describe('dumps and output', () => {
 });
 
 describe('command line mistakes', () => {
-  test('an unknown option: yargs says which, exit 1', async () => {
-    expect(await run(['--bogus', '-e', 'BEGIN {}'])).toEqual({
+  // bpftrace 0.23: getopt's complaint (glibc's words, its own name first), the usage text
+  // on stderr, exit 1.
+  test.each([
+    [['-e', 'BEGIN {}', '--aa=20'], "unrecognized option '--aa=20'"],
+    [['--output', '/tmp/x', '-e', 'BEGIN {}'], "unrecognized option '--output'"],
+    [['-Z', '-e', 'BEGIN {}'], "invalid option -- 'Z'"],
+    [['-qZ', '-e', 'BEGIN {}'], "invalid option -- 'Z'"],
+    [['-e', 'BEGIN {}', '-o'], "option requires an argument -- 'o'"],
+    [['-e', 'BEGIN {}', '--seed'], "option '--seed' requires an argument"],
+    [['--dry-run=3', '-e', 'BEGIN {}'], "option '--dry-run' doesn't allow an argument"],
+  ])('a refused option %j: %s, then the usage', async (argv, problem) => {
+    const help = await run(['--help']);
+    expect(await run(argv)).toEqual({ code: 1, out: '', err: `bpftrace-ts: ${problem}\n${help.out}` });
+  });
+
+  test('options end at --; an option value may start with -', async () => {
+    expect((await run(['--dry-run', '-e', '-1', '--', '--aa=1'])).err).not.toContain('unrecognized');
+    expect((await run(['--dry-run', '-e', 'BEGIN {}', '--', '--aa=1', '-Z'])).code).toBe(0);
+  });
+
+  test.each([[['-kk']], [['-k', '-k']], [['-qkk']]])('%j: 0.23\'s deprecation error, exit 1', async (flags) => {
+    expect(await run([...flags, '-e', 'BEGIN { exit(); }'])).toEqual({
       code: 1,
       out: '',
-      err: 'ERROR: Unknown argument: bogus\nHINT: bpftrace-ts --help lists the options\n',
+      err: 'ERROR: USAGE: -kk has been deprecated. Use a single -k for runtime warnings for errors in map lookups and probe reads.\n',
     });
   });
 

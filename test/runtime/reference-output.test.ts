@@ -109,3 +109,42 @@ describe('cat(): max_cat_bytes from the config block or BPFTRACE_MAX_CAT_BYTES; 
       err: lines("ERROR: failed to open file '/does/not/exist/file': No such file or directory"),
     }));
 });
+
+describe('-k: a map lookup that finds nothing is reported where it is written', () => {
+  const program = 'i:ms:100 { @[1] = 1; printf("%d\\n", @[2]); $x = @[1]; @s["a"] = "x"; printf("%s|\\n", @s["b"]); exit(); }';
+  test('text: the warning, its helper and retcode, the line and the underline, on stdout', async () =>
+    expectRun({
+      argv: ['-k', '-e', program],
+      out: lines(
+        'Attaching 1 probe...',
+        "stdin:1:37-41: WARNING: Can't lookup map element because it does not exist.",
+        'Additional Info - helper: map_lookup_elem, retcode: 0',
+        program,
+        '                                    ~~~~',
+        '0',
+        "stdin:1:86-93: WARNING: Can't lookup map element because it does not exist.",
+        'Additional Info - helper: map_lookup_elem, retcode: 0',
+        program,
+        '                                                                                     ~~~~~~~',
+        '|',
+        '',
+        '',
+        '@[1]: 1',
+        '@s[a]: x',
+      ),
+    }));
+  test('json', async () =>
+    expectRun({
+      argv: ['-k', '-f', 'json', '-e', 'i:ms:100 { @[1] = 1; printf("%d\\n", @[2]); exit(); }'],
+      out: lines(
+        '{"type": "attached_probes", "data": {"probes": 1}}',
+        '{"type": "helper_error", "msg": "Can\'t lookup map element because it does not exist.", "helper": "map_lookup_elem", "retcode": 0, "line": 1, "col": 37}',
+        '{"type": "printf", "data": "0\\n"}',
+        '',
+        '',
+        '{"type": "map", "data": {"@": {"1": 1}}}',
+      ),
+    }));
+  test('without -k nothing is said', async () =>
+    expectRun({ argv: ['-e', program], out: lines('Attaching 1 probe...', '0', '|', '', '', '@[1]: 1', '@s[a]: x') }));
+});
