@@ -18,7 +18,8 @@ import {
 import type { HelperFn } from '../machine.js';
 import { ArrayMap } from '../maps/array.js';
 import { HASH_SEED, HashMap } from '../maps/hash.js';
-import type { BpfMap } from '../maps/map.js';
+import { EEXIST, ENOENT } from '../maps/errno.js';
+import { BPF_ANY, BPF_EXIST, BPF_NOEXIST, type BpfMap } from '../maps/map.js';
 import { REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
 import type { BlockEmitter } from './emit-insn.js';
 
@@ -95,10 +96,11 @@ function stackOffset(em: BlockEmitter, r: number): string | null {
 /**
  * HashMap.find inlined for a key of keyWords words on the stack: the same murmur3 over the
  * words (seed HASH_SEED ^ key size), the same linear probing over the map's table, slot hashes
- * and key words. Leaves the value's offset (slot × stride) or -1 in pr. Lookups of non-LRU
- * maps have no other effect, so nothing else is done.
+ * and key words. Leaves the value's offset (slot × stride; the slot when not `scaled`) or -1
+ * in pr, the hash in t0, the table position where the probe stopped in t1 and the key words in
+ * k0…. Lookups of non-LRU maps have no other effect, so nothing else is done.
  */
-function inlineHashLookup(em: BlockEmitter, cc: CallContext, map: HashMap, name: string, key: string): void {
+function inlineHashLookup(em: BlockEmitter, cc: CallContext, map: HashMap, name: string, key: string, scaled = true): void {
   const nw = map.keyWords;
   const table = cc.alias(`${name}T`, `${name}.table`);
   const hashes = cc.alias(`${name}H`, `${name}.slotHash`);
@@ -127,7 +129,7 @@ function inlineHashLookup(em: BlockEmitter, cc: CallContext, map: HashMap, name:
     '  pr = pr - 1;',
     `  pa = pr * ${nw};`,
     `  if (${[`${hashes}[pr] === t0`, ...Array.from({ length: nw }, (_, i) => `${keys}[pa${i === 0 ? '' : ` + ${i}`}] === k${i}`)].join(' && ')}) {`,
-    `    pr = pr * ${map.valueStride};`,
+    ...(scaled ? [`    pr = pr * ${map.valueStride};`] : []),
     '    break;',
     '  }',
     `  t1 = (t1 + 1) & ${map.mask};`,
@@ -167,7 +169,16 @@ function mapCall(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
     em.assign(0, 'r0l', 'r0h', null, null);
     return true;
   }
+  const stackKey = stackOffset(em, 2);
+  const inlineKey = map instanceof HashMap && map.keySize % 4 === 0 && map.keyWords <= INLINE_KEY_WORDS && stackKey !== null;
   if (fn === mapDeleteElem) {
+    if (inlineKey) {
+      // find, then the map's own backward-shift removal (LRU lists included) on a hit.
+      inlineHashLookup(em, cc, map, name, stackKey, false);
+      em.lines.push('if (pr < 0) {', `  t0 = ${-ENOENT};`, '} else {', `  ${name}.removeAt(pr, t1);`, '  t0 = 0;', '}');
+      em.assign(0, 't0', 't0 < 0 ? -1 : 0', null, null);
+      return true;
+    }
     setInt(em, `${name}.delete(${key.bytes}, ${key.off})`);
     return true;
   }
@@ -175,8 +186,52 @@ function mapCall(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
   const fh = em.kHi(4);
   const fl = em.kLo(4);
   const flags = fh !== null && fl !== null ? `${fh === 0 ? fl >>> 0 : 0xffffffff}` : `(${em.hi(4)} === 0 ? ${em.lo(4)} >>> 0 : 4294967295)`;
+  const stackValue = stackOffset(em, 3);
+  const knownFlags = fh === 0 && fl !== null && (fl === BPF_ANY || fl === BPF_NOEXIST || fl === BPF_EXIST) ? fl : null;
+  if (inlineKey && !map.lru && stackValue !== null && knownFlags !== null) {
+    inlineHashUpdate(em, cc, map, name, stackKey, stackValue, knownFlags);
+    return true;
+  }
   setInt(em, `${name}.update(${key.bytes}, ${key.off}, ${value.bytes}, ${value.off}, ${flags}, ${cpu})`);
   return true;
+}
+
+/** value_size bytes from the stack at `src` to `view` at `dst` (expressions), a word at a time. */
+function copyValue(lines: string[], view: string, dst: string, src: string, size: number): void {
+  const at = (base: string, i: number): string => (/^\d+$/.test(base) ? `${Number(base) + i}` : i === 0 ? base : `${base} + ${i}`);
+  let i = 0;
+  for (; i + 4 <= size; i += 4) lines.push(`${view}.setInt32(${at(dst, i)}, S.getInt32(${at(src, i)}, true), true);`);
+  for (; i < size; i++) lines.push(`${view}.setUint8(${at(dst, i)}, SB[${at(src, i)}]);`);
+}
+
+/**
+ * HashMap.update inlined for a non-LRU map, a word-sized key and a value on the stack and
+ * constant flags: the inlined find, the value copied into the found slot (this CPU's slab for
+ * per-CPU maps), or insertAt on a miss then the copy; the same return codes as update().
+ */
+function inlineHashUpdate(em: BlockEmitter, cc: CallContext, map: HashMap, name: string, key: string, value: string, flags: number): void {
+  // The CPU's slab view in pv (before the probe: it uses t0, t1, pa and pr).
+  em.lines.push(map.percpu ? `pv = ${name}.slabViews[host.cpu()];` : `pv = ${cc.alias(`${name}V`, `${name}.slabViews[0]`)};`);
+  inlineHashLookup(em, cc, map, name, key, false);
+  const probeKey = cc.alias(`${name}P`, `${name}.probeKey`);
+  const out = em.lines;
+  const copy: string[] = [];
+  copyValue(copy, 'pv', `pr * ${map.valueStride}`, value, map.valueSize);
+  out.push('if (pr >= 0) {');
+  if (flags === BPF_NOEXIST) out.push(`  t0 = ${-EEXIST};`);
+  else out.push(...copy.map((l) => `  ${l}`), '  t0 = 0;');
+  out.push('} else {');
+  if (flags === BPF_EXIST) {
+    out.push(`  t0 = ${-ENOENT};`);
+  } else {
+    out.push(
+      ...Array.from({ length: map.keyWords }, (_, i) => `  ${probeKey}[${i}] = k${i};`),
+      `  pr = ${name}.insertAt(t1, t0);`,
+      '  if (pr < 0) {', '    t0 = pr;', '  } else {', ...copy.map((l) => `    ${l}`), '    t0 = 0;', '  }',
+    );
+  }
+  out.push('}');
+  em.assign(0, 't0', 't0 < 0 ? -1 : 0', null, null);
 }
 
 /** Registers r0..r9 and r10 into m.regs (unverified programs keep the register file exact). */

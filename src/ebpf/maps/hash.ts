@@ -36,7 +36,8 @@ export class HashMap implements UserMap {
   /** Region id of each CPU's slab (all the same region for shared maps). */
   readonly regions: Int32Array;
   readonly slabs: Uint8Array[];
-  private readonly slabViews: DataView[] = [];
+  /** A DataView of each CPU's slab (the region's own view), for the JIT's value copies. */
+  readonly slabViews: DataView[] = [];
   /** Key words of each slot, keyWords per slot. */
   readonly keys: Int32Array;
   /** Hash of each slot's key. */
@@ -44,8 +45,8 @@ export class HashMap implements UserMap {
   /** Open-addressing table: slot + 1, or 0 for an empty position. */
   readonly table: Int32Array;
   readonly mask: number;
-  /** The key being looked up, as words (filled by find). */
-  private readonly probeKey: Int32Array;
+  /** The key being looked up, as words (filled by find, or by the JIT before insertAt). */
+  readonly probeKey: Int32Array;
   private probeHash = 0;
   /** Table position where find stopped: the hit, or the empty position to insert at. */
   private probeIdx = 0;
@@ -86,8 +87,8 @@ export class HashMap implements UserMap {
     for (let c = 0; c < this.ncpus; c++) {
       const slab = new Uint8Array(n * this.valueStride);
       this.slabs.push(slab);
-      this.slabViews.push(new DataView(slab.buffer));
       this.regions[c] = mem.allocRegion(slab, true);
+      this.slabViews.push(mem.views[this.regions[c]!]!);
     }
     if (!kind.percpu) this.regions.fill(this.regions[0]!);
     this.keys = new Int32Array(n * this.keyWords);
@@ -242,6 +243,26 @@ export class HashMap implements UserMap {
       }
       idx = (idx + 1) & mask;
     }
+  }
+
+  /**
+   * The JIT's insert after its inlined probe missed: the key's words already in probeKey, its
+   * hash h, the empty table position idx where the probe stopped. Returns the new slot, its
+   * value zeroed on every CPU (the caller writes the updating CPU's), or -E2BIG when full.
+   * Not for LRU maps (their eviction moves entries; the JIT calls update() for them).
+   */
+  insertAt(idx: number, h: number): number {
+    if (this.lru || this.count >= this.maxEntries) return -E2BIG;
+    this.probeHash = h;
+    this.probeIdx = idx;
+    const slot = this.insertProbed();
+    if (this.percpu) for (let c = 0; c < this.ncpus; c++) zeroBytes(this.slabs[c]!, slot * this.valueStride, this.valueStride);
+    return slot;
+  }
+
+  /** The JIT's delete after its inlined probe found slot at table position idx. */
+  removeAt(slot: number, idx: number): void {
+    this.remove(slot, idx);
   }
 
   /** Inserts the key find() just missed; returns its slot or -E2BIG (LRU maps evict instead). */
