@@ -369,7 +369,8 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
 
   const format = (parsed['f'] as string | undefined) ?? 'text';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    return { kind: 'error', message: `Invalid output format "${format}"\nValid formats: 'text', 'json'` };
+    // bpftrace 0.23's two lines, without a hint.
+    return { kind: 'error', message: `Invalid output format "${format}"\nValid formats: 'text', 'json'`, hint: false };
   }
 
   const dumpArg = parsed['dump'] as string | undefined;
