@@ -83,7 +83,7 @@ describe.skipIf(!hasPython)('on a terminal', () => {
     expect(r.raw).toContain('\x1b[1m\x1b[36mbpftrace> \x1b[39m\x1b[22m');
     expect(r.raw).toContain('\x1b[31mERROR:\x1b[39m');
     expect(r.raw).toContain('|\x1b[32m@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\x1b[39m|');
-    expect(r.raw).toContain('\x1b[2mran 500ms: 36 events (the world is at 0.500s)\x1b[22m');
+    expect(r.raw).toContain('\x1b[2mran 500ms: 37 events (the world is at 0.500s)\x1b[22m');
     // Typed lines are kept, oldest first (the line dropped by Ctrl-C is not).
     expect(fs.readFileSync(historyFile, 'utf8')).toBe(
       [
