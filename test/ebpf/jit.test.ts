@@ -17,6 +17,7 @@ import { jitEngine } from '../../src/ebpf/jit/engine.js';
 import { jitCompile, type JitOptions } from '../../src/ebpf/jit/jit.js';
 import { type HelperFn, Machine } from '../../src/ebpf/machine.js';
 import { createMap } from '../../src/ebpf/maps/create-map.js';
+import { hashKeyWords } from '../../src/ebpf/maps/hash.js';
 import type { MapSpec } from '../../src/ebpf/maps/map.js';
 import { type HelperTable, loadProgram, type Program } from '../../src/ebpf/program.js';
 import { verifyProgram } from '../../src/ebpf/verifier/verify.js';
@@ -419,6 +420,48 @@ describe('verified programs', () => {
     }
     const entries = (x: Machine): unknown => [...x.maps[1]!.entries()].map((e) => [[...e.key], [...e.values[0]!]]);
     expect(entries(m)).toEqual([[[0, 0, 0, 0, 0, 0, 0, 0], [5, 0, 0, 0, 0, 0, 0, 0]]]);
+    expect(entries(m)).toEqual(entries(mi));
+  });
+
+  test.each([
+    // [what, the code between the key's stores and the lookup, folded]
+    ['constant key words: hashed at compile time', '', true],
+    ['a helper wrote the stack since (get_current_comm)', 'r1 = r10\nr1 += -32\nr2 = 16\ncall 16', false],
+    ['a store through an unknown pointer', 'r1 = r10\nr1 += -16\nr1 += r7\n*(u8 *)(r1 + 0) = 9', false],
+    ['one key byte overwritten by a register', '*(u8 *)(r10 - 6) = r7', false],
+  ])('the key of a lookup: %s', (_what, between, folded) => {
+    // r7 = 0 (known to the emitter only after a store through memory), so the key is the
+    // same in every case: the program counts into the entry of key 5.
+    const text = `r7 = *(u64 *)(r1 + 0)
+r7 &= 0
+*(u32 *)(r10 - 8) = 5
+*(u32 *)(r10 - 4) = 0
+${between}
+r1 = map_fd(1) ll
+r2 = r10
+r2 += -8
+call 1
+if r0 == 0 goto miss
+r1 = 1
+lock *(u64 *)(r0 + 0) += r1
+miss:
+r0 = 0
+exit`.replace('\n\n', '\n');
+    const mk = (): Machine => {
+      const m = new Machine(new IdleHost());
+      m.maps[1] = createMap(COUNT_SPEC, m.mem, 1, 1);
+      m.maps[1].updateUser(Uint8Array.of(5, 0, 0, 0, 0, 0, 0, 0), [new Uint8Array(8)], 0);
+      return m;
+    };
+    const { prog, m, jit } = verified(text, [undefined, COUNT_SPEC], mk());
+    const hash = hashKeyWords([5, 0], 8);
+    expect(jit.source.includes(`t0 = ${hash};`)).toBe(folded);
+    expect(jit.source.includes('k0 = S.getInt32(504, true);')).toBe(!folded);
+    const mi = mk();
+    const ctx = new Uint8Array(64);
+    for (let k = 0; k < 3; k++) expect(summary(jit.run(ctx, newRunResult()))).toEqual(summary(run(prog, mi, ctx, newRunResult())));
+    const entries = (x: Machine): unknown => [...x.maps[1]!.entries()].map((e) => [[...e.key], [...e.values[0]!]]);
+    expect(entries(m)).toEqual([[[5, 0, 0, 0, 0, 0, 0, 0], [3, 0, 0, 0, 0, 0, 0, 0]]]);
     expect(entries(m)).toEqual(entries(mi));
   });
 

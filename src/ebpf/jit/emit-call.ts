@@ -17,7 +17,7 @@ import {
 } from '../helpers/probe-read.js';
 import type { HelperFn } from '../machine.js';
 import { ArrayMap } from '../maps/array.js';
-import { HASH_SEED, HashMap } from '../maps/hash.js';
+import { HASH_SEED, HashMap, hashKeyWords } from '../maps/hash.js';
 import { EEXIST, ENOENT } from '../maps/errno.js';
 import { BPF_ANY, BPF_EXIST, BPF_NOEXIST, type BpfMap } from '../maps/map.js';
 import { REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
@@ -107,18 +107,25 @@ function inlineHashLookup(em: BlockEmitter, cc: CallContext, map: HashMap, name:
   const keys = cc.alias(`${name}K`, `${name}.keys`);
   const at = (i: number): string => (/^\d+$/.test(key) ? `${Number(key) + 4 * i}` : `${key} + ${4 * i}`);
   const out = em.lines;
-  out.push(`t0 = ${(HASH_SEED ^ map.keySize) | 0};`);
-  for (let i = 0; i < nw; i++) {
-    out.push(
-      `k${i} = S.getInt32(${at(i)}, true);`,
-      `t1 = Math.imul(k${i}, 0xcc9e2d51);`,
-      't0 ^= Math.imul((t1 << 15) | (t1 >>> 17), 0x1b873593);',
-      't0 = (t0 << 13) | (t0 >>> 19);',
-      't0 = (Math.imul(t0, 5) + 0xe6546b64) | 0;',
-    );
+  // A key this block stored as constants: its words and hash are known now.
+  const known = /^\d+$/.test(key) ? Array.from({ length: nw }, (_, i) => em.stackWord(Number(key) + 4 * i)) : [];
+  if (known.length === nw && known.every((w) => w !== undefined)) {
+    const words = known as number[];
+    out.push(...words.map((w, i) => `k${i} = ${w};`), `t0 = ${hashKeyWords(words, map.keySize)};`);
+  } else {
+    out.push(`t0 = ${(HASH_SEED ^ map.keySize) | 0};`);
+    for (let i = 0; i < nw; i++) {
+      out.push(
+        `k${i} = S.getInt32(${at(i)}, true);`,
+        `t1 = Math.imul(k${i}, 0xcc9e2d51);`,
+        't0 ^= Math.imul((t1 << 15) | (t1 >>> 17), 0x1b873593);',
+        't0 = (t0 << 13) | (t0 >>> 19);',
+        't0 = (Math.imul(t0, 5) + 0xe6546b64) | 0;',
+      );
+    }
+    out.push('t0 ^= t0 >>> 16;', 't0 = Math.imul(t0, 0x85ebca6b);', 't0 ^= t0 >>> 13;', 't0 = Math.imul(t0, 0xc2b2ae35);', 't0 ^= t0 >>> 16;');
   }
   out.push(
-    't0 ^= t0 >>> 16;', 't0 = Math.imul(t0, 0x85ebca6b);', 't0 ^= t0 >>> 13;', 't0 = Math.imul(t0, 0xc2b2ae35);', 't0 ^= t0 >>> 16;',
     `t1 = t0 & ${map.mask};`,
     'for (;;) {',
     `  pr = ${table}[t1];`,
@@ -279,6 +286,12 @@ function specialised(em: BlockEmitter, cc: CallContext, fn: HelperFn): boolean {
 }
 
 export function emitHelperCall(em: BlockEmitter, cc: CallContext, pc: number, id: number): void {
+  helperCall(em, cc, pc, id);
+  // Helpers write memory (the comm, probe reads, callbacks): no stack word is known after one.
+  em.forgetStack();
+}
+
+function helperCall(em: BlockEmitter, cc: CallContext, pc: number, id: number): void {
   const fn = cc.helpers[id];
   if (fn === undefined) {
     em.lines.push(em.fault('helper', pc, `call to unknown helper ${id} at insn ${pc}`));

@@ -107,6 +107,12 @@ export class BlockEmitter {
   private readonly viewOf: boolean[] = Array.from({ length: 11 }, () => false);
   /** Bytes of context the unchecked context reads need (the run entry checks the record is that long). */
   ctxEnd = 0;
+  /**
+   * Stack words (by 4-aligned byte offset in the stack region) whose int32 value this block
+   * stored as a constant and nothing has written since: a map key built of constants hashes
+   * at compile time (emit-call.ts). Any write the emitter cannot place forgets them all.
+   */
+  private readonly stackWords = new Map<number, number>();
   /** Instructions of the block before the current one, and the block's length. */
   private index = 0;
   private length = 0;
@@ -123,6 +129,7 @@ export class BlockEmitter {
 
   private reset(entry: boolean): void {
     this.viewOf.fill(false);
+    this.stackWords.clear();
     this.k.length = 0;
     for (let r = 0; r <= 10; r++) this.k.push({ lo: null, hi: null, fpOff: null });
     const fp = this.k[10]!;
@@ -197,6 +204,25 @@ export class BlockEmitter {
   hi(r: number): string {
     const h = this.kHi(r);
     return h !== null ? lit(h) : `r${r}h`;
+  }
+
+  /** The constant int32 at stack offset `at` (4-aligned), if this block stored one there. */
+  stackWord(at: number): number | undefined {
+    return this.stackWords.get(at);
+  }
+
+  /** Forgets every known stack word (a helper may have written the stack). */
+  forgetStack(): void {
+    this.stackWords.clear();
+  }
+
+  /** A store of `size` bytes at stack offset `at` (null: unknown, or memory that may be the stack). */
+  private noteStore(at: number | null, size: number, lo: number | null, hi: number | null): void {
+    if (at === null) return this.stackWords.clear();
+    for (let w = (at & ~3) - 4; w < at + size; w += 4) if (w + 4 > at) this.stackWords.delete(w);
+    if ((at & 3) !== 0 || size < 4) return;
+    if (lo !== null) this.stackWords.set(at, lo);
+    if (size === 8 && hi !== null) this.stackWords.set(at + 4, hi);
   }
 
   /** Forgets everything about r0..r5 (after a call); r6..r9 keep their values. */
@@ -648,6 +674,7 @@ export class BlockEmitter {
     const { view, at } = this.address(pc, x.dst, x.off, row.size, true);
     const vl = row.kind === 'st' ? lit(x.imm) : this.lo(x.src);
     const vh = row.kind === 'st' ? lit(x.imm >> 31) : this.hi(x.src);
+    this.trackStore(view, at(0), row.size, row.kind === 'st' ? x.imm : this.kLo(x.src), row.kind === 'st' ? x.imm >> 31 : this.kHi(x.src));
     switch (row.size) {
       case 8:
         this.lines.push(`${view}.setInt32(${at(0)}, ${vl}, true);`, `${view}.setInt32(${at(4)}, ${vh}, true);`);
@@ -663,9 +690,20 @@ export class BlockEmitter {
     }
   }
 
+  /**
+   * What a store does to the known stack words: a constant stack offset updates them; map
+   * values and helper memory are other regions; any other store may hit the stack.
+   */
+  private trackStore(view: string, at: string, size: number, lo: number | null, hi: number | null): void {
+    if (view === 'S') return this.noteStore(/^\d+$/.test(at) ? Number(at) : null, size, lo, hi);
+    if (/^v\d$/.test(view)) return;
+    this.noteStore(null, size, null, null);
+  }
+
   private atomic(pc: number, row: OpcodeRow, x: Insn): void {
     const wide = row.size === 8;
     const a = this.address(pc, x.dst, x.off, row.size, true);
+    this.trackStore(a.view, a.at(0), row.size, null, null);
     const s = x.src;
     const out = this.lines;
     out.push(`pv = ${a.view};`, `pa = ${a.at(0)};`, 'o0 = pv.getInt32(pa, true);');

@@ -17,6 +17,27 @@ import type { Memory } from '../memory.js';
  */
 export const HASH_SEED = 0x2545f491;
 
+/**
+ * find()'s hash of a key whose size is a multiple of 4, from its little-endian 32-bit words:
+ * the JIT hashes constant keys with it at compile time.
+ */
+export function hashKeyWords(words: readonly number[], keySize: number): number {
+  let h = HASH_SEED ^ keySize;
+  for (let k of words) {
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
 export interface HashMapKind {
   readonly percpu: boolean;
   readonly lru: boolean;
