@@ -43,6 +43,8 @@ class FakeHost implements KernelHost {
   uid = (): number => 1000;
   gid = (): number => 100;
   comm(dst: Uint8Array, off: number): void {
+    // NUL-padded to 16 bytes, as the KernelHost contract says.
+    dst.fill(0, off, off + 16);
     dst.set(new TextEncoder().encode('kworker/u8:1'), off);
   }
   ktimeNs = (): number => 5_000_000_123_456;

@@ -42,9 +42,9 @@ export const getCurrentComm: HelperFn = (m) => {
   if (size < 0 || !writable(m, dHi, dLo, size)) return setR0Int(m, -EFAULT);
   const dst = m.mem.bytes[dHi]!;
   if (size === TASK_COMM_LEN) {
-    // The host writes the NUL-padded comm straight into the (zeroed) buffer; the last byte is
-    // forced to NUL as strscpy_pad's copy of at most 15 characters leaves it.
-    dst.fill(0, dLo, dLo + TASK_COMM_LEN);
+    // The host writes the comm NUL-padded to all 16 bytes (the KernelHost contract) straight
+    // into the buffer; the last byte is forced to NUL as strscpy_pad's copy of at most 15
+    // characters leaves it.
     m.host.comm(dst, dLo);
     dst[dLo + TASK_COMM_LEN - 1] = 0;
     return setR0Int(m, 0);
