@@ -1,10 +1,11 @@
 // The command line of bpftrace-ts: the option table (data), and argv → CommandLine.
 // Options are checked first as getopt_long checks bpftrace's (an unknown option, a missing
-// or unwanted argument: getopt's words, then the usage text, usage.ts); yargs-parser then
-// reads them. New options are new rows of OPTIONS plus a field of CommandLine; nothing
+// or unwanted argument: getopt's words, then the usage text, usage.ts); yargs then reads
+// them (the option table becomes its options; its own --help and --version are off: the
+// texts are bpftrace's, usage.ts). New options are new rows of OPTIONS plus a field of CommandLine; nothing
 // here runs anything.
 
-import yargsParser from 'yargs-parser';
+import yargs, { type Options as YargsOption } from 'yargs';
 
 export type OptionType = 'boolean' | 'string';
 
@@ -165,7 +166,7 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** The run options of the command line, or the message saying which is wrong. */
-function readWorldChoice(parsed: yargsParser.Arguments): WorldChoice | string {
+function readWorldChoice(parsed: Record<string, unknown>): WorldChoice | string {
   const integer = (name: string, min: number, max: number, fallback: number): number | string => {
     const raw = parsed[name] as string | undefined;
     if (raw === undefined) return fallback;
@@ -206,9 +207,9 @@ export type CommandLineResult =
   /** An option getopt would refuse: its complaint, printed before the usage text. */
   | { readonly kind: 'usage'; readonly problem: string };
 
-const KNOWN_KEYS = new Set(['_', '--', ...OPTIONS.flatMap((o) => (o.alias ? [o.name, o.alias] : [o.name]))]);
+const KNOWN_KEYS = new Set(['_', '--', '$0', ...OPTIONS.flatMap((o) => (o.alias ? [o.name, o.alias] : [o.name]))]);
 
-/** yargs-parser's configuration. */
+/** How yargs reads words (as getopt: no numbers, no camel-case copies, no --no-x). */
 export const PARSER_CONFIGURATION = {
   'populate--': true,
   'camel-case-expansion': false,
@@ -218,15 +219,20 @@ export const PARSER_CONFIGURATION = {
   'boolean-negation': false,
 } as const;
 
-function parserOptions(): yargsParser.Options {
-  const boolean: string[] = [];
-  const string: string[] = [];
-  const alias: Record<string, string> = {};
-  for (const o of OPTIONS) {
-    (o.type === 'boolean' ? boolean : string).push(o.name);
-    if (o.alias) alias[o.name] = o.alias;
-  }
-  return { boolean, string, alias, configuration: { ...PARSER_CONFIGURATION } };
+/** The option table as yargs' options. */
+function yargsOptions(): Record<string, YargsOption> {
+  return Object.fromEntries(OPTIONS.map((o) => [o.name, { type: o.type, ...(o.alias ? { alias: o.alias } : {}) }]));
+}
+
+/** argv read by yargs, after getopt's checks have passed. */
+function readWithYargs(argv: readonly string[]): Record<string, unknown> & { _: (string | number)[] } {
+  return yargs(bindValues(argv))
+    .parserConfiguration(PARSER_CONFIGURATION)
+    .help(false)
+    .version(false) // before .options(): --version is one of ours
+    .options(yargsOptions())
+    .exitProcess(false)
+    .parseSync();
 }
 
 /** Splits what follows `--` into named parameters and further positional ones. */
@@ -336,11 +342,11 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
   if (shortFlagCount(argv, 'k') > 1) {
     return { kind: 'error', message: 'USAGE: -kk has been deprecated. Use a single -k for runtime warnings for errors in map lookups and probe reads.', hint: false };
   }
-  let parsed: yargsParser.Arguments;
+  let parsed: Record<string, unknown> & { _: (string | number)[] };
   try {
-    parsed = yargsParser(bindValues(argv), parserOptions());
+    parsed = readWithYargs(argv);
   } catch (e) {
-    // yargs-parser trips on some flag clusters (`-_` sets `_`): a command-line mistake all the same.
+    // yargs trips on some flag clusters (`-_` sets `_`): a command-line mistake all the same.
     return { kind: 'error', message: `cannot read the command line: ${e instanceof Error ? e.message : String(e)}` };
   }
   const unknown = Object.keys(parsed).filter((k) => !KNOWN_KEYS.has(k));
