@@ -13,6 +13,8 @@ export interface TracerWorld {
   readonly now: number;
   readKernel(addr: bigint, dst: Uint8Array, off: number, len: number): number;
   readKernelStr(addr: bigint, dst: Uint8Array, off: number, len: number): number;
+  /** The tracer's own task_struct (made on first use). */
+  tracerTask(pid: number, comm: string): bigint;
 }
 
 /** The comm bpftrace's own process has. */
@@ -88,8 +90,8 @@ export class TracerHost implements KernelHost {
     return jiffiesAt(this.clocks, this.now);
   }
   currentTask(): bigint {
-    // The tracer is not one of the world's tasks: it has no task_struct to point at.
-    return 0n;
+    // bpftrace's own task: the world makes it on first use (at virtual time 0 in BEGIN).
+    return this.world.build().tracerTask(this.pid, TRACER_COMM);
   }
   cgroupId(): bigint {
     return 1n;

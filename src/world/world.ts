@@ -259,6 +259,8 @@ export class World implements KernelHost {
   private nextPid = 0;
   /** Live (or zombie) thread by tid, for kill targets. */
   private readonly byTid = new Map<number, number>();
+  /** The task slot of bpftrace's own process (tracerTask), once asked for; -1 before. */
+  private tracerSlot = -1;
   /** Every process that ever lived: tgid → its image, for usym after it is gone. */
   private readonly images = new Map<number, { program: number; exeBase: number; libcBase: number; kernel: boolean }>();
   private readonly cgroupIds = new Map<string, number>();
@@ -1037,6 +1039,24 @@ export class World implements KernelHost {
     if (p.parent < 0) return 0;
     const pp = this.procs[p.parent];
     return pp && !pp.exited ? pp.tgid : 1;
+  }
+
+  /**
+   * bpftrace's own task, which BEGIN and END run in (their curtask): a process of the
+   * tracer's pid and comm, a child of pid 1, asleep and never scheduled. Made on first use,
+   * so that a world no BEGIN asked about keeps exactly its tasks. No user address space is
+   * simulated for it, so its mm is NULL as a kernel thread's.
+   */
+  tracerTask(pid: number, comm: string): bigint {
+    if (this.tracerSlot < 0) {
+      const init = this.procs.findIndex((p) => p !== undefined && p !== null && p.tgid === 1);
+      const proc = this.newProc(pid, 0, init, 0, 0, this.cgroupIdOf('/'), true, new Sfc32(this.seed, 0x7ace));
+      const s = this.newTask(proc, pid, comm, 0, 120);
+      this.t.state[s] = ST_SLEEPING;
+      this.t.cpu[s] = 0;
+      this.tracerSlot = s;
+    }
+    return this.taskAddress(this.tracerSlot);
   }
 
   taskAddress(s: number): bigint {

@@ -87,6 +87,12 @@ describe('how a run ends', () => {
     expect(stats).toMatch(/^world: 5 events, 5\.000 virtual s, /);
   });
 
+  test("curtask in BEGIN/END is bpftrace's own task (pid, comm, a parent), as in bpftrace 0.23", async () => {
+    const r = await runCli(['-e', 'begin { @t = curtask ? 1 : 2; printf("%d %s %s\\n", (uint32)curtask->pid == pid, curtask->comm, curtask->parent->comm); } END { printf("%d\\n", (uint32)curtask->tgid == pid); }']);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out).toBe('Attaching 2 probes...\n1 bpftrace systemd\n1\n\n\n@t: 1\n');
+  });
+
   test('a program with only BEGIN and END probes ends after BEGIN, as bpftrace 0.24+', async () => {
     const r = await runCli(['-v', '-e', 'begin { @a[1] = 2; printf("hi\\n"); } END { printf("end\\n"); }']);
     expect(r.code).toBe(0);
