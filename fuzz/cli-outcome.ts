@@ -45,7 +45,7 @@ export async function runCli(argv: readonly string[], input: CliInput = {}): Pro
 }
 
 /** How a run ended, when it ended acceptably: 'program-exit' is the code of the program's own exit(N). */
-export type Ending = 'exit-0' | 'error' | 'program-exit';
+export type Ending = 'exit-0' | 'error' | 'program-exit' | 'usage';
 
 export type Verdict = { readonly ok: true; readonly ending: Ending } | { readonly ok: false; readonly reason: string };
 
@@ -64,6 +64,9 @@ export interface JudgeOptions {
   /** The program text, so words it contains itself are not taken for unfilled values. */
   readonly programText?: string;
 }
+
+/** getopt's complaint in glibc's words, followed by the usage text. */
+const GETOPT_REFUSAL = /^bpftrace-ts: (?:unrecognized option|invalid option|option (?:requires an argument|'--[^']+' (?:requires an argument|doesn't allow an argument))).*\nUSAGE:\n/;
 
 /** The verdict on one run. */
 export function judge(run: CliRun, opts: JudgeOptions): Verdict {
@@ -84,6 +87,9 @@ export function judge(run: CliRun, opts: JudgeOptions): Verdict {
     if (word !== undefined && !(opts.programText ?? '').includes(word)) return { ok: false, reason: `a message with '${word}' in it: ${clip(line)}` };
   }
   if (run.code === 0) return { ok: true, ending: 'exit-0' };
+  // An option getopt refuses (a parameter such as -5 after the program is one, as in
+  // bpftrace): glibc's one line, then the usage text, exit 1.
+  if (GETOPT_REFUSAL.test(run.err)) return run.code === 1 ? { ok: true, ending: 'usage' } : { ok: false, reason: `exit code ${String(run.code)} after a refused option` };
   if (ERROR_LINE.test(run.err)) return run.code === 1 ? { ok: true, ending: 'error' } : { ok: false, reason: `exit code ${String(run.code)} with an ERROR: line` };
   // exit(N) ends a run with N (bpftrace's exit code), and no error to show.
   const asked = /\bexit\s*\(/.test(opts.programText ?? '');
