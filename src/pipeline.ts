@@ -27,6 +27,8 @@ export interface PipelineInput {
   readonly unsafe: boolean;
   /** `-k`: report map lookups that find nothing and failed probe reads (CompileOptions.runtimeWarnings). */
   readonly runtimeWarnings?: boolean;
+  /** --no-warnings: compile no helper-error reports (CompileOptions.helperErrors false). */
+  readonly noWarnings?: boolean;
   /** Virtual CPUs of the machine the program will run on (`--cpus`; default 4). */
   readonly ncpus?: number;
   /** kaddr(): a kernel symbol's address in the machine the program will run on. */
@@ -96,6 +98,7 @@ export const STAGES: readonly Stage[] = [
       const r = compileProgram(checked, {
         unsafe: input.unsafe,
         ...(input.runtimeWarnings ? { runtimeWarnings: true } : {}),
+        ...(input.noWarnings ? { helperErrors: false } : {}),
         ...(input.ncpus !== undefined ? { ncpus: input.ncpus } : {}),
         ...(input.kernelSymbol ? { kernelSymbol: input.kernelSymbol } : {}),
         // bpftrace sizes its event ring buffer in pages (config perf_rb_pages).

@@ -100,6 +100,7 @@ async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<num
     named: cmd.named,
     unsafe: cmd.unsafe,
     ...(cmd.runtimeWarnings ? { runtimeWarnings: true } : {}),
+    ...(cmd.noWarnings ? { noWarnings: true } : {}),
     ncpus: cmd.world.cpus,
     kernelSymbol: (name) => worlds.get()?.kernelSymbolAddress(name),
     // bpftrace reads every config key from BPFTRACE_<KEY> too; the checker ignores names that are no key.
@@ -110,7 +111,8 @@ async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<num
   const outcome = runPipeline(input, { dumps: cmd.dumps, ...(checkOnly ? { until: 'check' } : {}) });
   // Several dumps are headed by their names and separated by a blank line.
   outcome.dumps.forEach((d, i) => output.write(cmd.dumps.length > 1 ? `${i > 0 ? '\n' : ''}${d.point}:\n${d.text}` : d.text));
-  if (outcome.diagnostics.length > 0) await printDiagnostics(io, outcome.diagnostics);
+  const shown = cmd.noWarnings ? outcome.diagnostics.filter((d) => d.severity !== 'warning') : outcome.diagnostics;
+  if (shown.length > 0) await printDiagnostics(io, shown);
   if (!outcome.ok) return 1;
   if (cmd.list) return await listProgramProbes(outcome.products, cmd.verbose, output);
   if (cmd.emitElf !== undefined) return await writeElfFile(cmd.emitElf, outcome.products, io);

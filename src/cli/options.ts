@@ -46,6 +46,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'q', type: 'boolean', describe: 'keep messages quiet', group: 'OPTIONS:' },
   { name: 'k', type: 'boolean', describe: 'emit a warning when probe read helpers return an error', group: 'OPTIONS:' },
   { name: 'version', alias: 'V', type: 'boolean', describe: 'bpftrace-ts version', group: 'OPTIONS:' },
+  { name: 'no-warnings', type: 'boolean', describe: 'disable all warning messages', group: 'OPTIONS:' },
   { name: 'seed', type: 'string', valueName: 'N', describe: 'seed of the synthetic world (default 1)', group: 'WORLD OPTIONS:' },
   { name: 'cpus', type: 'string', valueName: 'N', describe: 'virtual CPUs of the synthetic world (default 4)', group: 'WORLD OPTIONS:' },
   {
@@ -126,6 +127,8 @@ export interface CommandLine {
   readonly unsafe: boolean;
   /** `-k`: warn when a map lookup finds nothing or a probe read fails (bpftrace's runtime warnings). */
   readonly runtimeWarnings: boolean;
+  /** --no-warnings: no WARNING of the checker and no helper-error reports at run time. */
+  readonly noWarnings: boolean;
   /** `$1`… in order: arguments after the program, before and after `--`. */
   readonly positional: readonly string[];
   /** `--name=value` / `--flag` after `--`. */
@@ -403,7 +406,8 @@ export function parseCommandLine(argv: readonly string[], dumpPoints: readonly s
     ...(parsed['o'] !== undefined ? { outputFile: String(parsed['o']) } : {}),
     quiet: Boolean(parsed['q']),
     unsafe: Boolean(parsed['unsafe']),
-    runtimeWarnings: Boolean(parsed['k']),
+    runtimeWarnings: Boolean(parsed['k']) && !parsed['no-warnings'],
+    noWarnings: Boolean(parsed['no-warnings']),
     positional: list && !program ? [] : [...params, ...rest.positional],
     named: rest.named,
     world,

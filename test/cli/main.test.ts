@@ -54,6 +54,14 @@ describe('help and version', () => {
 });
 
 describe('programs', () => {
+  test('--no-warnings drops the checker\'s warnings and the run\'s helper-error reports, as bpftrace 0.23', async () => {
+    const program = 'config = { max_map_keys = 1 } BEGIN { @a[1] = 1; @a[2] = 2; $u = (uint32)1; if ($u < -1) { } exit(); }';
+    const loud = await run(['-e', program]);
+    expect(loud.out).toContain("WARNING: Map full; can't update element.");
+    expect(loud.err).toContain('WARNING: comparison of integers of different signs');
+    expect(await run(['--no-warnings', '-e', program])).toEqual({ code: 0, out: 'Attaching 1 probe...\n\n\n@a[1]: 1\n', err: '' });
+  });
+
   test('--dry-run of a valid program prints nothing and exits 0', async () => {
     expect(await run(['--dry-run', '-e', 'BEGIN { printf("hi\\n"); exit(); }'])).toEqual({ code: 0, out: '', err: '' });
   });
