@@ -81,9 +81,11 @@ const CALLS: Readonly<Record<string, CallFn>> = {
   kaddr: (cg, e, info, t) => {
     // The checker noted the name (a literal, or str() of one such as str($1)).
     const name = String(info.literals?.[0] ?? '');
-    const addr = cg.pc.opts.kernelSymbol?.(name);
+    const table = cg.pc.opts.kernelSymbol;
+    const addr = table?.(name);
     if (addr === undefined) {
-      cg.error(`kaddr("${name}"): no kernel symbol table was given to the compiler`, e.span);
+      // bpftrace's words for a name the kernel does not have.
+      cg.error(table ? `Failed to resolve kernel symbol: ${name}` : `kaddr("${name}"): no kernel symbol table was given to the compiler`, e.span);
       return cg.imm(0n, t);
     }
     return cg.imm(addr, t);

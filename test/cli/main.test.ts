@@ -54,6 +54,14 @@ describe('help and version', () => {
 });
 
 describe('programs', () => {
+  test('kaddr() of a symbol the kernel does not have: bpftrace\'s words, located', async () => {
+    expect(await run(['-e', 'begin { print(kaddr("asdfzzzzzzz")) }'])).toEqual({
+      code: 1,
+      out: '',
+      err: 'stdin:1:15-35: ERROR: Failed to resolve kernel symbol: asdfzzzzzzz\nbegin { print(kaddr("asdfzzzzzzz")) }\n              ~~~~~~~~~~~~~~~~~~~~\n',
+    });
+  });
+
   test('--no-warnings drops the checker\'s warnings and the run\'s helper-error reports, as bpftrace 0.23', async () => {
     const program = 'config = { max_map_keys = 1 } BEGIN { @a[1] = 1; @a[2] = 2; $u = (uint32)1; if ($u < -1) { } exit(); }';
     const loud = await run(['-e', program]);
