@@ -89,6 +89,8 @@ interface Style {
   readonly scope?: ReadonlySet<string>;
   /** Structured style inside a piece: where escapes are recorded. */
   readonly piece?: PieceState;
+  /** Registers whose vN an enclosing loop of this JS function loaded before it started. */
+  readonly views?: ReadonlySet<number>;
 }
 
 const saveArea = (): string => `${REGS.map((r) => `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h;`).join(' ')} R[${SAVE_N}] = n;`;
@@ -207,8 +209,13 @@ class ModuleWriter implements CallContext {
         const slot = blocks[span.target]!.start;
         const label = `${span.kind === 'loop' ? 'l' : 'b'}${slot}`;
         const inner: string[] = [];
-        this.emitItems(fn, it.items, { ...st, scope: new Set([...st.scope!, label]) }, inner, pieceLines);
-        if (span.kind === 'loop') out.push(`${label}: for (;;) {`, ...indent(inner), `  break ${label};`, '}');
+        // A loop loads the region views of the pointers it accesses but never writes once,
+        // before it starts, instead of at each block of each iteration.
+        const outer = st.views ?? NO_VIEWS;
+        const hoisted = span.kind === 'loop' ? this.loopViews(fn, span.first, span.last).filter((r) => !outer.has(r)) : [];
+        const views = hoisted.length > 0 ? new Set([...outer, ...hoisted]) : outer;
+        this.emitItems(fn, it.items, { ...st, scope: new Set([...st.scope!, label]), views }, inner, pieceLines);
+        if (span.kind === 'loop') out.push(...hoisted.map((r) => `v${r} = V[r${r}h];`), `${label}: for (;;) {`, ...indent(inner), `  break ${label};`, '}');
         // Regions are not indented: forward jumps nest them as deep as the program is long.
         else out.push(`${label}: {`, ...inner, `} // ${label}`);
         continue;
@@ -217,12 +224,63 @@ class ModuleWriter implements CallContext {
     }
   }
 
+  /**
+   * Registers the loop over blocks first..last accesses proven map values or helper memory
+   * through and never writes (a call writes r0..r5): their views stay valid for the whole loop.
+   */
+  private loopViews(fn: JitFunction, first: number, last: number): number[] {
+    const facts = this.analysis?.insns;
+    if (facts === undefined) return [];
+    const written = new Set<number>();
+    const bases = new Set<number>();
+    for (let b = first; b <= last; b++) {
+      for (const pc of fn.blocks[b]!.pcs) {
+        const row = this.prog.rows[pc]!;
+        const x = this.prog.insns[pc]!;
+        const f = facts[pc];
+        const viewed = f !== undefined && f.inBounds === true && (f.mem === 'map_value' || f.mem === 'mem');
+        switch (row.kind) {
+          case 'ldx':
+          case 'ldxs':
+            if (viewed) bases.add(x.src);
+            written.add(x.dst);
+            break;
+          case 'st':
+          case 'stx':
+            if (viewed) bases.add(x.dst);
+            break;
+          case 'atomic':
+            if (viewed) bases.add(x.dst);
+            written.add(x.src);
+            written.add(0);
+            break;
+          case 'call':
+          case 'call_local':
+          case 'call_kfunc':
+            for (let r = 0; r <= 5; r++) written.add(r);
+            break;
+          case 'alu':
+          case 'mov':
+          case 'movsx':
+          case 'neg':
+          case 'end':
+          case 'lddw':
+            written.add(x.dst);
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    return [...bases].filter((r) => r < 10 && !written.has(r)).sort((a, b) => a - b);
+  }
+
   /** Writes a piece function for items and returns its call site in the current function. */
   private piece(fn: JitFunction, items: readonly Item[], st: Style, pieceLines: string[]): string[] {
     const name = `${nameOf(fn)}_p${this.pieceCount++}`;
     const state: PieceState = { escapes: new Set(), exits: false };
     const body: string[] = [];
-    this.emitItems(fn, items, { ...st, faultsReturn: false, scope: new Set(), piece: state }, body, pieceLines);
+    this.emitItems(fn, items, { ...st, faultsReturn: false, scope: new Set(), piece: state, views: NO_VIEWS }, body, pieceLines);
     const loads = REGS.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ');
     pieceLines.push(
       `function ${name}(R, out) {`,
@@ -425,7 +483,7 @@ class ModuleWriter implements CallContext {
         default:
           throw new Error(`jit: block ending ${end.kind} has a terminator`);
       }
-    }, block.start === 0 && !this.jumpedTo.has(0));
+    }, block.start === 0 && !this.jumpedTo.has(0), st.views);
     // Control leaving the block without a jump: fall through, or return from a call.
     if (end.kind === 'fall' || end.kind === 'call' || end.kind === 'cond') lines.push(...transfer(end.next, false));
     this.ctxEnd = Math.max(this.ctxEnd, em.ctxEnd);
@@ -489,6 +547,8 @@ function callbackInvoker(entries: readonly number[], verified: boolean): string[
     '}',
   ];
 }
+
+const NO_VIEWS: ReadonlySet<number> = new Set();
 
 /** Marks a size-measuring pass: every label counts as reachable. */
 const ALL_LABELS: ReadonlySet<string> = new Set();

@@ -96,6 +96,8 @@ function fold32(op: number, signed: boolean, a: number, b: number): number | nul
   }
 }
 
+const NO_VIEWS: ReadonlySet<number> = new Set();
+
 /** Stack-pointer offsets the emitter tracks symbolically: fp + k stays a valid 32-bit offset. */
 const FP_OFF_MIN = -MAX_BPF_STACK;
 const FP_OFF_MAX = 1 << 20;
@@ -258,9 +260,13 @@ export class BlockEmitter {
    * Emits the block's instructions; a final jump, local call or exit is left to `terminator`,
    * which codegen.ts supplies (what a jump becomes depends on the function's layout). `entry`:
    * the block is the program's first and nothing jumps to it, so r1 is known to be the context.
+   * `views`: registers whose vN already holds their region's view (loaded before a loop that
+   * never writes them).
    */
-  emitBody(block: JitBlock, terminator: (pc: number) => void, entry = false): void {
+  emitBody(block: JitBlock, terminator: (pc: number) => void, entry = false, views: ReadonlySet<number> = NO_VIEWS): void {
     this.reset(entry);
+    // Registers whose region view the enclosing loop loaded into vN before it started.
+    for (const r of views) this.viewOf[r] = true;
     this.length = block.pcs.length;
     if (this.length > 0) this.lines.push(`n += ${this.length};`);
     const prog = this.fc.prog;
