@@ -465,6 +465,20 @@ exit`.replace('\n\n', '\n');
     expect(entries(m)).toEqual(entries(mi));
   });
 
+  test.each([
+    // [budget, checked]: main's 4 instructions + 3 × sub (4 + 2 × leaf's 2) = 28 at most
+    [28, false],
+    [27, true],
+  ])('a loop-free program with calls under a budget of %i: budget checks %s, the interpreter’s result', (budget, checked) => {
+    const text = 'call sub\ncall sub\ncall sub\nexit\nsub:\ncall leaf\ncall leaf\nr0 += 1\nexit\nleaf:\nr0 = 1\nexit';
+    const prog = load(insnsOf(text), { budget });
+    const jit = jitCompile(prog, new Machine(new IdleHost()));
+    expect(jit.source.includes('budgetFault(')).toBe(checked);
+    const want = summary(run(prog, new Machine(new IdleHost()), null, newRunResult()));
+    expect(summary(jit.run(null, newRunResult()))).toEqual(want);
+    expect(want).toMatchObject(checked ? { fault: 'budget' } : { fault: undefined, insns: 28 });
+  });
+
   test('a loop loads the view of a map value pointer it never writes once, before it starts; the run is the interpreter’s', () => {
     const ARR: MapSpec = { name: 'arr', type: 'percpu_array', keySize: 4, valueSize: 64, maxEntries: 2 };
     // r6: the value of element 0, never written in the loop (its view is hoisted); r7 walks

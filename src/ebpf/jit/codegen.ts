@@ -565,14 +565,44 @@ export const RUNTIME_NAMES = [
   'fallback',
 ] as const;
 
+/**
+ * The most instructions one run of a loop-free program can execute: main's blocks once, plus
+ * at each bpf-to-bpf call the callee's most (Infinity for recursion, which only unverified
+ * programs can have).
+ */
+function mostInstructions(fns: readonly JitFunction[]): number {
+  const byEntry = new Map(fns.filter((f) => !f.isMain).map((f) => [f.entry, f]));
+  const memo = new Map<JitFunction, number>();
+  const most = (f: JitFunction, open: Set<JitFunction>): number => {
+    const known = memo.get(f);
+    if (known !== undefined) return known;
+    if (open.has(f)) return Infinity;
+    open.add(f);
+    let n = 0;
+    for (const b of f.blocks) {
+      n += b.pcs.length;
+      if (b.end.kind === 'call') {
+        const callee = byEntry.get(b.end.callee);
+        n += callee === undefined ? Infinity : most(callee, open);
+      }
+    }
+    open.delete(f);
+    memo.set(f, n);
+    return n;
+  };
+  const main = fns.find((f) => f.isMain);
+  return main === undefined ? Infinity : most(main, new Set());
+}
+
 export function generate(
   prog: Program, analysis: ProgramAnalysis | undefined, maps: readonly (BpfMap | undefined)[], opts: CodegenOptions,
 ): Generated {
   const fns = traceFunctions(prog);
   const budget = prog.budget;
-  // Loop-free programs without calls or callbacks run fewer instructions than they have slots.
+  // Loop-free programs without callbacks run at most as many instructions as their call tree
+  // has (each function's blocks once per call): no check when that fits the budget.
   const callbacks = callbackEntries(prog);
-  const budgetChecks = fns.some((f) => f.hasBackEdge || f.callees.length > 0) || callbacks.length > 0 || budget < prog.insns.length;
+  const budgetChecks = fns.some((f) => f.hasBackEdge) || callbacks.length > 0 || budget < mostInstructions(fns);
   // Helpers call back through this module's invoker: when it has callbacks, or calls such a
   // helper without any (unverified, with a forged address: the invoker refuses it, as the
   // interpreter does, instead of the machine's last one).
