@@ -12,9 +12,6 @@ import { suitePrograms, toolPrograms, tutorialPrograms, type CorpusProgram } fro
  */
 const PENDING: Readonly<Record<string, string>> = {
   '/work/ref/bpftrace/tools/loads.bt': 'kaddr() needs a kernel symbol table passed to the compiler',
-  // Linux 6.18 loads it (kernel-load.test.ts); the kernel widens imprecise scalars where a
-  // callback is called again (widen_imprecise_scalars), our verifier walks every iteration.
-  'test/golden/compile/beyond-023/range-runtime-bounds.bt': 'verifier gap: bpf_loop callbacks are not widened, so a run-time bounded range never converges',
 };
 
 function check(p: CorpusProgram): void {

@@ -304,6 +304,43 @@ export const VERIFIER_CASES: readonly VerifierCase[] = [
     expect: 'ok',
     kernelDiffers: 'Linux also wants BTF func_info for the callback',
   },
+  {
+    // The count is known only at run time: the callback's counter in the caller's stack is not
+    // precise, so where the callback comes back to bpf_loop it is widened and the walk converges.
+    name: 'bpf_loop with a run-time count: a caller-stack counter converges',
+    asm: '*(u64 *)(r10 - 8) = 0\ncall 7\nr1 = r0\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = *(u64 *)(r10 - 8)\nr0 = 0\nexit\ncb: r1 = *(u64 *)(r2 + 0)\nr1 += 1\n*(u64 *)(r2 + 0) = r1\nr0 = 0\nexit',
+    expect: 'ok',
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  {
+    name: 'bpf_loop with a run-time count: callback returns 2',
+    asm: '*(u64 *)(r10 - 8) = 0\ncall 7\nr1 = r0\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = 0\nexit\ncb: r1 = *(u64 *)(r2 + 0)\nr1 += 1\n*(u64 *)(r2 + 0) = r1\nr0 = 2\nexit',
+    expect: { insn: 15, message: 'At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]' },
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  {
+    name: 'bpf_loop callback reads its own uninitialised stack',
+    prog: 'socket_filter',
+    asm: 'call 7\nr1 = r0\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\ncb: *(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 16)\nr0 = 0\nexit',
+    expect: { insn: 10, message: 'invalid read from stack R10 off=-16 size=8' },
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  {
+    // A precise counter is never widened: it indexes the caller's 8-byte buffer, one byte per
+    // iteration, and the ninth iteration (the run-time count allows it) writes past it.
+    name: 'bpf_loop with a run-time count: a precise counter is unrolled until it overflows',
+    asm: '*(u64 *)(r10 - 16) = 0\n*(u64 *)(r10 - 8) = 0\ncall 7\nr1 = r0\nr2 = func(cb) ll\nr3 = r10\nr3 += -16\nr4 = 0\ncall 181\nr0 = 0\nexit\ncb: r1 = *(u64 *)(r2 + 0)\nr3 = r2\nr3 += r1\n*(u8 *)(r3 + 8) = 1\nr1 += 1\n*(u64 *)(r2 + 0) = r1\nr0 = 0\nexit',
+    expect: { insn: 15, message: 'invalid write to stack R3 off=0 size=1' },
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
+  {
+    // A constant count bounds how often the same walk enters the callback (bpf_loop iteration
+    // limit): eight byte writes stay inside the buffer.
+    name: 'bpf_loop with a constant count stops entering the callback at the count',
+    asm: '*(u64 *)(r10 - 16) = 0\n*(u64 *)(r10 - 8) = 0\nr1 = 8\nr2 = func(cb) ll\nr3 = r10\nr3 += -16\nr4 = 0\ncall 181\nr0 = 0\nexit\ncb: r1 = *(u64 *)(r2 + 0)\nr3 = r2\nr3 += r1\n*(u8 *)(r3 + 8) = 1\nr1 += 1\n*(u64 *)(r2 + 0) = r1\nr0 = 0\nexit',
+    expect: 'ok',
+    kernelDiffers: 'Linux also wants BTF func_info for the callback',
+  },
   { name: 'lookup in a ring buffer', maps: [ringbuf], asm: `${LOOKUP8}\nr0 = 0\nexit`, expect: { insn: 5, message: 'invalid zero-sized read' } },
   { name: 'get_stackid needs a stack_trace map', maps: [hash8], asm: 'r2 = map_fd(1) ll\nr3 = 0\ncall 27\nr0 = 0\nexit', expect: { insn: 3, message: 'cannot pass map_type 1 into func bpf_get_stackid#27' } },
   {

@@ -134,6 +134,20 @@ describe('verifier limits and statistics', () => {
     });
   });
 
+  test('a bpf_loop callback with a run-time count is walked twice, its counter widened (as Linux 6.18)', () => {
+    // bpftrace-ts's `for ($i : 0..@a)` shape: the callback bumps a counter in the caller's stack.
+    const r = verifyProgram(
+      asm('*(u64 *)(r10 - 8) = 0\ncall 7\nr1 = r0\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = 0\nexit\ncb: r1 = *(u64 *)(r2 + 0)\nr1 += 1\n*(u64 *)(r2 + 0) = r1\nr0 = 0\nexit'),
+      { progType: 'tracepoint', maps: [], logAccepted: true },
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    // Caller 10; callback 5; the call again (1) and past it (2); callback 5 with the counter
+    // unknown; the call once more, covered by the one before (1).
+    expect(r.stats.processedInsns).toBe(24);
+    expect(r.log).toContain('fp-8=scalar()');
+  });
+
   test('stack depth of a call chain adds the frames, rounded to 16 bytes', () => {
     const r = verifyProgram(asm('*(u64 *)(r10 - 40) = 0\ncall pc+2\nr0 = 0\nexit\n*(u64 *)(r10 - 8) = 0\nr0 = 0\nexit'), { progType: 'tracepoint', maps: [] });
     expect(r.ok && [r.stats.maxStackDepth, r.stats.subprogStackDepth]).toEqual([64, [40, 8]]);

@@ -5,7 +5,7 @@
 // env and the instruction; out: registers updated, or a rejection.
 
 import { BPF_MAP_TYPE } from '../maps/map.js';
-import { BPF_FUNC_MAX_ID, HELPER_PROTOS, MAP_TYPE_HELPERS, helperName, type ArgSpec } from '../helpers/prototypes.js';
+import { BPF_FUNC_MAX_ID, HELPER_PROTOS, MAP_TYPE_HELPERS, helperName, type ArgSpec, type CallbackKind } from '../helpers/prototypes.js';
 import type { Insn } from '../isa.js';
 import { checkMemRegion, checkMapValueAccess, checkPtrAlignment, BPF_F_RDONLY_PROG } from './access.js';
 import { checkPtrOffReg } from './context.js';
@@ -13,10 +13,11 @@ import type { Env } from './env.js';
 import { markRegPrecise, markSlotPrecise } from './precision.js';
 import { regBoundsSync } from './scalar.js';
 import {
-  CONST_PTR_TO_MAP, FuncState, HIST_CALLBACK_ENTRY, MEM_RDONLY, PTR_TO_FUNC, MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_BUF,
+  CONST_PTR_TO_MAP, FuncState, HIST_CALLBACK_ENTRY, IdMap, MEM_RDONLY, PTR_TO_FUNC, MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, PTR_TO_BTF_ID, PTR_TO_BUF,
   PTR_TO_CTX, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_STACK,
   PTR_TRUSTED, Reg, S64_MAX, S64_MIN, SCALAR, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, baseType, isNullScalar,
-  markKnownZero, markNotInit, markUnknown, regTypeStr, slotOf, slotStart,
+  markKnownZero, markNotInit, markUnknown, regTypeStr, sameCallsites, slotOf, slotStart, widenImpreciseScalars,
+  type VState,
 } from './state.js';
 import { checkStackRange, frameOf } from './stack.js';
 import { tnumIsConst } from './tnum.js';
@@ -25,6 +26,8 @@ import { tnumIsConst } from './tnum.js';
 const BPF_MAX_VAR_SIZ = 1 << 29;
 const MAX_ERRNO = 4095;
 const MAX_CALL_FRAMES = 8;
+/** Id pairing for widening (one comparison at a time). */
+const WIDEN_IDS = new IdMap();
 
 const MEM_TYPES = [
   PTR_TO_STACK, PTR_TO_PACKET, PTR_TO_PACKET_META, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_MEM, PTR_TO_MEM | MEM_RINGBUF,
@@ -262,7 +265,7 @@ export function checkHelperCall(env: Env, x: Insn): void {
   for (let i = 0; i < 5; i++) checkFuncArg(env, i, proto.args[i], proto.args[i - 1], meta);
   if (meta.mapFd) checkMapCompat(env, meta.mapFd, id);
   if (env.prog.helpersUnsupported?.has(id)) env.reject(`func ${helperName(id)}#${id} not supported for program type ${env.prog.id}`);
-  if (proto.callback !== undefined) pushCallback(env, proto.callback, meta.mapFd, proto.args.findIndex((a) => a.kind === 'func') + 1);
+  if (proto.callback !== undefined) callbackCall(env, proto.callback, meta.mapFd, proto.args.findIndex((a) => a.kind === 'func') + 1);
   if (meta.raw) markRawBufferWritten(env, meta.raw.frame, meta.raw.off, meta.raw.size);
   if (meta.releaseRegno) {
     let ok = false;
@@ -331,14 +334,33 @@ export function checkHelperCall(env: Env, x: Insn): void {
 }
 
 /**
+ * The helper will call its callback: once more, as a new path, unless bpf_loop has already
+ * been entered as many times as its count (r1, which becomes precise) can be at most.
+ */
+function callbackCall(env: Env, kind: CallbackKind, mapFd: number, funcRegno: number): void {
+  if (kind === 'loop') {
+    markRegPrecise(env, 1);
+    const caller = env.cur.cur;
+    if (BigInt(caller.callbackDepth) >= env.regs[1]!.umax) {
+      caller.callbackDepth = 0;
+      return;
+    }
+  }
+  pushCallback(env, kind, mapFd, funcRegno);
+}
+
+/**
  * push_callback_call: one more path enters the callback in a new frame, as the helper would
  * call it, while the current path goes on as if the helper had finished. The callback's exit
  * returns to the helper call, which may call it again, until the states there converge.
  */
-function pushCallback(env: Env, kind: 'map_elem' | 'loop', mapFd: number, funcRegno: number): void {
+function pushCallback(env: Env, kind: CallbackKind, mapFd: number, funcRegno: number): void {
   const st = env.cur.clone();
   if (st.frames.length >= MAX_CALL_FRAMES) env.reject(`the call stack of ${st.curframe + 2} frames is too deep`);
   const caller = st.cur;
+  // The path into the callback counts one more entry; the path past the helper starts over.
+  caller.callbackDepth++;
+  env.cur.cur.callbackDepth = 0;
   const target = caller.regs[funcRegno]!.memSize;
   const callee = new FuncState();
   callee.frameno = st.curframe + 1;
@@ -415,6 +437,10 @@ export function exitSubprog(env: Env): number {
       env.reject(`At callback return the register R0 has${has} should have been in [0, 1]`);
     }
     st.frames.pop();
+    // Back at the helper call, which may call again: what changed since the callback was last
+    // entered from here, and no decision needed exact, is widened so the iterations converge.
+    const prev = prevEntry(st, callee.callsite);
+    if (prev !== null) widenImpreciseScalars(prev, st, WIDEN_IDS);
     return callee.callsite;
   }
   if (r0.type === PTR_TO_STACK) env.reject('cannot return stack pointer to the caller');
@@ -423,6 +449,17 @@ export function exitSubprog(env: Env): number {
   caller.wreg(0).assign(r0);
   caller.regWritten |= 1;
   return callee.callsite + 1;
+}
+
+/**
+ * find_prev_entry: the latest checkpoint on the current path (its exploration unfinished, so
+ * a loop leads from it to here) at instruction `idx` with the same call sites as `st`.
+ */
+function prevEntry(st: VState, idx: number): VState | null {
+  for (let cp = st.parent; cp !== null; cp = cp.parent) {
+    if (cp.insnIdx === idx && sameCallsites(cp.state, st)) return cp.state;
+  }
+  return null;
 }
 
 /** check_reference_leak + check_return_code at the main program's exit. */

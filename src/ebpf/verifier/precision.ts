@@ -3,8 +3,9 @@
 // history backwards to the registers and stack slots it came from, and mark them precise in
 // every checkpoint on the way. Pruning compares only precise scalars. In: the env and what
 // must be precise; out: marks on checkpoint states. The walk follows bpf-to-bpf calls and
-// returns between frames; where it meets what it does not model (a callback's entry or exit, an
-// atomic fetch) it marks every scalar precise instead, which is always safe.
+// returns between frames, and into and out of helper callbacks (bpf_loop, for_each_map_elem);
+// where it meets what it does not model (an atomic fetch) it marks every scalar precise
+// instead, which is always safe.
 
 import {
   BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_CALL, BPF_END, BPF_EXIT, BPF_FETCH, BPF_IMM, BPF_JA, BPF_JMP, BPF_JMP32,
@@ -12,7 +13,8 @@ import {
   sourceOf,
 } from '../isa.js';
 import type { Env } from './env.js';
-import { HIST_INSN, SCALAR, STACK_SPILL, slotBit, slotStart, type HistEntry, type VState } from './state.js';
+import { HELPER_PROTOS, type CallbackKind } from '../helpers/prototypes.js';
+import { HIST_CALLBACK_ENTRY, HIST_CALLBACK_EXIT, SCALAR, STACK_SPILL, slotBit, slotStart, type HistEntry, type VState } from './state.js';
 
 const MAX_FRAMES = 8;
 
@@ -135,7 +137,13 @@ function syncLinked(h: HistEntry, bt: Backtrack): void {
   for (const l of linked) bt.setLoc(l.frame, l.loc);
 }
 
-/** Set the marks in checkpoint state `st`; drop from bt what is not a scalar or already precise. */
+/**
+ * Set the marks in checkpoint state `st`; drop from bt what is not a scalar or already precise.
+ * The marked register is made the checkpoint's own first: states copied from it later (the
+ * current path, checkpoints below) share the object and must not inherit the mark, as in
+ * Linux, where only the walked parents are marked. (A loop's state where a callback is entered
+ * again would otherwise look precise and never be widened.)
+ */
 function markInState(st: VState, bt: Backtrack): boolean {
   for (let f = 0; f < MAX_FRAMES; f++) {
     if (!bt.regs[f] && !bt.lo[f] && !bt.hi[f]) continue;
@@ -145,14 +153,14 @@ function markInState(st: VState, bt: Backtrack): boolean {
       if (!bt.hasReg(f, r)) continue;
       const reg = fs.regs[r]!;
       if (reg.type !== SCALAR || reg.precise) bt.clearReg(f, r);
-      else reg.precise = true;
+      else fs.wreg(r).precise = true;
     }
     for (let spi = 0; spi < 64; spi++) {
       if (!bt.hasSlot(f, spi)) continue;
       const sp = fs.spill[spi];
       if (fs.bt(slotStart(spi)) !== STACK_SPILL || sp === null || sp.type !== SCALAR || sp.precise) {
         bt.clearSlot(f, spi);
-      } else sp.precise = true;
+      } else fs.writableSpill(spi).precise = true;
     }
   }
   return true;
@@ -171,6 +179,18 @@ function markAllPrecise(env: Env): void {
 /** r1..r5 as a register mask. */
 const ARGS = 0x3e;
 
+/** The callback argument (by helper's callback kind) that is the caller's r3, passed on. */
+const CTX_ARG: Readonly<Record<CallbackKind, number>> = { loop: 2, map_elem: 4 };
+
+/** Backing out of a callback's frame `fr` through its entry at helper call `callIdx`; false: not modelled. */
+function callbackEntry(env: Env, callIdx: number, fr: number, bt: Backtrack): boolean {
+  const kind = HELPER_PROTOS.get(env.insns[callIdx]!.imm)?.callback;
+  if (kind === undefined || bt.regs[fr]! & ~ARGS || bt.lo[fr] || bt.hi[fr]) return false;
+  if (bt.hasReg(fr, CTX_ARG[kind])) bt.setReg(fr - 1, 3);
+  bt.regs[fr] = 0;
+  return true;
+}
+
 function run(env: Env, bt: Backtrack): void {
   let hist = env.cur.hist;
   let fr = env.cur.curframe;
@@ -178,12 +198,26 @@ function run(env: Env, bt: Backtrack): void {
   for (;;) {
     for (let h = hist; h !== null; h = h.prev) {
       const x = env.insns[h.idx]!;
-      if (h.kind !== HIST_INSN) {
-        // Through a callback's entry or exit: not modelled, be conservative.
-        markAllPrecise(env);
-        return;
-      }
-      if (x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL) {
+      if (h.kind === HIST_CALLBACK_EXIT) {
+        // The callback returned to its helper call: before this we were in its frame. Its r0
+        // went to the helper, not to us; the caller's registers and stack passed through.
+        if (fr + 1 >= MAX_FRAMES) {
+          markAllPrecise(env);
+          return;
+        }
+        fr++;
+        bt.regs[fr] = 0;
+        bt.lo[fr] = 0;
+        bt.hi[fr] = 0;
+      } else if (h.kind === HIST_CALLBACK_ENTRY) {
+        // The helper entered the callback here: its arguments came from the helper, the
+        // context pointer from the caller's r3; nothing else of the callback's frame existed.
+        if (fr === 0 || !callbackEntry(env, h.idx, fr, bt)) {
+          markAllPrecise(env);
+          return;
+        }
+        fr--;
+      } else if (x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_CALL) {
         // Back out of the callee's frame into the caller's: its arguments were the caller's
         // r1..r5; nothing else of the new frame existed before the call.
         if (bt.regs[fr]! & ~ARGS || bt.lo[fr] || bt.hi[fr] || fr === 0) {

@@ -257,6 +257,9 @@ export class FuncState {
   subprog = 0;
   /** This frame is a callback a helper called: its exit returns to the helper call. */
   inCallback = false;
+  /** Callbacks this frame's current helper call has been entered so far (callback_depth):
+   * bpf_loop stops calling again once it reaches the largest possible count. */
+  callbackDepth = 0;
   // liveness: writes since the last checkpoint (current state) or in the segment that led
   // to this checkpoint (checkpoint copies); reads below the checkpoint (checkpoint copies).
   regWritten = 0;
@@ -300,6 +303,7 @@ export class FuncState {
     f.frameno = this.frameno;
     f.subprog = this.subprog;
     f.inCallback = this.inCallback;
+    f.callbackDepth = this.callbackDepth;
     f.regWritten = this.regWritten;
     f.regRead = this.regRead;
     f.wbytes = this.wbytes;
@@ -702,5 +706,39 @@ export function statesMaybeLooping(o: VState, c: VState): boolean {
     const b = cf.regs[r]!;
     if (a.type !== b.type || a.off !== b.off || !tnumEquals(a.varOff, b.varOff) || a.umin !== b.umin || a.umax !== b.umax) return false;
   }
+  return true;
+}
+
+/** maybe_widen_reg: a scalar that is not precise and changed since `o` becomes unknown in `c`. */
+function maybeWidenReg(o: Reg, c: Reg, idmap: IdMap, write: () => Reg): void {
+  if (o.type !== SCALAR || c.type !== SCALAR) return;
+  if (o.precise || c.precise || regsExact(o, c, idmap)) return;
+  markUnknown(write());
+}
+
+/**
+ * widen_imprecise_scalars: `c` came back to where the explored state `o` (its ancestor) was,
+ * one loop iteration later. Scalars in registers and spilled slots that no decision has needed
+ * exact (not precise) and that differ between the two are forgotten in `c`, so the next
+ * iteration finds `o`'s successor covering it instead of unrolling the loop value by value.
+ */
+export function widenImpreciseScalars(o: VState, c: VState, idmap: IdMap): void {
+  idmap.reset();
+  for (let fr = o.curframe; fr >= 0; fr--) {
+    const of = o.frames[fr]!;
+    const cf = c.frames[fr]!;
+    for (let r = 0; r < 11; r++) maybeWidenReg(of.regs[r]!, cf.regs[r]!, idmap, () => cf.wreg(r));
+    const slots = Math.min(of.allocated, cf.allocated) >> 3;
+    for (let spi = 0; spi < slots; spi++) {
+      if (!of.isSpilled(spi) || !cf.isSpilled(spi)) continue;
+      maybeWidenReg(of.spill[spi]!, cf.spill[spi]!, idmap, () => cf.writableSpill(spi));
+    }
+  }
+}
+
+/** Both states stand at the same chain of call sites (same_callsites). */
+export function sameCallsites(a: VState, b: VState): boolean {
+  if (a.frames.length !== b.frames.length) return false;
+  for (let i = 0; i < a.frames.length; i++) if (a.frames[i]!.callsite !== b.frames[i]!.callsite) return false;
   return true;
 }
