@@ -177,11 +177,44 @@ exit`),
     const f = r.analysis.insns;
     expect(f[0]).toEqual({ reached: true, mem: 'ctx', memOff: 16, inBounds: true, fits32: 0 });
     expect(f[1]).toEqual({ reached: true, mem: 'stack', memOff: -8, inBounds: true, fits32: 0 });
-    expect(f[11]).toEqual({ reached: true, mem: 'map_value', memOff: 0, inBounds: true, fits32: (1 << 1) | (1 << 7) });
+    expect(f[11]).toEqual({ reached: true, mem: 'map_value', memOff: 0, memMap: 1, inBounds: true, fits32: (1 << 1) | (1 << 7) });
     // r7 = 5 makes `r7 > 9` never taken; r7 is known to fit 32 bits.
     expect(f[9]!.fits32 & (1 << 7)).toBe(1 << 7);
     // Every instruction is reached; slot 5 is the second half of the lddw at 4.
     expect(f.map((x) => x.reached)).toEqual(f.map((_x, i) => i !== 5));
+  });
+
+  test('a map value access names its map only when every path points into the same one', () => {
+    // r6 is a value of map 1 or of map 2 depending on the context; the load through r6 is
+    // into either, the store through r0 (the second lookup) into map 2 alone.
+    const r = verifyProgram(
+      asm(`r6 = *(u64 *)(r1 + 16)
+*(u64 *)(r10 - 8) = 0
+r2 = r10
+r2 += -8
+r1 = map_fd(1) ll
+if r6 == 0 goto second
+call 1
+ja have
+second: r1 = map_fd(2) ll
+call 1
+have: if r0 == 0 goto out
+r6 = *(u64 *)(r0 + 0)
+*(u64 *)(r10 - 8) = 0
+r2 = r10
+r2 += -8
+r1 = map_fd(2) ll
+call 1
+if r0 == 0 goto out
+*(u64 *)(r0 + 0) = r6
+out: r0 = 0
+exit`),
+      { progType: 'tracepoint', maps: [undefined, hash8, hash8] },
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const values = r.analysis.insns.filter((f) => f.mem === 'map_value');
+    expect(values.map((f) => f.memMap)).toEqual([undefined, 2]);
   });
 
   test('instructions behind a branch the verifier decided are not reached', () => {

@@ -14,7 +14,7 @@ import { targetOf, type Program } from '../program.js';
 import type { ProgramAnalysis } from '../verifier/analysis.js';
 import { callbackEntries, traceFunctions, type JitBlock, type JitFunction } from './cfg.js';
 import { emitHelperCall, saveRegs, type CallContext } from './emit-call.js';
-import { BlockEmitter, type FunctionContext } from './emit-insn.js';
+import { BlockEmitter, sharedValueRegion, type FunctionContext } from './emit-insn.js';
 import { HELPER_PROTOS } from '../helpers/prototypes.js';
 import { countPieces, fitSequence, itemsOf, type Item } from './outline.js';
 import { structure } from './structure.js';
@@ -238,7 +238,9 @@ class ModuleWriter implements CallContext {
         const row = this.prog.rows[pc]!;
         const x = this.prog.insns[pc]!;
         const f = facts[pc];
-        const viewed = f !== undefined && f.inBounds === true && (f.mem === 'map_value' || f.mem === 'mem');
+        // Accesses into a shared map's values use its module-level view instead.
+        const viewed = f !== undefined && f.inBounds === true && (f.mem === 'map_value' || f.mem === 'mem')
+          && sharedValueRegion(f, (fd) => this.maps[fd]) === null;
         switch (row.kind) {
           case 'ldx':
           case 'ldxs':
@@ -413,7 +415,9 @@ class ModuleWriter implements CallContext {
    * case when it is the next block of `group`).
    */
   private blockText(fn: JitFunction, block: JitBlock, st: Style, group: readonly JitBlock[] = fn.blocks, at = -1): string[] {
-    const fc: FunctionContext = { prog: this.prog, facts: this.analysis?.insns, isMain: st.isMain, mapOf: (fd) => this.maps[fd] };
+    const fc: FunctionContext = {
+      prog: this.prog, facts: this.analysis?.insns, isMain: st.isMain, mapOf: (fd) => this.maps[fd], alias: (n, e) => this.alias(n, e),
+    };
     const faultStmt = (call: string): string => {
       const save: string[] = [];
       if (!this.verified) saveRegs(save);

@@ -16,6 +16,7 @@ import {
 } from '../isa.js';
 import { REGION_CTX, REGION_FUNC, REGION_MAP_HANDLE, REGION_STACK } from '../memory.js';
 import { ArrayMap } from '../maps/array.js';
+import { HashMap } from '../maps/hash.js';
 import type { BpfMap } from '../maps/map.js';
 import type { OpcodeRow } from '../opcodes.js';
 import type { Program } from '../program.js';
@@ -40,6 +41,8 @@ export interface FunctionContext {
   readonly isMain: boolean;
   /** Maps by fd as they are at compile time. */
   mapOf(fd: number): BpfMap | undefined;
+  /** A module-level constant `name = expr` (evaluated once when the module is created). */
+  alias(name: string, expr: string): string;
 }
 
 /** A JS literal for an int32, parenthesised when negative so it composes with any operator. */
@@ -97,6 +100,16 @@ function fold32(op: number, signed: boolean, a: number, b: number): number | nul
 }
 
 const NO_VIEWS: ReadonlySet<number> = new Set();
+
+/**
+ * The region of a proven map value access when every path's pointer is into one map with a
+ * single value region (not per-CPU): a hash or array map's slab never moves. Else null.
+ */
+export function sharedValueRegion(f: InsnFacts | undefined, mapOf: (fd: number) => BpfMap | undefined): number | null {
+  if (f === undefined || f.inBounds !== true || f.mem !== 'map_value' || f.memMap === undefined) return null;
+  const map = mapOf(f.memMap);
+  return (map instanceof ArrayMap || map instanceof HashMap) && !map.percpu ? map.regions[0]! : null;
+}
 
 /** Stack-pointer offsets the emitter tracks symbolically: fp + k stays a valid 32-bit offset. */
 const FP_OFF_MIN = -MAX_BPF_STACK;
@@ -630,6 +643,10 @@ export class BlockEmitter {
         this.ctxEnd = Math.max(this.ctxEnd, f.memOff + size);
         return { view: 'C', at };
       }
+      // One shared map's values: its region's view never changes, a module constant (which
+      // V8 folds: no view load, a bounds check against a known length).
+      const shared = sharedValueRegion(f, this.fc.mapOf);
+      if (shared !== null) return { view: this.fc.alias(`VR${shared}`, `V[${shared}]`), at };
       if (f.mem === 'map_value' || f.mem === 'mem') return { view: this.regionView(base), at };
     }
     const l = this.lo(base);
@@ -702,7 +719,7 @@ export class BlockEmitter {
    */
   private trackStore(view: string, at: string, size: number, lo: number | null, hi: number | null): void {
     if (view === 'S') return this.noteStore(/^\d+$/.test(at) ? Number(at) : null, size, lo, hi);
-    if (/^v\d$/.test(view)) return;
+    if (/^v\d$/.test(view) || view.startsWith('VR')) return;
     this.noteStore(null, size, null, null);
   }
 

@@ -94,6 +94,8 @@ function recordFact(env: Env, reg: Reg, off: number): void {
   const fixed = tnumIsConst(reg.varOff) ? off + Number(BigInt.asIntN(64, reg.varOff.value)) : null;
   if (aux.mem === '') aux.memOff = fixed;
   else if (aux.memOff !== fixed) aux.memOff = null;
+  const map = baseType(reg.type) === PTR_TO_MAP_VALUE ? reg.mapFd : 0;
+  aux.memMap = aux.memMap === -1 || aux.memMap === map ? map : 0;
   aux.mem = aux.mem === '' || aux.mem === kind ? kind : 'mixed';
 }
 

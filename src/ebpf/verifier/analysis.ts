@@ -18,6 +18,8 @@ export interface InsnFacts {
   readonly mem?: 'stack' | 'ctx' | 'map_value' | 'mem' | 'btf' | 'mixed';
   /** The access's offset from the start of that memory (frame pointer for the stack) when fixed. */
   readonly memOff?: number;
+  /** A map value access: the map's fd, when every path's pointer points into that one map. */
+  readonly memMap?: number;
   /** The access was proven inside its region on every path (kernel objects are read by probe). */
   readonly inBounds?: boolean;
   /** Bit n set: rn holds a scalar below 2^32 whenever this instruction starts. */
@@ -96,6 +98,7 @@ export function buildAnalysis(
       inBounds: a.mem !== 'btf' && a.mem !== 'mixed',
       fits32,
       ...(a.memOff !== null ? { memOff: a.memOff } : {}),
+      ...(a.memMap > 0 ? { memMap: a.memMap } : {}),
     };
     return facts;
   });

@@ -25,6 +25,8 @@ export interface InsnAux {
   mem: '' | 'stack' | 'ctx' | 'map_value' | 'mem' | 'btf' | 'mixed';
   /** Fixed offset (pointer off + insn off) when constant and equal on every path, else null. */
   memOff: number | null;
+  /** A map value access: the map's fd when the same on every path; -1 before a visit, 0 otherwise. */
+  memMap: number;
   /** Registers (bit n = rn) holding a scalar below 2^32 on every visit. */
   fits32: number;
   /** Registers whose scalar value a pruned path may hold outside the explored bounds. */
@@ -71,7 +73,7 @@ export class Env {
     logging: boolean,
   ) {
     this.stackDepth = subprogStarts.map(() => 0);
-    this.aux = insns.map(() => ({ seen: false, mem: '', memOff: null, fits32: 0, taint: 0, stackTaint: false }));
+    this.aux = insns.map(() => ({ seen: false, mem: '', memOff: null, memMap: -1, fits32: 0, taint: 0, stackTaint: false }));
     this.log = logging ? [] : null;
   }
 
