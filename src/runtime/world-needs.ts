@@ -14,6 +14,9 @@ const WORLD_HELPERS: ReadonlySet<number> = new Set([
   HELPER_ID.probe_read_str,
   HELPER_ID.probe_read_kernel,
   HELPER_ID.probe_read_kernel_str,
+  // curtask in BEGIN/END: the tracer's own task_struct lives in the world's kernel memory.
+  HELPER_ID.get_current_task,
+  HELPER_ID.get_current_task_btf,
 ]);
 
 /** Printed values user space resolves through the world. */
