@@ -496,3 +496,29 @@ describe('workqueue tracepoints', () => {
     ]);
   });
 });
+
+describe('comm() into a program buffer', () => {
+  test('aligned (word stores through a cached view) and unaligned destinations get the same 16 bytes', () => {
+    const w = createWorld({ seed: 1 });
+    const seen: string[] = [];
+    const stack = new Uint8Array(64);
+    const odd = new Uint8Array(new ArrayBuffer(40), 1, 36);
+    w.attach({ kind: 'tracepoint', category: 'raw_syscalls', event: 'sys_enter' }, () => {
+      stack.fill(0xff);
+      odd.fill(0xff);
+      w.comm(stack, 16);
+      w.comm(stack, 48);
+      w.comm(odd, 3);
+      const a = Array.from(stack.subarray(16, 32));
+      expect(Array.from(stack.subarray(48, 64))).toEqual(a);
+      expect(Array.from(odd.subarray(3, 19))).toEqual(a);
+      expect(stack[15]).toBe(0xff);
+      expect(stack[32]).toBe(0xff);
+      seen.push(new TextDecoder().decode(stack.subarray(16, 16 + a.indexOf(0))));
+    });
+    w.runUntil(SEC / 10);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(new Set(seen).size).toBeGreaterThan(1);
+    expect(seen.every((c) => /^[\w./:-]+$/.test(c))).toBe(true);
+  });
+});
