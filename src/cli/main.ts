@@ -4,7 +4,7 @@
 // compiled program against the synthetic world (src/runtime/run.ts) in `runChecked`.
 // User mistakes end as messages and exit code 1, never as stack traces.
 
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { InternalError, type Diagnostic, type Message } from '../diag/diagnostic.js';
 import { runMessages } from '../diag/messages.js';
 import { DUMP_POINTS, runPipeline, type PipelineInput, type Products } from '../pipeline.js';
@@ -84,6 +84,10 @@ async function run(cmd: CommandLine, io: CliIo): Promise<number> {
 }
 
 async function runWith(cmd: CommandLine, io: CliIo, output: Output): Promise<number> {
+  // As bpftrace: `-l ARG` lists the probes of the program in ARG when ARG is an existing file.
+  if (cmd.list && !cmd.program && cmd.listPattern !== undefined && existsSync(cmd.listPattern)) {
+    cmd = { ...cmd, program: { kind: 'file', path: cmd.listPattern } };
+  }
   if (cmd.list && !cmd.program) return await listing(cmd.listPattern, cmd.verbose, output);
   const loaded = await loadProgram(cmd.program!, io);
   if (!loaded.ok) {

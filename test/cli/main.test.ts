@@ -214,6 +214,13 @@ describe('listing', () => {
     expect(r.out.length).toBeGreaterThan(0);
   });
 
+  test('-l FILE lists the probes of the program in FILE when it exists (else FILE is a search), as bpftrace 0.23', async () => {
+    const file = path.join(tmp, 'listing.bt');
+    fs.writeFileSync(file, 'interval:ms:1000 {}\ninterval:s:1 {}\ntracepoint:sched:sched_switch {}\n');
+    expect(await run(['-l', file])).toEqual({ code: 0, out: 'interval:ms:\ninterval:s:\ntracepoint:sched:sched_switch\n', err: '' });
+    expect(await run(['-l', path.join(tmp, 'no-such.bt')])).toEqual({ code: 0, out: '', err: '' });
+  });
+
   test('-l with a program lists the probes of its attach points', async () => {
     const r = await run(['-l', '-e', 'tracepoint:sched:sched_switch { }']);
     expect(r).toEqual({ code: 0, out: listProbes('tracepoint:sched:sched_switch', false), err: '' });
