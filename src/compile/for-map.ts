@@ -18,9 +18,8 @@ import { CodeGen, type Val } from './codegen.js';
 import type { Emitter, Label } from './emitter.js';
 import type { UserMap } from './program-context.js';
 import { copyFromPtr, readAggregation } from './maps.js';
-import { emitLoopCallback } from './loop-callback.js';
+import { callLoopingHelper, emitLoopCallback } from './loop-callback.js';
 import type { Temp } from './registers.js';
-import { someNode } from './walk.js';
 
 /** Linux's BPF_FUNC_for_each_map_elem. */
 export const FOR_EACH_MAP_ELEM = 164;
@@ -30,18 +29,7 @@ export function compileForMap(cg: CodeGen, s: ForMap): void {
   const slot = cg.pc.checked.variables.get(s.variable);
   if (!slot) throw new InternalError(`loop variable $${s.variable.name} has no slot`);
   const fn = cg.e.newLabel();
-  const returns = someNode(s.body, (n) => n.kind === 'Jump' && n.jump === 'return');
-  const flag = returns ? cg.slot(8, 'stack') : undefined;
-  if (flag) cg.e.st(8, flag.base, flag.off, 0);
-  cg.callVoid(FOR_EACH_MAP_ELEM, [{ map: map.index }, { func: fn }, { reg: cg.setup.varBase }, { imm: 0n }]);
-  if (flag) {
-    const r = cg.regs.alloc();
-    cg.e.ldx(8, r.reg, flag.base, flag.off);
-    cg.e.jImm('ne', r.reg, 0, cg.exitLabel);
-    cg.regs.free(r);
-    cg.frame.free(flag);
-  }
-  const flagOff = flag?.off;
+  const flagOff = callLoopingHelper(cg, s.body, FOR_EACH_MAP_ELEM, [{ map: map.index }, { func: fn }, { reg: cg.setup.varBase }, { imm: 0n }]);
   cg.deferred.push(() => emitBody(cg, s, map, slot, fn, flagOff));
 }
 

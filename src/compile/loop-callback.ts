@@ -9,10 +9,31 @@ import type { VarSlot } from '../check/program.js';
 import type { IntType } from '../check/types.js';
 import { HELPER_ID } from '../ebpf/helpers/helper-ids.js';
 import { BPF_SUB, R0, R2, R8, R9 } from '../ebpf/isa.js';
-import { CodeGen, scalarWidth, type Val } from './codegen.js';
+import { CodeGen, scalarWidth, type Arg, type Val } from './codegen.js';
+import type { Temp } from './registers.js';
 import type { Label, Reg } from './emitter.js';
 import { compileBlock } from './statements.js';
 import { someNode } from './walk.js';
+
+/**
+ * Calls a looping helper whose callback is a loop body (`args` as CodeGen.call takes them),
+ * with the flag a `return` in the body sets: cleared before the call, checked after it (the
+ * probe then exits). Out: the flag's offset in the probe's frame for emitLoopCallback, or
+ * undefined when the body has no `return`.
+ */
+export function callLoopingHelper(cg: CodeGen, body: Block, helper: number, args: readonly Arg[], consume: readonly Temp[] = []): number | undefined {
+  const returns = someNode(body, (x) => x.kind === 'Jump' && x.jump === 'return');
+  const flag = returns ? cg.slot(8, 'stack') : undefined;
+  if (flag) cg.e.st(8, flag.base, flag.off, 0);
+  cg.callVoid(helper, args, consume);
+  if (!flag) return undefined;
+  const r = cg.regs.alloc();
+  cg.e.ldx(8, r.reg, flag.base, flag.off);
+  cg.e.jImm('ne', r.reg, 0, cg.exitLabel);
+  cg.regs.free(r);
+  cg.frame.free(flag);
+  return flag.off;
+}
 
 /**
  * Emits the callback at `fn`: the context pointer (in `ctxReg` on entry) becomes the
@@ -102,18 +123,7 @@ export function compileRangeByLoop(cg: CodeGen, s: ForRange, slot: VarSlot, t: I
   cg.e.bind(counted);
   cg.regs.free(start);
   const fn = cg.e.newLabel();
-  const returns = someNode(s.body, (x) => x.kind === 'Jump' && x.jump === 'return');
-  const flag = returns ? cg.slot(8, 'stack') : undefined;
-  if (flag) cg.e.st(8, flag.base, flag.off, 0);
-  cg.callVoid(HELPER_ID.loop, [{ temp: n }, { func: fn }, { reg: cg.setup.varBase }, { imm: 0n }], [n]);
-  if (flag) {
-    const r = cg.regs.alloc();
-    cg.e.ldx(8, r.reg, flag.base, flag.off);
-    cg.e.jImm('ne', r.reg, 0, cg.exitLabel);
-    cg.regs.free(r);
-    cg.frame.free(flag);
-  }
-  const flagOff = flag?.off;
+  const flagOff = callLoopingHelper(cg, s.body, HELPER_ID.loop, [{ temp: n }, { func: fn }, { reg: cg.setup.varBase }, { imm: 0n }], [n]);
   cg.deferred.push(() =>
     // bpf_loop calls fn(index, ctx): the context pointer arrives in r2.
     emitLoopCallback(cg, fn, R2, flagOff, s.body, () => undefined, (cb) => {
