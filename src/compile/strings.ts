@@ -258,46 +258,72 @@ export function strcontains(cg: CodeGen, hay: Val, needle: Val): Temp {
     cg.e.movImm(all.reg, 1n);
     return all;
   }
-  const size = hay.t.size;
   const r = readable(cg, hay);
+  const last = hay.t.size - text.length;
+  const res = scanHaystack(cg, r.m, last < 0 ? undefined : { op: 'le', bound: last }, (s, next) => {
+    for (let k = 0; k < text.length; k++) {
+      if (k > 0) cg.e.ldx(1, s.x.reg, s.p.reg, k);
+      orNext(cg, (ok) => cg.e.jImm('eq', s.x.reg, text.charCodeAt(k) & 0xff, ok), next);
+    }
+  });
+  done(cg, r);
+  return res;
+}
+
+/** The registers of a haystack scan: p addresses position i, whose byte x holds; y, when asked for, is the matcher's. */
+interface Scan {
+  readonly p: Temp;
+  readonly i: Temp;
+  readonly x: Temp;
+  readonly y: Temp | undefined;
+}
+
+/**
+ * The haystack scan both strcontains forms share: res = 0; at each position i (its byte in
+ * x) before the haystack's NUL and while `i op bound`, `matchAt` compares the needle there,
+ * falling through on a match and going to `next` otherwise; `before` runs first (it may jump
+ * to found) and has the extra register y. No `loop` (the needle cannot fit): res stays 0. Returns res, 1 when found.
+ */
+function scanHaystack(
+  cg: CodeGen,
+  hay: Mem,
+  loop: { readonly op: 'le' | 'lt'; readonly bound: number } | undefined,
+  matchAt: (s: Scan, next: Label, found: Label) => void,
+  before?: (s: Scan, found: Label) => void,
+): Temp {
   const res = cg.regs.alloc();
-  const p = cg.regs.alloc();
-  const i = cg.regs.alloc();
-  const x = cg.regs.alloc();
+  const s: Scan = { p: cg.regs.alloc(), i: cg.regs.alloc(), x: cg.regs.alloc(), y: before ? cg.regs.alloc() : undefined };
   const found = cg.e.newLabel();
   const end = cg.e.newLabel();
   cg.e.movImm(res.reg, 0n);
-  cg.e.mov(p.reg, r.m.base);
-  cg.e.addImm(p.reg, r.m.off);
-  cg.e.movImm(i.reg, 0n);
-  const last = size - text.length;
-  if (last < 0) {
+  before?.(s, found);
+  cg.e.mov(s.p.reg, hay.base);
+  cg.e.addImm(s.p.reg, hay.off);
+  cg.e.movImm(s.i.reg, 0n);
+  if (!loop) {
     cg.e.ja(end);
   } else {
     cg.loopDepth++;
     const top = cg.e.here();
     const next = cg.e.newLabel();
-    cg.e.ldx(1, x.reg, p.reg, 0);
-    cg.e.jImm('eq', x.reg, 0, end);
-    for (let k = 0; k < text.length; k++) {
-      if (k > 0) cg.e.ldx(1, x.reg, p.reg, k);
-      orNext(cg, (ok) => cg.e.jImm('eq', x.reg, text.charCodeAt(k) & 0xff, ok), next);
-    }
+    cg.e.ldx(1, s.x.reg, s.p.reg, 0);
+    cg.e.jImm('eq', s.x.reg, 0, end);
+    matchAt(s, next, found);
     cg.e.ja(found);
     cg.e.bind(next);
-    cg.e.addImm(p.reg, 1);
-    cg.e.addImm(i.reg, 1);
-    cg.e.jImm('le', i.reg, last, top);
+    cg.e.addImm(s.p.reg, 1);
+    cg.e.addImm(s.i.reg, 1);
+    cg.e.jImm(loop.op, s.i.reg, loop.bound, top);
     cg.loopDepth--;
     cg.e.ja(end);
   }
   cg.e.bind(found);
   cg.e.movImm(res.reg, 1n);
   cg.e.bind(end);
-  cg.regs.free(p);
-  cg.regs.free(i);
-  cg.regs.free(x);
-  done(cg, r);
+  cg.regs.free(s.p);
+  cg.regs.free(s.i);
+  cg.regs.free(s.x);
+  if (s.y) cg.regs.free(s.y);
   return res;
 }
 
@@ -326,77 +352,58 @@ function strcontainsRuntime(cg: CodeGen, hay: Val, needle: Val): Temp {
   const nsize = needle.t.size;
   const rh = readable(cg, hay);
   const rn = readable(cg, needle);
-  const res = cg.regs.alloc();
-  const p = cg.regs.alloc();
-  const i = cg.regs.alloc();
-  const x = cg.regs.alloc();
-  const y = cg.regs.alloc();
-  const found = cg.e.newLabel();
-  const end = cg.e.newLabel();
-  cg.e.movImm(res.reg, 0n);
   // An empty needle is in every haystack, the empty one too.
-  cg.e.ldx(1, y.reg, rn.m.base, rn.m.off);
-  cg.e.jImm('eq', y.reg, 0, found);
-  cg.e.mov(p.reg, rh.m.base);
-  cg.e.addImm(p.reg, rh.m.off);
-  cg.e.movImm(i.reg, 0n);
-  cg.loopDepth++;
-  const top = cg.e.here();
-  const next = cg.e.newLabel();
-  cg.e.ldx(1, x.reg, p.reg, 0);
-  cg.e.jImm('eq', x.reg, 0, end);
-  if (nsize <= UNROLL_LIMIT) {
-    for (let k = 0; k < nsize; k++) {
-      if (k === 0) cg.e.ldx(1, y.reg, rn.m.base, rn.m.off);
-      else {
-        cg.e.ldx(1, y.reg, rn.m.base, rn.m.off + k);
-        cg.e.jImm('eq', y.reg, 0, found);
-        if (k >= hsize) {
-          cg.e.ja(next);
-          break;
+  const emptyNeedle = ({ y }: Scan, found: Label): void => {
+    cg.e.ldx(1, y!.reg, rn.m.base, rn.m.off);
+    cg.e.jImm('eq', y!.reg, 0, found);
+  };
+  const res = scanHaystack(
+    cg,
+    rh.m,
+    { op: 'lt', bound: hsize },
+    ({ p, i, x, y: yTemp }, next, found) => {
+      const y = yTemp!;
+      if (nsize <= UNROLL_LIMIT) {
+        for (let k = 0; k < nsize; k++) {
+          if (k === 0) cg.e.ldx(1, y.reg, rn.m.base, rn.m.off);
+          else {
+            cg.e.ldx(1, y.reg, rn.m.base, rn.m.off + k);
+            cg.e.jImm('eq', y.reg, 0, found);
+            if (k >= hsize) {
+              cg.e.ja(next);
+              break;
+            }
+            orNext(cg, (ok) => cg.e.jImm('le', i.reg, hsize - 1 - k, ok), next);
+            cg.e.ldx(1, x.reg, p.reg, k);
+          }
+          orNext(cg, (ok) => cg.e.jReg('eq', x.reg, y.reg, ok), next);
         }
-        orNext(cg, (ok) => cg.e.jImm('le', i.reg, hsize - 1 - k, ok), next);
-        cg.e.ldx(1, x.reg, p.reg, k);
+        return;
       }
+      // pn walks the needle, k counts its bytes; x = p + k addresses the haystack byte.
+      const pn = cg.regs.alloc();
+      const k = cg.regs.alloc();
+      cg.e.mov(pn.reg, rn.m.base);
+      cg.e.addImm(pn.reg, rn.m.off);
+      cg.e.movImm(k.reg, 0n);
+      const inner = cg.e.here();
+      cg.e.ldx(1, y.reg, pn.reg, 0);
+      cg.e.jImm('eq', y.reg, 0, found);
+      cg.e.mov(x.reg, i.reg);
+      cg.e.aluReg(BPF_ADD, x.reg, k.reg);
+      orNext(cg, (ok) => cg.e.jImm('lt', x.reg, hsize, ok), next);
+      cg.e.mov(x.reg, p.reg);
+      cg.e.aluReg(BPF_ADD, x.reg, k.reg);
+      cg.e.ldx(1, x.reg, x.reg, 0);
       orNext(cg, (ok) => cg.e.jReg('eq', x.reg, y.reg, ok), next);
-    }
-  } else {
-    // pn walks the needle, k counts its bytes; x = p + k addresses the haystack byte.
-    const pn = cg.regs.alloc();
-    const k = cg.regs.alloc();
-    cg.e.mov(pn.reg, rn.m.base);
-    cg.e.addImm(pn.reg, rn.m.off);
-    cg.e.movImm(k.reg, 0n);
-    const inner = cg.e.here();
-    cg.e.ldx(1, y.reg, pn.reg, 0);
-    cg.e.jImm('eq', y.reg, 0, found);
-    cg.e.mov(x.reg, i.reg);
-    cg.e.aluReg(BPF_ADD, x.reg, k.reg);
-    orNext(cg, (ok) => cg.e.jImm('lt', x.reg, hsize, ok), next);
-    cg.e.mov(x.reg, p.reg);
-    cg.e.aluReg(BPF_ADD, x.reg, k.reg);
-    cg.e.ldx(1, x.reg, x.reg, 0);
-    orNext(cg, (ok) => cg.e.jReg('eq', x.reg, y.reg, ok), next);
-    cg.e.addImm(pn.reg, 1);
-    cg.e.addImm(k.reg, 1);
-    cg.e.jImm('lt', k.reg, nsize, inner);
-    cg.regs.free(pn);
-    cg.regs.free(k);
-  }
-  cg.e.ja(found);
-  cg.e.bind(next);
-  cg.e.addImm(p.reg, 1);
-  cg.e.addImm(i.reg, 1);
-  cg.e.jImm('lt', i.reg, hsize, top);
-  cg.loopDepth--;
-  cg.e.ja(end);
-  cg.e.bind(found);
-  cg.e.movImm(res.reg, 1n);
-  cg.e.bind(end);
-  cg.regs.free(p);
-  cg.regs.free(i);
-  cg.regs.free(x);
-  cg.regs.free(y);
+      cg.e.addImm(pn.reg, 1);
+      cg.e.addImm(k.reg, 1);
+      cg.e.jImm('lt', k.reg, nsize, inner);
+      cg.regs.free(pn);
+      cg.regs.free(k);
+    },
+    emptyNeedle,
+  );
   done(cg, rh);
   done(cg, rn);
   return res;
