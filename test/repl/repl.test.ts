@@ -141,6 +141,11 @@ describe('the REPL around the session', () => {
     for (const c of COMMANDS) expect(r.transcript).toContain(`\n${c.usage.padEnd(21)}${c.help}\n`);
   });
 
+  test('.load and .save without a file say their usage, and the session goes on', async () => {
+    const r = await pipedRepl(['-i'], '.load\n.save\nprintf("%d\\n", 7)\n');
+    expect(r.transcript).toBe('ERROR: usage: .load FILE.bt\nERROR: usage: .save FILE.bt\n7\n\n\n');
+  });
+
   test('errors in a loaded script name the script', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'load-'));
     fs.writeFileSync(path.join(dir, 'bad.bt'), 'BEGIN {\n  @x = nosuch();\n}\n');

@@ -37,7 +37,18 @@ export interface DotCommand {
   readonly usage: string;
   readonly help: string;
   readonly argument?: ArgumentKind;
+  /** The argument must be given: without one, the usage is said and run is not called. */
+  readonly required?: boolean;
   run(ctx: ReplContext, arg: string): Promise<'leave' | undefined>;
+}
+
+/** Runs a dot-command with its argument (words after the name, joined by one space). */
+export async function runCommand(command: DotCommand, ctx: ReplContext, arg: string): Promise<'leave' | undefined> {
+  if (command.required && arg === '') {
+    ctx.problem(replMessages.usage(command.usage));
+    return undefined;
+  }
+  return command.run(ctx, arg);
 }
 
 /** `.run` without a duration. */
@@ -200,11 +211,8 @@ export const COMMANDS: readonly DotCommand[] = [
     usage: '.load FILE.bt',
     help: 'read a script into the session as one entry',
     argument: 'file',
+    required: true,
     async run(ctx, arg) {
-      if (arg === '') {
-        ctx.problem(replMessages.usage('.load FILE.bt'));
-        return undefined;
-      }
       let text: string;
       try {
         text = await readFile(resolve(ctx.cwd, arg), 'utf8');
@@ -224,11 +232,8 @@ export const COMMANDS: readonly DotCommand[] = [
     usage: '.save FILE.bt',
     help: 'write the session as one script (definitions, BEGIN, probes, END)',
     argument: 'file',
+    required: true,
     async run(ctx, arg) {
-      if (arg === '') {
-        ctx.problem(replMessages.usage('.save FILE.bt'));
-        return undefined;
-      }
       try {
         await writeFile(resolve(ctx.cwd, arg), ctx.session.scriptText());
       } catch (e) {

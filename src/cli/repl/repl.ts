@@ -14,7 +14,7 @@ import { Session, type AdvanceOutcome } from '../../runtime/session.js';
 import { entryIncomplete, openBrackets } from '../../runtime/session-program.js';
 import { workloadNames } from '../../world/workload-files.js';
 import type { CommandLine } from '../options.js';
-import { COMMANDS, commandNamed, type ReplContext } from './commands.js';
+import { COMMANDS, commandNamed, runCommand, type ReplContext } from './commands.js';
 import { complete } from './completion.js';
 import { HISTORY_SIZE, historyFile, readHistory, writeHistory } from './history.js';
 import { makeTheme } from './theme.js';
@@ -205,7 +205,7 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
           const [name = '', ...rest] = trimmed.split(/\s+/);
           const command = commandNamed(name);
           if (!command) report([plain(replMessages.unknownCommand(name))]);
-          else leaving = (await guarded(() => command.run(ctx, rest.join(' ')))) === 'leave';
+          else leaving = (await guarded(() => runCommand(command, ctx, rest.join(' ')))) === 'leave';
           continue;
         }
       }
